@@ -1,0 +1,22 @@
+//! Every environment variable specrelay reads, named once.
+//!
+//! Only `main` and the runtime read these; pure modules get values passed in.
+
+/// Set to `true` by the runner for every step.
+pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
+/// File that receives step outputs (`name<<DELIMITER` form).
+pub const GITHUB_OUTPUT: &str = "GITHUB_OUTPUT";
+/// File that receives the Markdown job summary.
+pub const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
+/// JSON file with the webhook payload of the triggering event.
+pub const GITHUB_EVENT_PATH: &str = "GITHUB_EVENT_PATH";
+/// Name of the triggering event (`repository_dispatch`, `workflow_dispatch`, ...).
+pub const GITHUB_EVENT_NAME: &str = "GITHUB_EVENT_NAME";
+/// The checked-out repository.
+pub const GITHUB_WORKSPACE: &str = "GITHUB_WORKSPACE";
+/// Reproducible-builds convention: the only source of "now" when set.
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+/// Log filter for local debugging (`debug`, `specrelay=trace`, ...).
+pub const SPECRELAY_LOG: &str = "SPECRELAY_LOG";
+/// Prefix of action inputs: input `spec_path` arrives as `INPUT_SPEC_PATH`.
+pub const INPUT_PREFIX: &str = "INPUT_";

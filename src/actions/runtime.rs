@@ -1,0 +1,151 @@
+//! Where a stage's results go: the runner's files and log when on GitHub
+//! Actions, stderr and stdout when run locally.
+//!
+//! Workflow commands go to stderr (the runner reads commands from both
+//! streams), so stdout carries data only: the `--output json` object.
+
+use super::commands::{self, Annotation, Level};
+use super::env;
+use super::outputs::Outputs;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// How outputs are shown on a local run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable lines on stderr.
+    Text,
+    /// One JSON object on stdout.
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    on_runner: bool,
+    output_file: Option<PathBuf>,
+    summary_file: Option<PathBuf>,
+    format: OutputFormat,
+}
+
+impl Runtime {
+    /// Reads the runner's variables; `lookup` reads one environment variable.
+    pub fn new(format: OutputFormat, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let path = |name| lookup(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        Runtime {
+            on_runner: lookup(env::GITHUB_ACTIONS).as_deref() == Some("true"),
+            output_file: path(env::GITHUB_OUTPUT),
+            summary_file: path(env::GITHUB_STEP_SUMMARY),
+            format,
+        }
+    }
+
+    pub fn on_runner(&self) -> bool {
+        self.on_runner
+    }
+
+    /// An annotation on the run, or a `level: file:line: message` line locally.
+    pub fn annotate(&self, annotation: &Annotation) {
+        if self.on_runner {
+            eprintln!("{annotation}");
+            return;
+        }
+        let level = match annotation.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        };
+        let place = match (&annotation.file, annotation.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}: "),
+            (Some(file), None) => format!("{file}: "),
+            _ => String::new(),
+        };
+        let title = annotation
+            .title
+            .as_ref()
+            .map(|t| format!("{t}: "))
+            .unwrap_or_default();
+        eprintln!("{level}: {place}{title}{}", annotation.message);
+    }
+
+    /// Tells the runner to hide `secret` in every later log line.
+    pub fn mask(&self, secret: &str) {
+        if self.on_runner && !secret.is_empty() {
+            eprintln!("{}", commands::add_mask(secret));
+        }
+    }
+
+    /// Starts a collapsible log group; it ends when the guard is dropped.
+    pub fn group(&self, title: &str) -> Group {
+        if self.on_runner {
+            eprintln!("{}", commands::group(title));
+        } else {
+            eprintln!("-- {title}");
+        }
+        Group {
+            on_runner: self.on_runner,
+        }
+    }
+
+    /// Writes the outputs to `GITHUB_OUTPUT`, and shows them locally:
+    /// `--output json` prints one object on stdout, otherwise lines on stderr.
+    pub fn write_outputs(&self, outputs: &Outputs) -> Result<()> {
+        if let Some(path) = &self.output_file {
+            append(path, &outputs.to_github_output()).context("writing step outputs")?;
+        }
+        match self.format {
+            OutputFormat::Json => {
+                let mut stdout = std::io::stdout().lock();
+                serde_json::to_writer_pretty(&mut stdout, &outputs.to_json())?;
+                writeln!(stdout)?;
+            }
+            OutputFormat::Text if self.output_file.is_none() => {
+                eprintln!("outputs:");
+                for (name, value) in outputs.iter() {
+                    eprintln!("  {name}: {value}");
+                }
+            }
+            OutputFormat::Text => {}
+        }
+        Ok(())
+    }
+
+    /// Appends the Markdown report to the job summary, or shows it locally.
+    pub fn write_summary(&self, markdown: &str) -> Result<()> {
+        match &self.summary_file {
+            Some(path) => append(path, markdown).context("writing the step summary"),
+            None => {
+                if self.format == OutputFormat::Text {
+                    eprintln!("{markdown}");
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Ends a log group when dropped.
+pub struct Group {
+    on_runner: bool,
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if self.on_runner {
+            eprintln!("{}", commands::END_GROUP);
+        }
+    }
+}
+
+/// The runner's files are shared by every step of the job: append, never truncate.
+fn append(path: &PathBuf, text: &str) -> Result<()> {
+    let mut file = fs_err::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        file.write_all(b"\n")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! The one injectable clock: `SOURCE_DATE_EPOCH` when set (reproducible runs
+//! and tests), the system time otherwise. Read once per run, in `main`.
+
+use anyhow::{Context, Result, bail};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// The instant a run treats as "now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    now: OffsetDateTime,
+}
+
+impl Clock {
+    /// `source_date_epoch` is the value of `SOURCE_DATE_EPOCH`, if set.
+    pub fn new(source_date_epoch: Option<&str>) -> Result<Clock> {
+        let now = match source_date_epoch.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(raw) => {
+                let secs: i64 = raw.parse().with_context(|| {
+                    format!("SOURCE_DATE_EPOCH={raw:?} is not a whole number of seconds")
+                })?;
+                if secs < 0 {
+                    bail!("SOURCE_DATE_EPOCH={raw:?} is before 1970");
+                }
+                OffsetDateTime::from_unix_timestamp(secs)
+                    .with_context(|| format!("SOURCE_DATE_EPOCH={raw:?} is out of range"))?
+            }
+            None => OffsetDateTime::now_utc(),
+        };
+        Ok(Clock { now })
+    }
+
+    pub fn fixed(unix_seconds: i64) -> Clock {
+        Clock {
+            now: OffsetDateTime::from_unix_timestamp(unix_seconds).expect("timestamp in range"),
+        }
+    }
+
+    /// `2026-11-22T08:00:00Z`: RFC 3339 in UTC, whole seconds.
+    pub fn rfc3339(&self) -> String {
+        self.now
+            .replace_nanosecond(0)
+            .expect("zero nanoseconds is valid")
+            .format(&Rfc3339)
+            .expect("UTC timestamps always format")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_date_epoch_fixes_now() {
+        let clock = Clock::new(Some("1700000000")).unwrap();
+        assert_eq!(clock.rfc3339(), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn bad_source_date_epoch_is_an_error() {
+        assert!(Clock::new(Some("yesterday")).is_err());
+        assert!(Clock::new(Some("-5")).is_err());
+    }
+
+    #[test]
+    fn empty_source_date_epoch_means_system_time() {
+        assert!(Clock::new(Some("")).is_ok());
+    }
+}

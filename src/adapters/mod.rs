@@ -1,0 +1,7 @@
+//! The only code that touches the world: network, filesystem, clock.
+//!
+//! Stages call these; pure modules (`spec`, `diff`, `sdk`, `render`) never do.
+
+pub mod clock;
+pub mod fs;
+pub mod http;

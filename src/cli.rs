@@ -1,0 +1,129 @@
+//! The command line: one `Args` struct per stage. Every flag is also an action
+//! input of the same name in snake_case (`--max-spec-bytes` = input
+//! `max_spec_bytes` = env `INPUT_MAX_SPEC_BYTES`), see `actions::inputs`.
+//!
+//! Values here are raw; each stage turns them into a validated request once.
+
+use crate::actions::runtime::OutputFormat;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Inputs whose values are secrets: masked in the log as soon as they are read.
+pub const SECRET_INPUTS: &[&str] = &["download_token"];
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "specrelay",
+    version,
+    about = "Carries an OpenAPI contract from its producer to everything that depends on it.",
+    long_about = "Carries an OpenAPI contract from its producer to everything that depends on it.\n\n\
+        Each invocation runs one stage. On GitHub Actions every flag can also be given as the \
+        action input of the same name in snake_case (input `stage` selects the stage)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub stage: StageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The repository to read and write [default: $GITHUB_WORKSPACE, else the current directory].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// How to show outputs on a local run: `json` prints them as one object on stdout.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub output: OutputFormat,
+
+    /// Decide everything and print the plan, but change nothing.
+    #[arg(long, global = true, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub dry_run: bool,
+
+    /// A folder whose files override the built-in templates of the same relative path
+    /// (for example `reports/ingest-summary.md.j2`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StageArgs {
+    /// Validate a spec announcement, download and verify the spec, and store it immutably.
+    Ingest(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The spec's version (semver). Overrides `client_payload.version` of the event.
+    #[arg(long)]
+    pub version: Option<String>,
+
+    /// SHA-256 (64 hex digits) of the spec file exactly as downloaded.
+    /// Overrides `client_payload.checksum`.
+    #[arg(long)]
+    pub checksum: Option<String>,
+
+    /// What the producer says changed: major, minor or patch.
+    /// Overrides `client_payload.change_type`.
+    #[arg(long)]
+    pub change_type: Option<String>,
+
+    /// Where to download the spec (https). Overrides `client_payload.download_url`.
+    #[arg(long)]
+    pub download_url: Option<String>,
+
+    /// The producer repository, `owner/name`. Overrides `client_payload.source_repo`.
+    #[arg(long)]
+    pub source_repo: Option<String>,
+
+    /// The `repository_dispatch` event type this stage accepts.
+    #[arg(long, default_value = "openapi_spec_updated")]
+    pub event_type: String,
+
+    /// Hosts `download_url` may point at (comma- or newline-separated; `*.example.com` allowed).
+    /// Empty: any public host.
+    #[arg(long)]
+    pub allowed_hosts: Option<String>,
+
+    /// Producer repositories accepted in `source_repo` (comma- or newline-separated).
+    /// Empty: any.
+    #[arg(long)]
+    pub allowed_source_repos: Option<String>,
+
+    /// Accept a version lower than or equal to the latest stored one.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_older: bool,
+
+    /// Accept plain `http:` download URLs.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_http: bool,
+
+    /// Accept `file:` download URLs (for local runs).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_file_urls: bool,
+
+    /// Allow downloads from loopback, private and link-local addresses.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_private_network: bool,
+
+    /// Largest spec accepted, in bytes; enforced while downloading.
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    pub max_spec_bytes: u64,
+
+    /// Seconds one download attempt may take in all.
+    #[arg(long, default_value_t = 60)]
+    pub download_timeout: u64,
+
+    /// Attempts per download, for 429, 5xx, timeouts and dropped connections.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+
+    /// Bearer token sent with the download, to the download URL's origin only.
+    #[arg(long, hide_env_values = true)]
+    pub download_token: Option<String>,
+
+    /// Folder in the workspace that holds the spec history.
+    #[arg(long, default_value = "openapi")]
+    pub openapi_dir: PathBuf,
+}

@@ -1,0 +1,23 @@
+//! Exit codes, as DESIGN.md fixes them: 0 success (a graceful skip included),
+//! 1 the input was rejected or a policy failed, 2 usage error, 3 an external
+//! service failed after retries.
+
+use crate::adapters::http::HttpError;
+
+pub const SUCCESS: u8 = 0;
+pub const REJECTED: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const SERVICE_FAILED: u8 = 3;
+
+/// The exit code for a stage's error: 3 when a remote service is to blame.
+pub fn code_for(err: &anyhow::Error) -> u8 {
+    let service_failed = err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<HttpError>())
+        .any(HttpError::is_service_failure);
+    if service_failed {
+        SERVICE_FAILED
+    } else {
+        REJECTED
+    }
+}

@@ -1,0 +1,92 @@
+//! The binary: turn inputs into a command line, run one stage, write its
+//! outputs and summary, and turn an error into an annotation and an exit code.
+
+use anyhow::Context as _;
+use clap::{CommandFactory, FromArgMatches};
+use specrelay::actions::{Annotation, Runtime, env, event::Event, inputs};
+use specrelay::adapters::{clock::Clock, fs};
+use specrelay::cli::{Cli, SECRET_INPUTS};
+use specrelay::render::Templates;
+use specrelay::{exit, stages};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let command = Cli::command();
+    let argv = inputs::argv_with_inputs(std::env::args_os().collect(), &command, lookup);
+    let cli = match command
+        .try_get_matches_from(argv)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
+        }
+    };
+    init_logging();
+    let runtime = Runtime::new(cli.global.output, lookup);
+    for secret in SECRET_INPUTS {
+        if let Some(value) = lookup(&inputs::input_env_var(secret)) {
+            runtime.mask(value.trim());
+        }
+    }
+    match run(cli, runtime.clone()) {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(err) => {
+            runtime.annotate(&Annotation::error(format!("{err:#}")).with_title("specrelay"));
+            ExitCode::from(exit::code_for(&err))
+        }
+    }
+}
+
+fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let workspace = cli
+        .global
+        .workspace
+        .clone()
+        .or_else(|| lookup(env::GITHUB_WORKSPACE).map(Into::into))
+        .unwrap_or_else(|| ".".into());
+    let overrides = match &cli.global.templates_dir {
+        Some(dir) => fs::read_tree(&workspace.join(dir))
+            .with_context(|| format!("reading templates_dir {}", dir.display()))?,
+        None => Default::default(),
+    };
+    let event_path = lookup(env::GITHUB_EVENT_PATH).map(std::path::PathBuf::from);
+    let ctx = stages::Context {
+        runtime: runtime.clone(),
+        clock: Clock::new(lookup(env::SOURCE_DATE_EPOCH).as_deref())?,
+        event: Event::load(lookup(env::GITHUB_EVENT_NAME), event_path.as_deref())?,
+        templates: Templates::new(overrides)?,
+        dry_run: cli.global.dry_run,
+        workspace,
+    };
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = tokio.block_on(stages::run(cli.stage, &ctx))?;
+    runtime.write_outputs(&report.outputs)?;
+    runtime.write_summary(&report.summary)?;
+    Ok(())
+}
+
+/// Logs go to stderr; `SPECRELAY_LOG=debug` shows more.
+fn init_logging() {
+    let level = std::env::var(env::SPECRELAY_LOG)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .without_time()
+        .with_ansi(false)
+        .init();
+}
