@@ -1,0 +1,103 @@
+//! What specrelay keeps in a user's repository, and where: the paths below
+//! the `openapi/` folder and the `latest.json` record. Every stage that reads
+//! or writes the spec history goes through here. Pure: paths are computed,
+//! never touched.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The spec history's folder layout inside the workspace.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Relative to the workspace, normally `openapi`.
+    root: PathBuf,
+}
+
+const HISTORY_PREFIX: &str = "openapi-";
+const HISTORY_SUFFIX: &str = ".json";
+
+impl Layout {
+    pub fn new(root: impl Into<PathBuf>) -> Layout {
+        Layout { root: root.into() }
+    }
+
+    /// `openapi/history`
+    pub fn history_dir(&self) -> PathBuf {
+        self.root.join("history")
+    }
+
+    /// `openapi/history/openapi-{version}.json`: written once, never changed.
+    pub fn history_file(&self, version: &semver::Version) -> PathBuf {
+        self.history_dir()
+            .join(format!("{HISTORY_PREFIX}{version}{HISTORY_SUFFIX}"))
+    }
+
+    /// `openapi/latest.json`
+    pub fn latest_file(&self) -> PathBuf {
+        self.root.join("latest.json")
+    }
+
+    /// The version a history file name stands for, if it is one of ours.
+    pub fn version_of_history_file(file_name: &str) -> Option<semver::Version> {
+        let version = file_name
+            .strip_prefix(HISTORY_PREFIX)?
+            .strip_suffix(HISTORY_SUFFIX)?;
+        semver::Version::parse(version).ok()
+    }
+}
+
+/// A workspace-relative path written with `/`, as it appears in outputs and
+/// `latest.json` whatever the platform.
+pub fn display_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `openapi/latest.json`: which version is current and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestRecord {
+    pub version: String,
+    /// SHA-256 of the spec exactly as downloaded (what the producer announced).
+    pub checksum: String,
+    /// SHA-256 of the stored canonical file.
+    pub stored_sha256: String,
+    /// The stored file, relative to the workspace.
+    pub path: String,
+    pub previous_version: Option<String>,
+    pub change_type: String,
+    pub title: String,
+    pub source_repo: String,
+    pub download_url: String,
+    pub ingested_at: String,
+}
+
+impl LatestRecord {
+    /// Deterministic bytes: pretty JSON in field order, with a final newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a record always serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_file_names_round_trip() {
+        let layout = Layout::new("openapi");
+        let v = semver::Version::parse("1.2.0-beta.1").unwrap();
+        let path = layout.history_file(&v);
+        assert_eq!(
+            display_path(&path),
+            "openapi/history/openapi-1.2.0-beta.1.json"
+        );
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert_eq!(Layout::version_of_history_file(name), Some(v));
+        assert_eq!(Layout::version_of_history_file("notes.json"), None);
+        assert_eq!(Layout::version_of_history_file("openapi-x.json"), None);
+    }
+}

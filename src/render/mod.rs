@@ -1,0 +1,135 @@
+//! The minijinja environment over the templates embedded from `templates/`,
+//! with users' overrides (`templates_dir`) layered on top, and its filters.
+//!
+//! Pure: overrides arrive as a map of file contents; reading them is the
+//! caller's job. Undefined variables are errors, so a typo in a user's
+//! template fails loudly instead of printing nothing.
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The job summary of the `ingest` stage.
+pub const INGEST_SUMMARY: &str = "reports/ingest-summary.md.j2";
+
+/// Every built-in template, by its path under `templates/`.
+const BUILTIN: &[(&str, &str)] = &[(
+    INGEST_SUMMARY,
+    include_str!("../../templates/reports/ingest-summary.md.j2"),
+)];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("templates_dir has {name:?}, which overrides no built-in template (known: {known})")]
+    UnknownOverride { name: String, known: String },
+    #[error("template {name}: {source:#}")]
+    Template {
+        name: String,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+/// The template set of one run.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Built-in templates, each replaced by the override of the same path if any.
+    pub fn new(overrides: BTreeMap<String, String>) -> Result<Templates, RenderError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        env.add_filter("md_cell", md_cell);
+        env.add_filter("code", code);
+        for name in overrides.keys() {
+            if !BUILTIN.iter().any(|(builtin, _)| builtin == name) {
+                return Err(RenderError::UnknownOverride {
+                    name: name.clone(),
+                    known: BUILTIN
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
+        for (name, source) in BUILTIN {
+            let source = overrides
+                .get(*name)
+                .cloned()
+                .unwrap_or_else(|| (*source).to_owned());
+            env.add_template_owned(*name, source)
+                .map_err(|source| RenderError::Template {
+                    name: (*name).to_owned(),
+                    source,
+                })?;
+        }
+        Ok(Templates { env })
+    }
+
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, RenderError> {
+        let error = |source| RenderError::Template {
+            name: name.to_owned(),
+            source,
+        };
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(context))
+            .map_err(error)
+    }
+}
+
+/// Text that is safe inside a Markdown table cell: one line, pipes escaped.
+fn md_cell(value: String) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+}
+
+/// Inline code that survives backticks in the value.
+fn code(value: String) -> String {
+    let fence = if value.contains('`') { "`` " } else { "`" };
+    let close = if value.contains('`') { " ``" } else { "`" };
+    format!("{fence}{value}{close}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_builtins_and_unknown_ones_fail() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(INGEST_SUMMARY.to_owned(), "custom {{ version }}".to_owned());
+        let t = Templates::new(overrides).unwrap();
+        let out = t
+            .render(INGEST_SUMMARY, minijinja::context! { version => "1.0.0" })
+            .unwrap();
+        assert_eq!(out, "custom 1.0.0");
+
+        let mut typo = BTreeMap::new();
+        typo.insert("reports/ingest-sumary.md.j2".to_owned(), String::new());
+        assert!(matches!(
+            Templates::new(typo),
+            Err(RenderError::UnknownOverride { .. })
+        ));
+    }
+
+    #[test]
+    fn undefined_variables_are_errors() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(INGEST_SUMMARY.to_owned(), "{{ nope }}".to_owned());
+        let t = Templates::new(overrides).unwrap();
+        assert!(t.render(INGEST_SUMMARY, minijinja::context! {}).is_err());
+    }
+
+    #[test]
+    fn filters_escape_markdown() {
+        assert_eq!(md_cell("a|b\nc".into()), "a\\|b c");
+        assert_eq!(code("x`y".into()), "`` x`y ``");
+        assert_eq!(code("xy".into()), "`xy`");
+    }
+}

@@ -1,0 +1,209 @@
+//! `ingest`: what to do with a verified, valid spec, decided in full before
+//! anything is written. Pure: the stored history arrives as values.
+//!
+//! Rules: a stored version is immutable (same spec again: skip; different
+//! spec: refuse); a version not above the newest stored one is refused unless
+//! `allow_older`; `latest.json` only ever moves forward.
+
+use super::request::IngestRequest;
+use crate::layout::{LatestRecord, Layout, display_path};
+use crate::spec::{self, LoadedSpec};
+use semver::Version;
+use std::path::PathBuf;
+
+/// What is stored already.
+#[derive(Debug, Clone, Default)]
+pub struct StoredHistory {
+    /// Versions with a file in `openapi/history/`.
+    pub versions: Vec<Version>,
+    pub latest: Option<LatestRecord>,
+}
+
+impl StoredHistory {
+    /// The newest version stored, by semver precedence.
+    pub fn newest(&self) -> Option<Version> {
+        let from_latest = self
+            .latest
+            .as_ref()
+            .and_then(|l| Version::parse(&l.version).ok());
+        self.versions.iter().cloned().chain(from_latest).max()
+    }
+
+    /// The newest stored version below `version`: what it is diffed against.
+    pub fn previous_of(&self, version: &Version) -> Option<Version> {
+        self.versions.iter().filter(|v| *v < version).max().cloned()
+    }
+}
+
+/// A refusal, with the reason for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+/// Checks, before anything is downloaded, that this version may be ingested
+/// at all. A version already stored passes: the download decides between a
+/// graceful skip and a refusal.
+pub fn check_order(
+    request: &IngestRequest,
+    history: &StoredHistory,
+    allow_older: bool,
+) -> Result<(), Refusal> {
+    if history.versions.contains(&request.version) || allow_older {
+        return Ok(());
+    }
+    match history.newest() {
+        Some(newest) if request.version <= newest => Err(Refusal(format!(
+            "version {} is not greater than the newest stored version {newest}; \
+             announce a higher version, or set `allow_older: true` to store an older one \
+             (latest.json keeps pointing at {newest})",
+            request.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The decision.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// The same spec is already stored under this version.
+    Skip {
+        reason: String,
+        spec_path: String,
+    },
+    Store(Box<StorePlan>),
+}
+
+#[derive(Debug, Clone)]
+pub struct StorePlan {
+    pub history_path: PathBuf,
+    pub history_bytes: Vec<u8>,
+    pub previous_version: Option<Version>,
+    /// The new `latest.json`, or `None` when a newer version stays current.
+    pub latest: Option<LatestRecord>,
+}
+
+/// Everything else the plan needs from the run.
+pub struct PlanInputs<'a> {
+    pub request: &'a IngestRequest,
+    pub spec: &'a LoadedSpec,
+    pub history: &'a StoredHistory,
+    /// The bytes of `openapi-{version}.json` if it exists.
+    pub existing: Option<&'a [u8]>,
+    pub layout: &'a Layout,
+    pub ingested_at: &'a str,
+}
+
+pub fn plan(inputs: PlanInputs<'_>) -> Result<Plan, Refusal> {
+    let PlanInputs {
+        request,
+        spec,
+        history,
+        existing,
+        layout,
+        ingested_at,
+    } = inputs;
+    let history_path = layout.history_file(&request.version);
+    let shown = display_path(&history_path);
+    let history_bytes = spec::canonical_json(&spec.document);
+
+    if let Some(existing) = existing {
+        let stored: serde_json::Value = serde_json::from_slice(existing).map_err(|e| {
+            Refusal(format!(
+                "{shown} exists but is not valid JSON ({e}); stored specs are never rewritten, \
+                 so restore it from git history"
+            ))
+        })?;
+        if stored == spec.document {
+            return Ok(Plan::Skip {
+                reason: format!("{shown} already holds this spec (same content); nothing to do."),
+                spec_path: shown,
+            });
+        }
+        return Err(Refusal(format!(
+            "{shown} already holds a different spec for version {} (stored sha256 {}, \
+             new sha256 {}); stored specs are immutable: announce a new version",
+            request.version,
+            spec::sha256_hex(existing),
+            spec::sha256_hex(&history_bytes),
+        )));
+    }
+
+    let previous_version = history.previous_of(&request.version);
+    let moves_forward = history
+        .newest()
+        .is_none_or(|newest| request.version > newest);
+    let latest = moves_forward.then(|| LatestRecord {
+        version: request.version.to_string(),
+        checksum: request.checksum.clone(),
+        stored_sha256: spec::sha256_hex(&history_bytes),
+        path: shown.clone(),
+        previous_version: previous_version.as_ref().map(Version::to_string),
+        change_type: request.change_type.to_string(),
+        title: spec.title.clone(),
+        source_repo: request.source_repo.clone(),
+        download_url: request.download_url.to_string(),
+        ingested_at: ingested_at.to_owned(),
+    });
+    Ok(Plan::Store(Box::new(StorePlan {
+        history_path,
+        history_bytes,
+        previous_version,
+        latest,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::ingest::request::ChangeType;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn request(version: &str) -> IngestRequest {
+        IngestRequest {
+            version: v(version),
+            checksum: "a".repeat(64),
+            change_type: ChangeType::Minor,
+            download_url: url::Url::parse("https://api.example.com/openapi.json").unwrap(),
+            source_repo: "acme/api".into(),
+        }
+    }
+
+    fn history(versions: &[&str]) -> StoredHistory {
+        StoredHistory {
+            versions: versions.iter().map(|s| v(s)).collect(),
+            latest: None,
+        }
+    }
+
+    #[test]
+    fn older_versions_need_allow_older() {
+        let h = history(&["1.0.0", "1.2.0"]);
+        assert!(check_order(&request("1.3.0"), &h, false).is_ok());
+        let refusal = check_order(&request("1.1.0"), &h, false).unwrap_err();
+        assert!(
+            refusal
+                .0
+                .contains("not greater than the newest stored version 1.2.0")
+        );
+        assert!(check_order(&request("1.1.0"), &h, true).is_ok());
+        // Already stored: the content decides later.
+        assert!(check_order(&request("1.0.0"), &h, false).is_ok());
+    }
+
+    #[test]
+    fn prerelease_precedence() {
+        let h = history(&["2.0.0-beta.1"]);
+        assert!(check_order(&request("2.0.0"), &h, false).is_ok());
+        assert!(check_order(&request("2.0.0-alpha.3"), &h, false).is_err());
+    }
+
+    #[test]
+    fn previous_is_the_newest_below() {
+        let h = history(&["1.0.0", "1.2.0", "2.0.0"]);
+        assert_eq!(h.previous_of(&v("1.5.0")), Some(v("1.2.0")));
+        assert_eq!(h.previous_of(&v("1.0.0")), None);
+    }
+}

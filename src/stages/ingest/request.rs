@@ -1,0 +1,426 @@
+//! `ingest`: the announcement (event `client_payload`, or explicit inputs)
+//! turned into a validated [`IngestRequest`]. Pure; every problem with every
+//! field is reported at once, naming the field, the value and what is expected.
+
+use serde_json::Value;
+use std::fmt;
+use url::Url;
+
+/// What the producer says changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeType {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl fmt::Display for ChangeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ChangeType::Patch => "patch",
+            ChangeType::Minor => "minor",
+            ChangeType::Major => "major",
+        })
+    }
+}
+
+/// The announcement fields as received; `None` when absent.
+#[derive(Debug, Clone, Default)]
+pub struct RawAnnouncement {
+    pub version: Option<Value>,
+    pub checksum: Option<Value>,
+    pub change_type: Option<Value>,
+    pub download_url: Option<Value>,
+    pub source_repo: Option<Value>,
+}
+
+impl RawAnnouncement {
+    /// Explicit inputs win over the event's `client_payload`, field by field.
+    pub fn merge(inputs: RawAnnouncement, client_payload: Option<&Value>) -> RawAnnouncement {
+        let from_payload = |field: &str| client_payload.and_then(|p| p.get(field)).cloned();
+        RawAnnouncement {
+            version: inputs.version.or_else(|| from_payload("version")),
+            checksum: inputs.checksum.or_else(|| from_payload("checksum")),
+            change_type: inputs.change_type.or_else(|| from_payload("change_type")),
+            download_url: inputs.download_url.or_else(|| from_payload("download_url")),
+            source_repo: inputs.source_repo.or_else(|| from_payload("source_repo")),
+        }
+    }
+}
+
+/// What the run allows, from its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct AnnouncementPolicy {
+    pub allow_http: bool,
+    pub allow_file_urls: bool,
+    /// Empty: any host. Entries are host names, or `*.example.com` for subdomains.
+    pub allowed_hosts: Vec<String>,
+    /// Empty: any repository. `owner/name`, compared case-insensitively.
+    pub allowed_source_repos: Vec<String>,
+}
+
+/// A validated announcement: no raw strings past this point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestRequest {
+    pub version: semver::Version,
+    /// Lowercase hex SHA-256 of the file as downloaded.
+    pub checksum: String,
+    pub change_type: ChangeType,
+    pub download_url: Url,
+    pub source_repo: String,
+}
+
+/// One rejected field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub received: String,
+    pub expected: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: got {}; expected {}",
+            self.field, self.received, self.expected
+        )
+    }
+}
+
+/// Splits a list input: commas or newlines, blanks dropped.
+pub fn split_list(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or_default()
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Validates every field; all problems are returned together.
+pub fn validate(
+    raw: &RawAnnouncement,
+    policy: &AnnouncementPolicy,
+) -> Result<IngestRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let version = field(&mut errors, "version", &raw.version, parse_version);
+    let checksum = field(&mut errors, "checksum", &raw.checksum, parse_checksum);
+    let change_type = field(
+        &mut errors,
+        "change_type",
+        &raw.change_type,
+        parse_change_type,
+    );
+    let download_url = field(&mut errors, "download_url", &raw.download_url, |s| {
+        parse_download_url(s, policy)
+    });
+    let source_repo = field(&mut errors, "source_repo", &raw.source_repo, |s| {
+        parse_source_repo(s, policy)
+    });
+    match (version, checksum, change_type, download_url, source_repo) {
+        (
+            Some(version),
+            Some(checksum),
+            Some(change_type),
+            Some(download_url),
+            Some(source_repo),
+        ) if errors.is_empty() => Ok(IngestRequest {
+            version,
+            checksum,
+            change_type,
+            download_url,
+            source_repo,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Runs `parse` on a present string field, recording what went wrong.
+fn field<T>(
+    errors: &mut Vec<FieldError>,
+    name: &'static str,
+    value: &Option<Value>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
+    let reject = |errors: &mut Vec<FieldError>, received: String, expected: String| {
+        errors.push(FieldError {
+            field: name,
+            received,
+            expected,
+        });
+        None
+    };
+    match value {
+        None | Some(Value::Null) => reject(
+            errors,
+            "nothing".into(),
+            format!("a value (set client_payload.{name} in the dispatch, or the `{name}` input)"),
+        ),
+        Some(Value::String(s)) => match parse(s) {
+            Ok(v) => Some(v),
+            Err(expected) => reject(errors, quote(s), expected),
+        },
+        Some(other) => reject(errors, format!("the JSON value {other}"), "a string".into()),
+    }
+}
+
+/// A received value, quoted and shortened so hostile input cannot flood the log.
+fn quote(s: &str) -> String {
+    let shown: String = s.chars().take(120).collect();
+    if shown.len() < s.len() {
+        format!("{shown:?}… ({} bytes)", s.len())
+    } else {
+        format!("{shown:?}")
+    }
+}
+
+fn parse_version(s: &str) -> Result<semver::Version, String> {
+    let expected = "a semantic version such as \"1.2.0\" or \"2.0.0-beta.1\"";
+    if s.len() > 128 {
+        return Err(format!("{expected}, at most 128 characters"));
+    }
+    if let Some(rest) = s.strip_prefix(['v', 'V'])
+        && semver::Version::parse(rest).is_ok()
+    {
+        return Err(format!(
+            "{expected} (without the leading \"v\": \"{rest}\")"
+        ));
+    }
+    semver::Version::parse(s).map_err(|e| format!("{expected} ({e})"))
+}
+
+fn parse_checksum(s: &str) -> Result<String, String> {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "64 hexadecimal digits (a SHA-256, as printed by `sha256sum`); this has {} characters",
+            hex.chars().count()
+        ))
+    }
+}
+
+fn parse_change_type(s: &str) -> Result<ChangeType, String> {
+    match s {
+        "major" => Ok(ChangeType::Major),
+        "minor" => Ok(ChangeType::Minor),
+        "patch" => Ok(ChangeType::Patch),
+        _ => Err("one of \"major\", \"minor\", \"patch\"".into()),
+    }
+}
+
+fn parse_download_url(s: &str, policy: &AnnouncementPolicy) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("an absolute URL ({e})"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_http => {}
+        "http" => return Err("an https URL (plain http needs the `allow_http` input)".into()),
+        "file" if policy.allow_file_urls => return Ok(url),
+        "file" => {
+            return Err(
+                "an https URL (file: URLs need the `allow_file_urls` input, for local runs)".into(),
+            );
+        }
+        other => return Err(format!("an https URL, not {other}:")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("a URL without credentials in it (use the `download_token` input)".into());
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if !policy.allowed_hosts.is_empty()
+        && !policy.allowed_hosts.iter().any(|p| host_matches(&host, p))
+    {
+        return Err(format!(
+            "a URL on an allowed host ({}); {host} is not one (input `allowed_hosts`)",
+            policy.allowed_hosts.join(", ")
+        ));
+    }
+    Ok(url)
+}
+
+/// `api.example.com` matches itself; `*.example.com` matches any subdomain.
+pub fn host_matches(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host.len() > domain.len() && host.ends_with(&format!(".{domain}")),
+        None => host == pattern,
+    }
+}
+
+fn parse_source_repo(s: &str, policy: &AnnouncementPolicy) -> Result<String, String> {
+    let expected = "a GitHub repository as \"owner/name\"";
+    let (owner, name) = s.split_once('/').ok_or_else(|| expected.to_string())?;
+    let owner_ok = (1..=39).contains(&owner.len())
+        && owner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !owner.starts_with('-');
+    let name_ok = (1..=100).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name != "."
+        && name != "..";
+    if !owner_ok || !name_ok {
+        return Err(expected.into());
+    }
+    if !policy.allowed_source_repos.is_empty()
+        && !policy
+            .allowed_source_repos
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(s))
+    {
+        return Err(format!(
+            "one of the allowed producers ({}) (input `allowed_source_repos`)",
+            policy.allowed_source_repos.join(", ")
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SUM: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    fn raw(payload: Value) -> RawAnnouncement {
+        RawAnnouncement::merge(RawAnnouncement::default(), Some(&payload))
+    }
+
+    fn good() -> Value {
+        json!({"version": "1.2.0", "checksum": SUM, "change_type": "minor",
+               "download_url": "https://api.example.com/openapi.json", "source_repo": "acme/platform"})
+    }
+
+    #[test]
+    fn accepts_a_good_payload() {
+        let r = validate(&raw(good()), &AnnouncementPolicy::default()).unwrap();
+        assert_eq!(r.version.to_string(), "1.2.0");
+        assert_eq!(r.change_type, ChangeType::Minor);
+        assert_eq!(r.source_repo, "acme/platform");
+    }
+
+    #[test]
+    fn inputs_override_the_payload() {
+        let inputs = RawAnnouncement {
+            version: Some(json!("2.0.0")),
+            ..Default::default()
+        };
+        let merged = RawAnnouncement::merge(inputs, Some(&good()));
+        assert_eq!(merged.version, Some(json!("2.0.0")));
+        assert_eq!(merged.change_type, Some(json!("minor")));
+    }
+
+    #[test]
+    fn reports_every_bad_field_at_once() {
+        let errors = validate(
+            &raw(
+                json!({"version": "v1.2", "checksum": "abc", "change_type": "huge",
+                        "download_url": "ftp://x/y", "source_repo": "nope"}),
+            ),
+            &AnnouncementPolicy::default(),
+        )
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "version",
+                "checksum",
+                "change_type",
+                "download_url",
+                "source_repo"
+            ]
+        );
+    }
+
+    #[test]
+    fn leading_v_gets_a_hint() {
+        let mut p = good();
+        p["version"] = json!("v1.2.0");
+        let e = validate(&raw(p), &AnnouncementPolicy::default()).unwrap_err();
+        assert!(e[0].expected.contains("without the leading"), "{}", e[0]);
+    }
+
+    #[test]
+    fn checksum_is_normalised() {
+        let mut p = good();
+        p["checksum"] = json!(format!("sha256:{}", SUM.to_uppercase()));
+        assert_eq!(
+            validate(&raw(p), &AnnouncementPolicy::default())
+                .unwrap()
+                .checksum,
+            SUM
+        );
+    }
+
+    #[test]
+    fn schemes_follow_the_policy() {
+        let mut p = good();
+        p["download_url"] = json!("http://api.example.com/o.json");
+        assert!(validate(&raw(p.clone()), &AnnouncementPolicy::default()).is_err());
+        let allow = AnnouncementPolicy {
+            allow_http: true,
+            ..Default::default()
+        };
+        assert!(validate(&raw(p), &allow).is_ok());
+        let mut f = good();
+        f["download_url"] = json!("file:///tmp/openapi.json");
+        assert!(validate(&raw(f.clone()), &AnnouncementPolicy::default()).is_err());
+        let files = AnnouncementPolicy {
+            allow_file_urls: true,
+            ..Default::default()
+        };
+        assert!(validate(&raw(f), &files).is_ok());
+    }
+
+    #[test]
+    fn allow_lists_apply() {
+        let policy = AnnouncementPolicy {
+            allowed_hosts: vec!["*.example.com".into()],
+            allowed_source_repos: vec!["ACME/platform".into()],
+            ..Default::default()
+        };
+        assert!(validate(&raw(good()), &policy).is_ok());
+        let mut p = good();
+        p["download_url"] = json!("https://example.com.evil.io/o.json");
+        p["source_repo"] = json!("mallory/platform");
+        let fields: Vec<_> = validate(&raw(p), &policy)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, vec!["download_url", "source_repo"]);
+    }
+
+    #[test]
+    fn host_patterns() {
+        assert!(host_matches("api.example.com", "api.example.com"));
+        assert!(host_matches("a.b.example.com", "*.example.com"));
+        assert!(!host_matches("example.com", "*.example.com"));
+        assert!(!host_matches("badexample.com", "*.example.com"));
+    }
+
+    #[test]
+    fn non_string_and_missing_fields() {
+        let e = validate(
+            &raw(json!({"version": 1.2})),
+            &AnnouncementPolicy::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 5);
+        assert_eq!(e[0].received, "the JSON value 1.2");
+        assert_eq!(e[1].received, "nothing");
+    }
+
+    #[test]
+    fn lists_split_on_commas_and_newlines() {
+        assert_eq!(split_list(Some("a, b\nc,,")), vec!["a", "b", "c"]);
+        assert!(split_list(None).is_empty());
+    }
+}
