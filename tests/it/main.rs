@@ -1,0 +1,44 @@
+//! specrelay's one integration-test binary: every test runs the built binary
+//! as a user or the Actions runner would, against real servers on 127.0.0.1.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod action_yml;
+mod bad_input;
+mod ingest;
+mod ingest_corpus;
+mod quick_start;
+mod spec_corpus;
+
+use serde_json::{Value, json};
+
+/// A small valid OpenAPI 3.0 spec whose content varies with `version`.
+pub fn spec_json(version: &str) -> Vec<u8> {
+    let spec = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Test API", "version": version},
+        "paths": {
+            "/pets/{petId}": {
+                "get": {
+                    "operationId": "getPet",
+                    "parameters": [{"name": "petId", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}
+                }
+            }
+        },
+        "components": {"schemas": {"Pet": {"type": "object", "properties": {"name": {"type": "string", "nullable": true}}}}}
+    });
+    serde_json::to_vec_pretty(&spec).unwrap()
+}
+
+/// The announcement for `body` served at `url`.
+pub fn payload(version: &str, body: &[u8], url: &str) -> Value {
+    json!({
+        "version": version,
+        "checksum": support::runner::sha256(body),
+        "change_type": "minor",
+        "download_url": url,
+        "source_repo": "acme/pet-store",
+    })
+}

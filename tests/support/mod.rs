@@ -1,0 +1,7 @@
+//! Test support shared by the integration tests: servers on 127.0.0.1 and a
+//! harness that runs the built binary the way the Actions runner does.
+#![allow(dead_code)]
+
+pub mod corpus;
+pub mod http_server;
+pub mod runner;
