@@ -20,6 +20,7 @@
 pub mod actions;
 pub mod adapters;
 pub mod cli;
+pub mod diff;
 pub mod exit;
 pub mod layout;
 pub mod render;

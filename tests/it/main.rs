@@ -6,6 +6,7 @@ mod support;
 
 mod action_yml;
 mod bad_input;
+mod diff_corpus;
 mod ingest;
 mod ingest_corpus;
 mod quick_start;
