@@ -5,6 +5,7 @@
 //! Values here are raw; each stage turns them into a validated request once.
 
 use crate::actions::runtime::OutputFormat;
+use crate::stages::ingest::semver_policy::SemverPolicy;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -49,8 +50,11 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum StageArgs {
-    /// Validate a spec announcement, download and verify the spec, and store it immutably.
-    Ingest(IngestArgs),
+    /// Validate a spec announcement, download and verify the spec, store it immutably,
+    /// and diff it against the previous version.
+    Ingest(Box<IngestArgs>),
+    /// Check two specs for breaking changes (for pull requests).
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -126,4 +130,73 @@ pub struct IngestArgs {
     /// Folder in the workspace that holds the spec history.
     #[arg(long, default_value = "openapi")]
     pub openapi_dir: PathBuf,
+
+    /// Whether the declared change_type and version bump must cover what the diff finds:
+    /// `enforce` fails ingest, `warn` annotates, `off` skips the check.
+    #[arg(long, value_enum, default_value = "enforce")]
+    pub semver_policy: SemverPolicy,
+
+    /// Findings to accept, with reasons [default: .specrelay-ignore, if present].
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+
+    /// The changelog that gets one entry per version, relative to the workspace.
+    #[arg(long, default_value = "CHANGELOG.md")]
+    pub changelog_path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The spec before the change: a path in the workspace, or git:REV:PATH.
+    #[arg(long)]
+    pub base: String,
+
+    /// The spec after the change: a path in the workspace, or git:REV:PATH.
+    #[arg(long)]
+    pub revision: String,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+
+    /// The lowest level of finding that fails the step.
+    #[arg(long, value_enum, default_value = "breaking")]
+    pub fail_on: FailOn,
+
+    /// Findings to accept, with reasons [default: .specrelay-ignore, if present].
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+
+    /// Largest spec file accepted, in bytes.
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    pub max_spec_bytes: u64,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Grouped by level and operation.
+    Markdown,
+    /// The stable JSON shape documented in `diff::render_json`.
+    Json,
+    /// GitHub workflow commands, one per finding.
+    Annotations,
+}
+
+/// `diff --fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Breaking,
+    Warning,
+    None,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Breaking => "breaking",
+            FailOn::Warning => "warning",
+            FailOn::None => "none",
+        }
+    }
 }

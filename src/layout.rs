@@ -37,6 +37,23 @@ impl Layout {
         self.root.join("latest.json")
     }
 
+    /// `openapi/diffs/{from}..{to}.{extension}`: the diff between two stored versions.
+    pub fn diff_file(
+        &self,
+        from: &semver::Version,
+        to: &semver::Version,
+        extension: &str,
+    ) -> PathBuf {
+        self.root
+            .join("diffs")
+            .join(format!("{from}..{to}.{extension}"))
+    }
+
+    /// `openapi/migrations/{version}.md`: notes for a version with breaking changes.
+    pub fn migration_notes_file(&self, version: &semver::Version) -> PathBuf {
+        self.root.join("migrations").join(format!("{version}.md"))
+    }
+
     /// The version a history file name stands for, if it is one of ours.
     pub fn version_of_history_file(file_name: &str) -> Option<semver::Version> {
         let version = file_name
@@ -66,7 +83,10 @@ pub struct LatestRecord {
     /// The stored file, relative to the workspace.
     pub path: String,
     pub previous_version: Option<String>,
+    /// What changed: the diff's verdict, or the producer's word for a first version.
     pub change_type: String,
+    /// The diff against `previous_version` found breaking changes.
+    pub breaking: bool,
     pub title: String,
     pub source_repo: String,
     pub download_url: String,
@@ -96,8 +116,17 @@ mod tests {
             "openapi/history/openapi-1.2.0-beta.1.json"
         );
         let name = path.file_name().unwrap().to_str().unwrap();
-        assert_eq!(Layout::version_of_history_file(name), Some(v));
+        assert_eq!(Layout::version_of_history_file(name), Some(v.clone()));
         assert_eq!(Layout::version_of_history_file("notes.json"), None);
         assert_eq!(Layout::version_of_history_file("openapi-x.json"), None);
+        let from = semver::Version::parse("1.0.0").unwrap();
+        assert_eq!(
+            display_path(&layout.diff_file(&from, &v, "md")),
+            "openapi/diffs/1.0.0..1.2.0-beta.1.md"
+        );
+        assert_eq!(
+            display_path(&layout.migration_notes_file(&v)),
+            "openapi/migrations/1.2.0-beta.1.md"
+        );
     }
 }

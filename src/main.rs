@@ -73,7 +73,13 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
     let report = tokio.block_on(stages::run(cli.stage, &ctx))?;
     runtime.write_outputs(&report.outputs)?;
     runtime.write_summary(&report.summary)?;
-    Ok(())
+    if let Some(text) = &report.stdout {
+        print!("{text}");
+    }
+    match report.failure {
+        Some(failure) => anyhow::bail!(failure),
+        None => Ok(()),
+    }
 }
 
 /// Logs go to stderr; `SPECRELAY_LOG=debug` shows more.

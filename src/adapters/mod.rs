@@ -4,4 +4,5 @@
 
 pub mod clock;
 pub mod fs;
+pub mod git;
 pub mod http;

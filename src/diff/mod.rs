@@ -45,18 +45,20 @@
 //! [`diff`] returns findings sorted by operation (component-only findings
 //! last), then level, rule id, pointers and message. Rule ids and levels
 //! are listed by [`rules()`]; renderers: [`render_json`] (shape documented
-//! there) and [`render_annotations`].
+//! there); GitHub annotations are made by the `diff` stage through
+//! `actions::Annotation`, the one place that escapes workflow commands.
 
 mod collect;
 mod composition;
 mod constraints;
 mod finding;
+pub mod ignore;
 mod parameters;
 mod paths;
 mod pointer;
 mod properties;
-mod render_annotations;
 mod render_json;
+pub mod report;
 mod request_body;
 mod responses;
 mod rules;
@@ -73,7 +75,6 @@ mod tests;
 use serde_json::Value;
 
 pub use finding::{ChangeKind, Finding, Level, Summary, implied_change, summarize};
-pub use render_annotations::render_annotations;
 pub use render_json::{JSON_FORMAT_VERSION, render_json};
 pub use rules::{RuleInfo, rule, rules};
 

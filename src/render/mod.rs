@@ -11,12 +11,32 @@ use std::collections::BTreeMap;
 
 /// The job summary of the `ingest` stage.
 pub const INGEST_SUMMARY: &str = "reports/ingest-summary.md.j2";
+/// The diff report (Markdown), for `diff` and for `openapi/diffs/`.
+pub const DIFF_REPORT: &str = "reports/diff.md.j2";
+/// Migration notes for a version with breaking changes.
+pub const MIGRATION_NOTES: &str = "reports/migration-notes.md.j2";
+/// One `CHANGELOG.md` entry.
+pub const CHANGELOG_ENTRY: &str = "reports/changelog-entry.md.j2";
 
 /// Every built-in template, by its path under `templates/`.
-const BUILTIN: &[(&str, &str)] = &[(
-    INGEST_SUMMARY,
-    include_str!("../../templates/reports/ingest-summary.md.j2"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        INGEST_SUMMARY,
+        include_str!("../../templates/reports/ingest-summary.md.j2"),
+    ),
+    (
+        DIFF_REPORT,
+        include_str!("../../templates/reports/diff.md.j2"),
+    ),
+    (
+        MIGRATION_NOTES,
+        include_str!("../../templates/reports/migration-notes.md.j2"),
+    ),
+    (
+        CHANGELOG_ENTRY,
+        include_str!("../../templates/reports/changelog-entry.md.j2"),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

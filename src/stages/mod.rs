@@ -2,7 +2,9 @@
 //! request, decides a plan (pure), carries it out through the adapters, and
 //! returns a [`Report`] that `main` hands to the Actions runtime.
 
+pub mod diff;
 pub mod ingest;
+pub mod spec_source;
 
 use crate::actions::{Outputs, Runtime, event::Event};
 use crate::adapters::clock::Clock;
@@ -21,18 +23,36 @@ pub struct Context {
     pub dry_run: bool,
 }
 
-/// What a stage hands back: outputs for the next job, Markdown for the summary.
+impl Context {
+    /// `path` relative to the workspace, `/`-separated, if it lies inside it:
+    /// annotations can then point at the file.
+    pub fn workspace_relative(&self, path: &std::path::Path) -> Option<String> {
+        let workspace = self.workspace.canonicalize().ok()?;
+        let path = path.canonicalize().ok()?;
+        path.strip_prefix(workspace)
+            .ok()
+            .map(crate::layout::display_path)
+    }
+}
+
+/// What a stage hands back: outputs for the next job, Markdown for the
+/// summary, an optional report for stdout, and a policy failure (which
+/// still gets its outputs and summary written, then exits with code 1).
 #[derive(Debug)]
 pub struct Report {
     pub outputs: Outputs,
     pub summary: String,
+    pub stdout: Option<String>,
+    pub failure: Option<String>,
 }
 
 /// Every stage's name and its outputs, for `action.yml`'s consistency check.
-pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[("ingest", ingest::OUTPUTS)];
+pub const STAGE_OUTPUTS: &[(&str, &[&str])] =
+    &[("ingest", ingest::OUTPUTS), ("diff", diff::OUTPUTS)];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
     match stage {
-        StageArgs::Ingest(args) => ingest::run(args, ctx).await,
+        StageArgs::Ingest(args) => ingest::run(*args, ctx).await,
+        StageArgs::Diff(args) => diff::run(args, ctx).await,
     }
 }

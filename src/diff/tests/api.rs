@@ -4,10 +4,7 @@
 
 use serde_json::json;
 
-use super::super::{
-    ChangeKind, DiffOptions, Level, diff, implied_change, render_annotations, render_json,
-    summarize,
-};
+use super::super::{ChangeKind, DiffOptions, Level, diff, implied_change, render_json, summarize};
 use super::{api, get_response, obj, ok, post_body, with_component};
 
 #[test]
@@ -168,16 +165,4 @@ fn json_shape_is_stable() {
     );
     let serialized: serde_json::Value = serde_json::to_value(&findings[0]).expect("serde");
     assert_eq!(serialized["level"], "breaking");
-}
-
-#[test]
-fn annotations_use_one_command_per_level() {
-    let base = api(json!({"/x": {"get": {"responses": ok()}}}));
-    let rev = api(json!({"/y": {"get": {"responses": ok()}}}));
-    let text = render_annotations(&super::run_diff(&base, &rev));
-    assert_eq!(
-        text,
-        "::error title=api-path-removed-without-deprecation (GET /x)::Path /x was removed without deprecation (operation GET /x).\n\
-         ::notice title=endpoint-added (GET /y)::Operation GET /y was added.\n"
-    );
 }

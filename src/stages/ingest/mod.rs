@@ -1,25 +1,33 @@
 //! The `ingest` stage: validate a spec announcement, download and verify the
-//! spec, refuse duplicates, and store it immutably in the workspace.
+//! spec, refuse duplicates, store it immutably, diff it against the previous
+//! stored version, and write the diff, migration notes and a changelog entry.
 //!
-//! request (pure) -> download + checksum -> parse and validate (pure, in
-//! `spec`) -> plan (pure) -> atomic writes. Any failure before the writes
-//! leaves the workspace untouched; the writes themselves are all-or-nothing.
+//! request (pure) -> download + checksum -> parse and validate (`spec`) ->
+//! diff and semver policy (pure) -> plan (pure) -> one atomic write. Any
+//! failure before the write leaves the workspace untouched; the write itself
+//! is all-or-nothing.
 
-pub mod fetch;
+mod changelog;
+pub mod changes;
 pub mod plan;
 pub mod request;
+pub mod semver_policy;
 
-use super::{Context, Report};
+use super::spec_source::Sources;
+use super::{Context, Report, diff as diff_stage};
 use crate::actions::{Annotation, Outputs};
 use crate::adapters::{fs, http};
 use crate::cli::IngestArgs;
+use crate::diff::{self, DiffOptions, Level};
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::render;
-use crate::spec::{self, DocumentSet, Limits, LoadedSpec, Problem, Severity};
+use crate::spec::{self, LoadedSpec};
 use anyhow::{Context as _, Result, bail};
+use changes::{ChangeFiles, Changes, NewVersion};
 use plan::{Plan, PlanInputs, StoredHistory};
-use request::{AnnouncementPolicy, IngestRequest, RawAnnouncement};
+use request::{AnnouncementPolicy, ChangeType, IngestRequest, RawAnnouncement};
 use secrecy::SecretString;
+use semver_policy::SemverPolicy;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -31,6 +39,10 @@ pub const OUTPUTS: &[&str] = &[
     "checksum",
     "spec_path",
     "skipped",
+    "breaking",
+    "change_type",
+    "diff_path",
+    "migration_notes_path",
 ];
 
 pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
@@ -38,22 +50,21 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
     let layout = Layout::new(&args.openapi_dir);
     let history = read_history(ctx, &layout)?;
     plan::check_order(&request, &history, args.allow_older)?;
+    let ignore = diff_stage::ignore_list(ctx, args.ignore_file.as_deref())?;
 
     let sources = sources(&args, &request)?;
-    let limits = Limits::default();
     let loaded = {
         let _group = ctx
             .runtime
             .group(&format!("Downloading {}", request.download_url));
         let bytes = sources.read(&request.download_url).await?;
-        fetch::verify_checksum(&bytes, &request.checksum, &request.download_url)?;
+        verify_checksum(&bytes, &request.checksum, &request.download_url)?;
         tracing::info!("{} bytes, sha256 verified", bytes.len());
-        let root = spec::parse_document(&bytes)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", request.download_url))
-            .context("the downloaded file is neither valid JSON nor valid YAML")?;
-        let set = DocumentSet::new(request.download_url.clone(), root);
-        let set = sources.complete(&request.download_url, set, &limits).await;
-        load_spec(set, &limits, ctx)?
+        sources
+            .load(&request.download_url, &bytes, ctx)
+            .await
+            .context("nothing was stored")?
+            .spec
     };
 
     let history_path = ctx.workspace.join(layout.history_file(&request.version));
@@ -67,8 +78,60 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
         layout: &layout,
         ingested_at: &ingested_at,
     })?;
-    apply(&plan, ctx, &layout)?;
-    report(&request, &loaded, &plan, ctx)
+    let Plan::Store(mut store) = plan else {
+        return report(&request, &loaded, &plan, None, ctx);
+    };
+
+    let changes = match &store.previous_version {
+        Some(previous) => {
+            let stored = read_stored(ctx, &layout, previous)?;
+            let findings = diff::diff(&stored, &loaded.upgraded, &DiffOptions::default());
+            let (findings, ignored) = ignore.apply(findings);
+            Some(Changes {
+                previous: previous.clone(),
+                findings,
+                ignored,
+            })
+        }
+        None => None,
+    };
+    if let Some(changes) = &changes {
+        check_semver(&request, changes, args.semver_policy, ctx)?;
+    }
+    let change_type = match &changes {
+        Some(c) => semver_policy::computed_change_type(c.implied(), request.change_type),
+        None => request.change_type,
+    };
+    let breaking = changes.as_ref().is_some_and(Changes::breaking);
+    if let Some(latest) = &mut store.latest {
+        latest.change_type = change_type.to_string();
+        latest.breaking = breaking;
+    }
+    let changelog_path = ctx.workspace.join(&args.changelog_path);
+    let existing_changelog = fs::read_optional(&changelog_path)?
+        .map(String::from_utf8)
+        .transpose()
+        .context("CHANGELOG.md is not UTF-8 text")?;
+    let files = changes::change_files(
+        &ctx.templates,
+        &layout,
+        &NewVersion {
+            version: &request.version,
+            title: &loaded.title,
+            date: ingested_at.get(..10).unwrap_or(&ingested_at),
+        },
+        changes.as_ref(),
+        args.changelog_path.clone(),
+        existing_changelog.as_deref(),
+    )?;
+    let plan = Plan::Store(store);
+    apply(&plan, &files, ctx, &layout)?;
+    let outcome = Outcome {
+        files: &files,
+        breaking,
+        change_type,
+    };
+    report(&request, &loaded, &plan, Some(outcome), ctx)
 }
 
 /// The announcement from the event and the inputs, validated.
@@ -144,7 +207,7 @@ fn read_history(ctx: &Context, layout: &Layout) -> Result<StoredHistory> {
     Ok(history)
 }
 
-fn sources(args: &IngestArgs, request: &IngestRequest) -> Result<fetch::Sources> {
+fn sources(args: &IngestArgs, request: &IngestRequest) -> Result<Sources> {
     let policy = http::FetchPolicy {
         allow_http: args.allow_http,
         allow_private_network: args.allow_private_network,
@@ -157,60 +220,96 @@ fn sources(args: &IngestArgs, request: &IngestRequest) -> Result<fetch::Sources>
         origin: request.download_url.origin(),
         token: SecretString::from(token.clone()),
     });
-    Ok(fetch::Sources {
-        downloader: http::Downloader::new(policy)?,
+    Ok(Sources::network(
+        http::Downloader::new(policy)?,
         credential,
-        allowed_hosts: request::split_list(args.allowed_hosts.as_deref()),
-    })
+        request::split_list(args.allowed_hosts.as_deref()),
+    ))
 }
 
-/// Validates the spec; every problem becomes an annotation.
-fn load_spec(set: DocumentSet, limits: &Limits, ctx: &Context) -> Result<LoadedSpec> {
-    match spec::load(set, limits) {
-        Ok(loaded) => {
-            for w in &loaded.warnings {
-                ctx.runtime.annotate(&annotation_for(w, ctx));
-            }
-            Ok(loaded)
-        }
-        Err(problems) => {
-            for p in &problems {
-                ctx.runtime.annotate(&annotation_for(p, ctx));
-            }
-            let errors = problems
-                .iter()
-                .filter(|p| matches!(p.severity, Severity::Error))
-                .count();
-            bail!(
-                "the spec is not a valid OpenAPI 3.0/3.1 document: {errors} error{} (listed above); nothing was stored",
-                if errors == 1 { "" } else { "s" }
+/// A stored version in the 3.1 model, for diffing. Stored files are
+/// bundled and were validated when they were stored.
+fn read_stored(ctx: &Context, layout: &Layout, version: &semver::Version) -> Result<Value> {
+    let path = ctx.workspace.join(layout.history_file(version));
+    let bytes = fs_err::read(&path)?;
+    let value: Value = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is not valid JSON; restore it from git history",
+            path.display()
+        )
+    })?;
+    Ok(spec::upgrade_to_31(&value))
+}
+
+/// Applies the semver policy: the announcement must claim at least the
+/// change the diff implies.
+fn check_semver(
+    request: &IngestRequest,
+    changes: &Changes,
+    policy: SemverPolicy,
+    ctx: &Context,
+) -> Result<()> {
+    if policy == SemverPolicy::Off {
+        return Ok(());
+    }
+    let problems = semver_policy::violations(
+        changes.implied(),
+        request.change_type,
+        &changes.previous,
+        &request.version,
+    );
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let breaking: Vec<String> = changes
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Breaking)
+        .map(|f| {
+            format!(
+                "  - {}: {} [{}]",
+                f.operation
+                    .as_deref()
+                    .or(f.component.as_deref())
+                    .unwrap_or("API"),
+                f.message,
+                f.id
             )
+        })
+        .collect();
+    let listing = if breaking.is_empty() {
+        String::new()
+    } else {
+        format!("\nBreaking changes:\n{}", breaking.join("\n"))
+    };
+    let message = format!("semver policy: {}{listing}", problems.join("; "));
+    match policy {
+        SemverPolicy::Enforce => bail!(
+            "{message}\nAnnounce a major version (or set `semver_policy: warn`, or accept a finding in the ignore file with a reason); nothing was stored"
+        ),
+        SemverPolicy::Warn | SemverPolicy::Off => {
+            ctx.runtime
+                .annotate(&Annotation::warning(message).with_title("semver policy"));
+            Ok(())
         }
     }
 }
 
-/// An annotation on the file when the spec lives in the workspace, otherwise
-/// one naming the URL and JSON pointer.
-fn annotation_for(problem: &Problem, ctx: &Context) -> Annotation {
-    let base = match problem.severity {
-        Severity::Error => Annotation::error(problem.to_string()),
-        Severity::Warning => Annotation::warning(problem.to_string()),
+/// Refuses bytes whose SHA-256 is not the announced one.
+fn verify_checksum(bytes: &[u8], expected: &str, url: &url::Url) -> Result<()> {
+    let actual = spec::sha256_hex(bytes);
+    if actual != expected {
+        bail!(
+            "checksum mismatch for {url}: the announcement says sha256 {expected}, \
+             the {} bytes downloaded hash to {actual}. The file changed after it was \
+             announced, or the announcement is wrong; nothing was stored",
+            bytes.len()
+        );
     }
-    .with_title("OpenAPI");
-    let in_workspace = url::Url::parse(&problem.file)
-        .ok()
-        .and_then(|u| u.to_file_path().ok())
-        .and_then(|p| {
-            let workspace = ctx.workspace.canonicalize().ok()?;
-            p.strip_prefix(workspace).ok().map(display_path)
-        });
-    match in_workspace {
-        Some(file) => base.at(file, problem.line),
-        None => base,
-    }
+    Ok(())
 }
 
-fn apply(plan: &Plan, ctx: &Context, layout: &Layout) -> Result<()> {
+fn apply(plan: &Plan, files: &ChangeFiles, ctx: &Context, layout: &Layout) -> Result<()> {
     let Plan::Store(store) = plan else {
         return Ok(());
     };
@@ -222,27 +321,34 @@ fn apply(plan: &Plan, ctx: &Context, layout: &Layout) -> Result<()> {
     if let Some(latest) = &store.latest {
         writes.write(ctx.workspace.join(layout.latest_file()), latest.to_bytes());
     }
+    for (path, bytes) in &files.files {
+        writes.write(ctx.workspace.join(path), bytes.clone());
+    }
+    let written: Vec<String> = writes
+        .paths()
+        .filter_map(|p| p.strip_prefix(&ctx.workspace).ok())
+        .map(display_path)
+        .collect();
     if ctx.dry_run {
-        for path in writes.paths() {
-            eprintln!("dry run: would write {}", path.display());
+        for path in &written {
+            eprintln!("dry run: would write {path}");
         }
         return Ok(());
     }
     writes.commit().context("storing the spec")?;
-    let written: Vec<String> = [
-        Some(store.history_path.clone()),
-        store.latest.as_ref().map(|_| layout.latest_file()),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|p| display_path(&p))
-    .collect();
     tracing::info!(
         "wrote {} in {}",
-        written.join(" and "),
+        written.join(", "),
         ctx.workspace.display()
     );
     Ok(())
+}
+
+/// What the diff decided, for outputs and the summary.
+struct Outcome<'a> {
+    files: &'a ChangeFiles,
+    breaking: bool,
+    change_type: ChangeType,
 }
 
 #[derive(Serialize)]
@@ -258,6 +364,10 @@ struct SummaryContext<'a> {
     source_repo: &'a str,
     download_url: &'a str,
     latest_updated: bool,
+    breaking: bool,
+    change_type: String,
+    diff_path: &'a str,
+    migration_notes_path: &'a str,
     warnings: Vec<String>,
 }
 
@@ -265,6 +375,7 @@ fn report(
     request: &IngestRequest,
     loaded: &LoadedSpec,
     plan: &Plan,
+    outcome: Option<Outcome<'_>>,
     ctx: &Context,
 ) -> Result<Report> {
     let (skipped, skip_reason, spec_path, previous, latest_updated) = match plan {
@@ -284,13 +395,30 @@ fn report(
         ),
     };
     let previous_version = previous.map(|v| v.to_string()).unwrap_or_default();
+    let breaking = outcome.as_ref().is_some_and(|o| o.breaking);
+    let change_type = outcome
+        .as_ref()
+        .map_or(request.change_type, |o| o.change_type)
+        .to_string();
+    let diff_path = outcome
+        .as_ref()
+        .and_then(|o| o.files.diff_path.clone())
+        .unwrap_or_default();
+    let migration_notes_path = outcome
+        .as_ref()
+        .and_then(|o| o.files.migration_notes_path.clone())
+        .unwrap_or_default();
     let mut outputs = Outputs::new();
     outputs
         .set("version", &request.version)
         .set("previous_version", &previous_version)
         .set("checksum", &request.checksum)
         .set("spec_path", &spec_path)
-        .set("skipped", skipped);
+        .set("skipped", skipped)
+        .set("breaking", breaking)
+        .set("change_type", &change_type)
+        .set("diff_path", &diff_path)
+        .set("migration_notes_path", &migration_notes_path);
     let summary = ctx.templates.render(
         render::INGEST_SUMMARY,
         SummaryContext {
@@ -305,8 +433,17 @@ fn report(
             source_repo: &request.source_repo,
             download_url: request.download_url.as_str(),
             latest_updated,
+            breaking,
+            change_type,
+            diff_path: &diff_path,
+            migration_notes_path: &migration_notes_path,
             warnings: loaded.warnings.iter().map(ToString::to_string).collect(),
         },
     )?;
-    Ok(Report { outputs, summary })
+    Ok(Report {
+        outputs,
+        summary,
+        stdout: None,
+        failure: None,
+    })
 }

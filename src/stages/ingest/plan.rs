@@ -138,7 +138,9 @@ pub fn plan(inputs: PlanInputs<'_>) -> Result<Plan, Refusal> {
         stored_sha256: spec::sha256_hex(&history_bytes),
         path: shown.clone(),
         previous_version: previous_version.as_ref().map(Version::to_string),
+        // The diff against the previous version refines these two.
         change_type: request.change_type.to_string(),
+        breaking: false,
         title: spec.title.clone(),
         source_repo: request.source_repo.clone(),
         download_url: request.download_url.to_string(),
