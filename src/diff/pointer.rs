@@ -1,83 +1,29 @@
-//! RFC 6901 JSON pointers and local `$ref` resolution inside one document.
+//! Local `$ref` resolution inside one document, and the component a
+//! pointer belongs to. Pointer syntax (escaping, lookup, fragment decoding)
+//! is `spec::pointer`'s, used here under the diff's names.
 //!
 //! Pure: must not do I/O. Only local refs (`#/...`) are followed; anything
 //! else resolves to nothing and is skipped by the callers.
-
-use std::borrow::Cow;
 
 use serde_json::Value;
 
 /// How many `$ref` hops are followed before giving up (guards ref loops).
 const MAX_REF_HOPS: usize = 32;
 
-/// Escapes one pointer segment (`~` -> `~0`, `/` -> `~1`).
-pub(crate) fn escape(segment: &str) -> Cow<'_, str> {
-    if segment.contains(['~', '/']) {
-        Cow::Owned(segment.replace('~', "~0").replace('/', "~1"))
-    } else {
-        Cow::Borrowed(segment)
-    }
-}
-
+/// Looks a pointer (`/a/b`, no `#`) up in `doc`.
+pub(crate) use crate::spec::pointer::get as lookup;
 /// `parent` + `/` + escaped `segment`.
-pub(crate) fn child(parent: &str, segment: &str) -> String {
-    let escaped = escape(segment);
-    let mut out = String::with_capacity(parent.len() + escaped.len() + 1);
-    out.push_str(parent);
-    out.push('/');
-    out.push_str(&escaped);
-    out
-}
+pub(crate) use crate::spec::pointer::{escape, join as child};
 
 /// `parent` + `/` + `index`.
 pub(crate) fn index(parent: &str, i: usize) -> String {
     format!("{parent}/{i}")
 }
 
-fn percent_decode(s: &str) -> Cow<'_, str> {
-    if !s.contains('%') {
-        return Cow::Borrowed(s);
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
-}
-
-/// Looks a pointer (`/a/b`, no `#`) up in `doc`.
-pub(crate) fn lookup<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
-    if pointer.is_empty() {
-        return Some(doc);
-    }
-    let rest = pointer.strip_prefix('/')?;
-    let mut current = doc;
-    for raw in rest.split('/') {
-        let segment = raw.replace("~1", "/").replace("~0", "~");
-        current = match current {
-            Value::Object(map) => map.get(&segment)?,
-            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(current)
-}
-
 /// The pointer a local `$ref` string names, if it is local.
 pub(crate) fn ref_pointer(reference: &str) -> Option<String> {
     let fragment = reference.strip_prefix('#')?;
-    Some(percent_decode(fragment).into_owned())
+    Some(crate::spec::pointer::percent_decode(fragment))
 }
 
 /// The `$ref` string of an object, if any.
