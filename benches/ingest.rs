@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 5;
 
 const SPECS: &[&str] = &[
-    "big/stripe/spec3.json",
+    "history/stripe/6-e0123a38.json",
     "big/stripe/spec3.yaml",
     "big/github/api.github.com.json",
     "big/openai/openapi.yaml",

@@ -343,14 +343,14 @@ impl Bundler<'_> {
                 .pointer("/discriminator/mapping")
                 .and_then(Value::as_object);
             for (key, v) in mapping.into_iter().flatten() {
-                if let Some(v) = v.as_str().filter(|v| mapping_is_reference(v)) {
-                    if doc != 0 || !v.starts_with('#') {
-                        let at = pointer::join(
-                            &pointer::join(&pointer::join(at, "discriminator"), "mapping"),
-                            key,
-                        );
-                        found.push((at, v.to_owned()));
-                    }
+                if let Some(v) = v.as_str().filter(|v| mapping_is_reference(v))
+                    && (doc != 0 || !v.starts_with('#'))
+                {
+                    let at = pointer::join(
+                        &pointer::join(&pointer::join(at, "discriminator"), "mapping"),
+                        key,
+                    );
+                    found.push((at, v.to_owned()));
                 }
             }
         });
@@ -815,14 +815,14 @@ impl Bundler<'_> {
             return;
         };
         for (key, v) in mapping {
-            if let Some(v) = v.as_str().filter(|v| mapping_is_reference(v)) {
-                if doc != 0 || !v.starts_with('#') {
-                    let at = pointer::join(
-                        &pointer::join(&pointer::join(out, "discriminator"), "mapping"),
-                        key,
-                    );
-                    self.mappings.push((at, doc, v.to_owned()));
-                }
+            if let Some(v) = v.as_str().filter(|v| mapping_is_reference(v))
+                && (doc != 0 || !v.starts_with('#'))
+            {
+                let at = pointer::join(
+                    &pointer::join(&pointer::join(out, "discriminator"), "mapping"),
+                    key,
+                );
+                self.mappings.push((at, doc, v.to_owned()));
             }
         }
     }

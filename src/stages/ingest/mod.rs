@@ -18,6 +18,7 @@ use super::{Context, Report, diff as diff_stage};
 use crate::actions::{Annotation, Outputs};
 use crate::adapters::{fs, http};
 use crate::cli::IngestArgs;
+use crate::diff::ignore::IgnoreList;
 use crate::diff::{self, DiffOptions, Level};
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::render;
@@ -82,19 +83,11 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
         return report(&request, &loaded, &plan, None, ctx);
     };
 
-    let changes = match &store.previous_version {
-        Some(previous) => {
-            let stored = read_stored(ctx, &layout, previous)?;
-            let findings = diff::diff(&stored, &loaded.upgraded, &DiffOptions::default());
-            let (findings, ignored) = ignore.apply(findings);
-            Some(Changes {
-                previous: previous.clone(),
-                findings,
-                ignored,
-            })
-        }
-        None => None,
-    };
+    let changes = store
+        .previous_version
+        .as_ref()
+        .map(|previous| compare_with_stored(ctx, &layout, previous, &loaded, &ignore))
+        .transpose()?;
     if let Some(changes) = &changes {
         check_semver(&request, changes, args.semver_policy, ctx)?;
     }
@@ -107,11 +100,7 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
         latest.change_type = change_type.to_string();
         latest.breaking = breaking;
     }
-    let changelog_path = ctx.workspace.join(&args.changelog_path);
-    let existing_changelog = fs::read_optional(&changelog_path)?
-        .map(String::from_utf8)
-        .transpose()
-        .context("CHANGELOG.md is not UTF-8 text")?;
+    let existing_changelog = read_changelog(&ctx.workspace.join(&args.changelog_path))?;
     let files = changes::change_files(
         &ctx.templates,
         &layout,
@@ -225,6 +214,32 @@ fn sources(args: &IngestArgs, request: &IngestRequest) -> Result<Sources> {
         credential,
         request::split_list(args.allowed_hosts.as_deref()),
     ))
+}
+
+/// The diff from the stored `previous` version to the new spec, after the
+/// ignore file.
+fn compare_with_stored(
+    ctx: &Context,
+    layout: &Layout,
+    previous: &semver::Version,
+    loaded: &LoadedSpec,
+    ignore: &IgnoreList,
+) -> Result<Changes> {
+    let stored = read_stored(ctx, layout, previous)?;
+    let findings = diff::diff(&stored, &loaded.upgraded, &DiffOptions::default());
+    let (findings, ignored) = ignore.apply(findings);
+    Ok(Changes {
+        previous: previous.clone(),
+        findings,
+        ignored,
+    })
+}
+
+fn read_changelog(path: &std::path::Path) -> Result<Option<String>> {
+    fs::read_optional(path)?
+        .map(String::from_utf8)
+        .transpose()
+        .with_context(|| format!("{} is not UTF-8 text", path.display()))
 }
 
 /// A stored version in the 3.1 model, for diffing. Stored files are
