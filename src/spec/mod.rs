@@ -45,7 +45,7 @@ use std::collections::HashMap;
 
 pub use canonical::{canonical_json, sha256_hex};
 pub use docset::{DocumentSet, Resolved, resolve_ref};
-pub use lines::line_of_pointer;
+pub use lines::{LineIndex, line_of_pointer};
 pub use parse::{ParseError, ParsedDoc, SourceFormat, parse_document, parse_document_with_limits};
 pub use problem::{Problem, Severity};
 pub use upgrade::upgrade_to_31;

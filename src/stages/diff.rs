@@ -13,7 +13,7 @@ use crate::diff::ignore::IgnoreList;
 use crate::diff::report::{self, Sides};
 use crate::diff::{self, DiffOptions, Finding, Level, render_json, summarize};
 use crate::render;
-use crate::spec::{self, ParsedDoc};
+use crate::spec::{self, LineIndex};
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;
 use url::Url;
@@ -84,8 +84,21 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
         Side::File(path) => ctx.workspace_relative(&ctx.workspace.join(path)),
         Side::Git { .. } => None,
     };
-    let place = revision_file.as_deref().map(|file| (file, &revision.root));
-    let annotations: Vec<Annotation> = findings.iter().map(|f| annotation_for(f, place)).collect();
+    // Lines are looked up in one scan of the revision's text, and only when
+    // the annotations will be shown: per-finding scans of a multi-megabyte
+    // spec cost seconds.
+    let annotations = if ctx.runtime.on_runner() || args.format == ReportFormat::Annotations {
+        let place = revision_file.as_deref().map(|file| {
+            let pointers = findings
+                .iter()
+                .filter_map(|f| f.revision_pointer.as_deref());
+            (file, LineIndex::build(&revision.root, pointers))
+        });
+        let place = place.as_ref().map(|(file, lines)| (*file, lines));
+        findings.iter().map(|f| annotation_for(f, place)).collect()
+    } else {
+        Vec::new()
+    };
     if ctx.runtime.on_runner() && args.format != ReportFormat::Annotations {
         for a in annotations
             .iter()
@@ -160,8 +173,9 @@ async fn load(raw: &str, max_bytes: u64, ctx: &Context) -> Result<Loaded> {
 }
 
 /// An annotation for a finding; on the revision file's line when it is a
-/// file in the workspace (`place`) and the change has a place in it.
-fn annotation_for(finding: &Finding, place: Option<(&str, &ParsedDoc)>) -> Annotation {
+/// file in the workspace (`place`: its path and line index) and the change
+/// has a place in it.
+fn annotation_for(finding: &Finding, place: Option<(&str, &LineIndex)>) -> Annotation {
     let level = match finding.level {
         Level::Breaking => AnnotationLevel::Error,
         Level::Warning => AnnotationLevel::Warning,
@@ -175,11 +189,11 @@ fn annotation_for(finding: &Finding, place: Option<(&str, &ParsedDoc)>) -> Annot
     let annotation = Annotation::new(level, finding.message.clone())
         .with_title(format!("{} ({target})", finding.id));
     match place {
-        Some((file, root)) => {
+        Some((file, lines)) => {
             let line = finding
                 .revision_pointer
                 .as_deref()
-                .and_then(|p| spec::line_of_pointer(root, p));
+                .and_then(|p| lines.line(p));
             annotation.at(file, line)
         }
         None => annotation,
