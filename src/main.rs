@@ -72,7 +72,8 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     let report = tokio.block_on(stages::run(cli.stage, &ctx))?;
     runtime.write_outputs(&report.outputs)?;
-    runtime.write_summary(&report.summary)?;
+    let summary_on_stdout = report.stdout.as_deref() == Some(report.summary.as_str());
+    runtime.write_summary(&report.summary, summary_on_stdout)?;
     if let Some(text) = &report.stdout {
         print!("{text}");
     }

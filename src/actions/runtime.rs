@@ -110,12 +110,13 @@ impl Runtime {
         Ok(())
     }
 
-    /// Appends the Markdown report to the job summary, or shows it locally.
-    pub fn write_summary(&self, markdown: &str) -> Result<()> {
+    /// Appends the Markdown report to the job summary, or shows it locally
+    /// unless the same report already went to stdout.
+    pub fn write_summary(&self, markdown: &str, also_on_stdout: bool) -> Result<()> {
         match &self.summary_file {
             Some(path) => append(path, markdown).context("writing the step summary"),
             None => {
-                if self.format == OutputFormat::Text {
+                if self.format == OutputFormat::Text && !also_on_stdout {
                     eprintln!("{markdown}");
                 }
                 Ok(())

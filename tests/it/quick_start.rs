@@ -63,3 +63,28 @@ fn the_readme_quick_start_ingests_the_example() {
     );
     assert!(workspace.path().join("openapi/latest.json").is_file());
 }
+
+#[test]
+fn the_readme_diff_example_reports_the_breaking_changes() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    assert!(
+        readme.contains("--revision examples/acme-pets-1.3.0.openapi.yaml"),
+        "README diff example changed: update this test"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_specrelay"))
+        .args(["diff", "--base", "examples/acme-pets.openapi.yaml"])
+        .args(["--revision", "examples/acme-pets-1.3.0.openapi.yaml"])
+        .env_clear()
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("#### Breaking changes (2)"), "{stdout}");
+    assert!(stderr.contains("breaking_count: 2"), "{stderr}");
+    assert!(
+        !stderr.contains("#### Breaking changes"),
+        "the report is shown once"
+    );
+}
