@@ -170,6 +170,13 @@ pub struct DiffArgs {
     /// Largest spec file accepted, in bytes.
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_spec_bytes: u64,
+
+    /// Fail on any validation error in either spec. By default only problems
+    /// that make a spec unusable (unreadable, unresolvable references) fail;
+    /// other validation errors are warnings, so a lint problem does not hide
+    /// a breaking change.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub strict: bool,
 }
 
 /// `diff --format`.

@@ -90,9 +90,30 @@ pub struct LoadedSpec {
     pub warnings: Vec<Problem>,
 }
 
+/// How validation errors count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Any error fails the load (ingest: what is stored must be valid).
+    Strict,
+    /// Only what makes the document unusable fails it (no or unknown
+    /// `openapi` version, unreadable or unresolvable references, limits);
+    /// validation errors are returned as warnings. For comparing real-world
+    /// specs, which often carry lint errors that do not hide their contract.
+    Lenient,
+}
+
 /// Bundles, validates and upgrades a spec. On failure returns every problem
 /// found (errors first, then warnings), each located in its source document.
 pub fn load(set: DocumentSet, limits: &Limits) -> Result<LoadedSpec, Vec<Problem>> {
+    load_with(set, limits, Validation::Strict)
+}
+
+/// [`load`], with validation errors counted as `validation` says.
+pub fn load_with(
+    set: DocumentSet,
+    limits: &Limits,
+    validation: Validation,
+) -> Result<LoadedSpec, Vec<Problem>> {
     let root_file = set.root_location().to_string();
     let version = match version::check(&set.docs[0].1.value) {
         Ok(v) => v,
@@ -127,10 +148,15 @@ pub fn load(set: DocumentSet, limits: &Limits) -> Result<LoadedSpec, Vec<Problem
     let (bundled, set) = bundle::bundle(set, version.is_31(), limits);
     problems.extend(bundled.problems);
     let document = bundled.document;
+    let unusable = problems.iter().any(Problem::is_error);
     // Validation also runs when bundling failed, so that every error is
     // reported at once; refs left unresolved are simply not followed.
     for (pointer, severity, message) in validate::validate(&document, &version) {
         let (doc, src) = bundled.provenance.source(&pointer);
+        let severity = match validation {
+            Validation::Lenient if !unusable => Severity::Warning,
+            _ => severity,
+        };
         problems.push(Problem {
             severity,
             file: set.docs[doc].0.to_string(),

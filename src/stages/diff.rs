@@ -13,7 +13,7 @@ use crate::diff::ignore::IgnoreList;
 use crate::diff::report::{self, Sides};
 use crate::diff::{self, DiffOptions, Finding, Level, render_json, summarize};
 use crate::render;
-use crate::spec::{self, LineIndex};
+use crate::spec::{self, LineIndex, Validation};
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;
 use url::Url;
@@ -66,10 +66,15 @@ fn side(raw: &str) -> Result<Side<'_>> {
 
 pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
     let ignore = ignore_list(ctx, args.ignore_file.as_deref())?;
-    let base = load(&args.base, args.max_spec_bytes, ctx)
+    let validation = if args.strict {
+        Validation::Strict
+    } else {
+        Validation::Lenient
+    };
+    let base = load(&args.base, args.max_spec_bytes, validation, ctx)
         .await
         .with_context(|| format!("loading the base spec {}", args.base))?;
-    let revision = load(&args.revision, args.max_spec_bytes, ctx)
+    let revision = load(&args.revision, args.max_spec_bytes, validation, ctx)
         .await
         .with_context(|| format!("loading the revision spec {}", args.revision))?;
     let findings = diff::diff(
@@ -154,7 +159,7 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
 }
 
 /// Reads, bundles and validates one side.
-async fn load(raw: &str, max_bytes: u64, ctx: &Context) -> Result<Loaded> {
+async fn load(raw: &str, max_bytes: u64, validation: Validation, ctx: &Context) -> Result<Loaded> {
     let workspace = ctx
         .workspace
         .canonicalize()
@@ -169,7 +174,7 @@ async fn load(raw: &str, max_bytes: u64, ctx: &Context) -> Result<Loaded> {
     let url = Url::from_file_path(&path)
         .map_err(|()| anyhow::anyhow!("{} is not an absolute path", path.display()))?;
     let bytes = sources.read(&url).await?;
-    sources.load(&url, &bytes, ctx).await
+    sources.load(&url, &bytes, validation, ctx).await
 }
 
 /// An annotation for a finding; on the revision file's line when it is a

@@ -10,7 +10,9 @@ use super::Context;
 use crate::actions::Annotation;
 use crate::adapters::{fs, git, http};
 use crate::layout::display_path;
-use crate::spec::{self, DocumentSet, Limits, LoadedSpec, ParsedDoc, Problem, Severity};
+use crate::spec::{
+    self, DocumentSet, Limits, LoadedSpec, ParsedDoc, Problem, Severity, Validation,
+};
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;
@@ -100,14 +102,20 @@ impl Sources {
 
     /// Parses `bytes` (the document at `url`), reads every file it refers
     /// to, and validates the whole; every problem becomes an annotation.
-    pub async fn load(&self, url: &Url, bytes: &[u8], ctx: &Context) -> Result<Loaded> {
+    pub async fn load(
+        &self,
+        url: &Url,
+        bytes: &[u8],
+        validation: Validation,
+        ctx: &Context,
+    ) -> Result<Loaded> {
         let root = spec::parse_document(bytes)
             .map_err(|e| anyhow::anyhow!("{url}: {e}"))
             .context("the file is neither valid JSON nor valid YAML")?;
         let limits = Limits::default();
         let set = DocumentSet::with_limits(url.clone(), root.clone(), &limits);
         let set = self.complete(url, set, &limits).await;
-        match spec::load(set, &limits) {
+        match spec::load_with(set, &limits, validation) {
             Ok(loaded) => {
                 for w in &loaded.warnings {
                     ctx.runtime.annotate(&annotation_for(w, ctx));

@@ -243,3 +243,29 @@ fn a_side_can_come_from_git_history_with_its_referenced_files() {
         .expect_code(1)
         .expect_stderr("git cannot read no-such-rev:openapi.json");
 }
+
+#[test]
+fn lint_errors_are_warnings_unless_strict() {
+    let base = api("1.0.0", &[("/pets", "get"), ("/pets", "post")]);
+    // `{petId}` is never declared as a path parameter: invalid, but readable.
+    let mut revision = api("1.1.0", &[("/pets", "get"), ("/pets/{petId}", "get")]);
+    revision["paths"]["/pets"]
+        .as_object_mut()
+        .unwrap()
+        .remove("post");
+    let mut job = diff_job(&base, &revision);
+    let run = job.run();
+    run.expect_code(1)
+        .expect_stderr("::warning file=revision.json")
+        .expect_stderr("petId");
+    assert_eq!(
+        run.output("breaking_count"),
+        "1",
+        "the comparison still ran"
+    );
+    job.input("strict", "true");
+    job.run()
+        .expect_code(1)
+        .expect_stderr("::error file=revision.json")
+        .expect_stderr("is not a valid OpenAPI 3.0/3.1 document");
+}

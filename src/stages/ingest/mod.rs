@@ -22,7 +22,7 @@ use crate::diff::ignore::IgnoreList;
 use crate::diff::{self, DiffOptions, Level};
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::render;
-use crate::spec::{self, LoadedSpec};
+use crate::spec::{self, LoadedSpec, Validation};
 use anyhow::{Context as _, Result, bail};
 use changes::{ChangeFiles, Changes, NewVersion};
 use plan::{Plan, PlanInputs, StoredHistory};
@@ -62,7 +62,7 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
         verify_checksum(&bytes, &request.checksum, &request.download_url)?;
         tracing::info!("{} bytes, sha256 verified", bytes.len());
         sources
-            .load(&request.download_url, &bytes, ctx)
+            .load(&request.download_url, &bytes, Validation::Strict, ctx)
             .await
             .context("nothing was stored")?
             .spec
