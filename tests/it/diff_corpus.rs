@@ -392,3 +392,74 @@ fn corpus_refactored_reports_nothing() {
         }
     }
 }
+
+/// The `diff` stage itself, as users run it, on every consecutive pair of
+/// every history (multi-file DigitalOcean included): each pair is compared
+/// without error, whatever lint errors the real specs carry.
+#[test]
+fn diff_stage_compares_every_history_pair() {
+    let Some(root) = corpus::dir() else { return };
+    let history = root.join("history");
+    let mut pairs = Vec::new();
+    for sequence in ["github", "stripe", "openai", "openai-consecutive"] {
+        let files = corpus::history(&root, sequence);
+        for pair in files.windows(2) {
+            pairs.push((pair[0].clone(), pair[1].clone()));
+        }
+    }
+    let mut versions: Vec<_> = std::fs::read_dir(history.join("digitalocean-multifile"))
+        .map(|e| e.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    versions.sort();
+    for pair in versions.windows(2) {
+        let root_file = |v: &Path| v.join("specification/DigitalOcean-public.v2.yaml");
+        pairs.push((root_file(&pair[0]), root_file(&pair[1])));
+    }
+    assert!(pairs.len() >= 20, "only {} history pairs", pairs.len());
+    let mut failures = Vec::new();
+    for (base, revision) in &pairs {
+        let relative = |p: &Path| {
+            p.strip_prefix(&history)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        };
+        let start = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_specrelay"))
+            .args([
+                "diff",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+                "--workspace",
+            ])
+            .arg(&history)
+            .args(["--base", &relative(base), "--revision", &relative(revision)])
+            .env_clear()
+            .output()
+            .unwrap();
+        let report: Option<Value> = serde_json::from_slice(&out.stdout).ok();
+        match (out.status.code(), report) {
+            (Some(0), Some(report)) => println!(
+                "{} -> {}: {:?} {}",
+                relative(base),
+                relative(revision),
+                start.elapsed(),
+                report["summary"]
+            ),
+            (code, _) => failures.push(format!(
+                "{} -> {}: exit {code:?}\n{}",
+                relative(base),
+                relative(revision),
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .rev()
+                    .take(5)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
