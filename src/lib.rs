@@ -24,5 +24,6 @@ pub mod diff;
 pub mod exit;
 pub mod layout;
 pub mod render;
+pub mod sdk;
 pub mod spec;
 pub mod stages;

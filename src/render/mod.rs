@@ -18,8 +18,10 @@ pub const MIGRATION_NOTES: &str = "reports/migration-notes.md.j2";
 /// One `CHANGELOG.md` entry.
 pub const CHANGELOG_ENTRY: &str = "reports/changelog-entry.md.j2";
 
-/// Every built-in template, by its path under `templates/`.
-const BUILTIN: &[(&str, &str)] = &[
+/// Every built-in report template, by its path under `templates/`. The SDK
+/// emitters' templates (`typescript/...`) are built in too, from
+/// `sdk::typescript::TEMPLATES`.
+const REPORTS: &[(&str, &str)] = &[
     (
         INGEST_SUMMARY,
         include_str!("../../templates/reports/ingest-summary.md.j2"),
@@ -61,21 +63,19 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
+        crate::sdk::typescript::configure(&mut env);
         env.add_filter("md_cell", md_cell);
         env.add_filter("code", code);
+        let builtin = || REPORTS.iter().chain(crate::sdk::typescript::TEMPLATES);
         for name in overrides.keys() {
-            if !BUILTIN.iter().any(|(builtin, _)| builtin == name) {
+            if !builtin().any(|(known, _)| known == name) {
                 return Err(RenderError::UnknownOverride {
                     name: name.clone(),
-                    known: BUILTIN
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    known: builtin().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
                 });
             }
         }
-        for (name, source) in BUILTIN {
+        for (name, source) in builtin() {
             let source = overrides
                 .get(*name)
                 .cloned()
@@ -87,6 +87,11 @@ impl Templates {
                 })?;
         }
         Ok(Templates { env })
+    }
+
+    /// The environment, for emitters that render many templates at once.
+    pub fn environment(&self) -> &Environment<'static> {
+        &self.env
     }
 
     pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, RenderError> {
