@@ -55,6 +55,8 @@ pub enum StageArgs {
     Ingest(Box<IngestArgs>),
     /// Check two specs for breaking changes (for pull requests).
     Diff(DiffArgs),
+    /// Generate the TypeScript SDK from a spec; `--check` fails when the committed SDK drifted.
+    Generate(GenerateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +179,37 @@ pub struct DiffArgs {
     /// a breaking change.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The spec to generate from [default: the one openapi/latest.json points at].
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+
+    /// The folder that receives one folder per language (`sdk/typescript/`).
+    #[arg(long, default_value = "sdk")]
+    pub out: PathBuf,
+
+    /// The npm package name [default: derived from the API's title].
+    #[arg(long)]
+    pub package_name: Option<String>,
+
+    /// The package version [default: the spec's info.version].
+    #[arg(long)]
+    pub version: Option<String>,
+
+    /// Regenerate in memory and fail, listing the files, if the SDK on disk differs.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub check: bool,
+
+    /// Folder in the workspace that holds the spec history.
+    #[arg(long, default_value = "openapi")]
+    pub openapi_dir: PathBuf,
+
+    /// Largest spec file accepted, in bytes.
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    pub max_spec_bytes: u64,
 }
 
 /// `diff --format`.

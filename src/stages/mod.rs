@@ -3,6 +3,7 @@
 //! returns a [`Report`] that `main` hands to the Actions runtime.
 
 pub mod diff;
+pub mod generate;
 pub mod ingest;
 pub mod spec_source;
 
@@ -47,12 +48,16 @@ pub struct Report {
 }
 
 /// Every stage's name and its outputs, for `action.yml`'s consistency check.
-pub const STAGE_OUTPUTS: &[(&str, &[&str])] =
-    &[("ingest", ingest::OUTPUTS), ("diff", diff::OUTPUTS)];
+pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
+    ("ingest", ingest::OUTPUTS),
+    ("diff", diff::OUTPUTS),
+    ("generate", generate::OUTPUTS),
+];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
     match stage {
         StageArgs::Ingest(args) => ingest::run(*args, ctx).await,
         StageArgs::Diff(args) => diff::run(args, ctx).await,
+        StageArgs::Generate(args) => generate::run(args, ctx).await,
     }
 }

@@ -8,10 +8,13 @@ mod action_yml;
 mod bad_input;
 mod diff_corpus;
 mod diff_stage;
+mod generate_stage;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;
 mod quick_start;
+mod sdk_support;
+mod sdk_typescript;
 mod spec_corpus;
 
 use serde_json::{Value, json};
