@@ -307,7 +307,10 @@ export class Transport {
 
   /** Sends one operation and returns its decoded success body. */
   async request(op, args, options = {}) {
-    let path = op.path;
+    // A path key may carry a `#fragment` (it tells two operations on one
+    // path apart); it is not part of the URL, and anything after it would be
+    // dropped by fetch, query included.
+    let path = op.path.split("#", 1)[0];
     for (const p of op.pathParams) {
       const value = args[p.key];
       if (value === undefined || value === null) throw new TypeError(`missing path parameter ${p.name}`);
