@@ -67,7 +67,11 @@ impl Layout {
 /// `latest.json` whatever the platform.
 pub fn display_path(path: &Path) -> String {
     path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| match c {
+            // The root is the empty name before the first `/`.
+            std::path::Component::RootDir => "".into(),
+            other => other.as_os_str().to_string_lossy(),
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -105,6 +109,15 @@ impl LatestRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_paths_use_slashes_and_keep_the_root() {
+        assert_eq!(display_path(Path::new("sdk/typescript")), "sdk/typescript");
+        assert_eq!(
+            display_path(Path::new("/tmp/out/typescript")),
+            "/tmp/out/typescript"
+        );
+    }
 
     #[test]
     fn history_file_names_round_trip() {
