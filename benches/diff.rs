@@ -20,12 +20,15 @@
 //! - `OPTIC`, `OPENAPI_DIFF`: peer executables; when all the selected ones are
 //!   set, the install script is not run.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+use support::{env_number, geometric_mean, wait_with_timeout};
 
 const SEQUENCES: &[&str] = &["stripe", "openai"];
 const DEFAULT_RUNS: usize = 3;
@@ -328,16 +331,6 @@ fn main() {
     }
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(value) => value
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={value:?} is not a whole number")),
-        Err(_) => default,
-    }
-}
-
 /// The files of a history folder, `N-<sha>.<ext>`, in the order of N.
 fn versions(dir: &Path) -> Result<Vec<(u64, PathBuf)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|err| format!("cannot list: {err}"))?;
@@ -359,74 +352,17 @@ fn versions(dir: &Path) -> Result<Vec<(u64, PathBuf)>, String> {
     Ok(files)
 }
 
-/// The selected peers that are installed, with their executables.
-fn find_peers() -> Vec<(&'static Peer, PathBuf)> {
-    let selected: Vec<&'static Peer> = match std::env::var("BENCH_PEERS") {
-        Ok(list) if list.trim() == "none" => return Vec::new(),
-        Ok(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .map(|name| {
-                PEERS
-                    .iter()
-                    .find(|peer| peer.name == name)
-                    .unwrap_or_else(|| {
-                        let known: Vec<_> = PEERS.iter().map(|peer| peer.name).collect();
-                        panic!("BENCH_PEERS: unknown peer {name:?} (known: {known:?}, or none)")
-                    })
-            })
-            .collect(),
-        Err(_) => PEERS.iter().collect(),
-    };
-    let mut found: Vec<(&'static str, PathBuf)> = selected
-        .iter()
-        .filter_map(|peer| Some((peer.var, PathBuf::from(std::env::var_os(peer.var)?))))
-        .collect();
-    if found.len() < selected.len() {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scripts/install-bench-tools.sh"
-        );
-        eprintln!("diff bench: running {script}");
-        // Progress goes to our stderr; stdout has the NAME=/path lines.
-        match Command::new(script).stderr(Stdio::inherit()).output() {
-            Ok(output) if output.status.success() => {
-                for line in String::from_utf8_lossy(&output.stdout).lines() {
-                    let Some((var, path)) = line.split_once('=') else {
-                        continue;
-                    };
-                    let peer = PEERS.iter().find(|peer| peer.var == var);
-                    if let (Some(peer), false) =
-                        (peer, found.iter().any(|(known, _)| *known == var))
-                    {
-                        found.push((peer.var, PathBuf::from(path)));
-                    }
-                }
-            }
-            Ok(output) => println!(
-                "peers: {script} failed ({}); running without them",
-                output.status
-            ),
-            Err(err) => println!("peers: cannot run {script} ({err}); running without them"),
-        }
+impl support::PeerSpec for Peer {
+    fn name(&self) -> &'static str {
+        self.name
     }
-    selected
-        .into_iter()
-        .filter_map(|peer| {
-            let (_, program) = found.iter().find(|(var, _)| *var == peer.var)?;
-            if program.is_file() {
-                Some((peer, program.clone()))
-            } else {
-                println!(
-                    "peers: {} not found at {}; skipped",
-                    peer.name,
-                    program.display()
-                );
-                None
-            }
-        })
-        .collect()
+    fn var(&self) -> &'static str {
+        self.var
+    }
+}
+
+fn find_peers() -> Vec<(&'static Peer, PathBuf)> {
+    support::find_peers(PEERS, "scripts/install-bench-tools.sh", "diff")
 }
 
 fn fastest_peer_ms(row: &[Measured]) -> Option<f64> {
@@ -434,13 +370,6 @@ fn fastest_peer_ms(row: &[Measured]) -> Option<f64> {
         .iter()
         .filter_map(Measured::median_ms)
         .reduce(f64::min)
-}
-
-fn geometric_mean(ratios: &[f64]) -> Option<f64> {
-    if ratios.is_empty() {
-        return None;
-    }
-    Some((ratios.iter().map(|ratio| ratio.ln()).sum::<f64>() / ratios.len() as f64).exp())
 }
 
 /// One diff in a fresh process: wall time and peak RSS, or why it failed.
@@ -538,91 +467,4 @@ fn first_error_line(stderr: &str) -> String {
         short.push_str("...");
     }
     short
-}
-
-struct Waited {
-    /// The raw wait status.
-    status: i32,
-    wall: Duration,
-    rss_kib: i64,
-    timed_out: bool,
-}
-
-/// Waits for the child `pid` (a process group leader), killing its process
-/// group once `timeout` has passed since `started`.
-///
-/// A watchdog thread does the killing. The child is first waited for without
-/// being reaped (`waitid` with `WNOWAIT`), so its pid, which is also the
-/// group's id, cannot be reused while the watchdog might still signal it;
-/// only then is it reaped with `wait4`, which also gives the peak RSS.
-fn wait_with_timeout(pid: libc::pid_t, timeout: Duration, started: Instant) -> Waited {
-    #[derive(Default)]
-    struct Watch {
-        exited: bool,
-        killed: bool,
-    }
-    let watch = Arc::new((Mutex::new(Watch::default()), Condvar::new()));
-    let watchdog = {
-        let watch = Arc::clone(&watch);
-        std::thread::spawn(move || {
-            let (lock, exited) = &*watch;
-            let left = timeout.saturating_sub(started.elapsed());
-            let (mut state, _) = exited
-                .wait_timeout_while(lock.lock().unwrap(), left, |state| !state.exited)
-                .unwrap();
-            if !state.exited {
-                // SAFETY: plain FFI call; the group is ours and not yet reaped.
-                unsafe { libc::kill(-pid, libc::SIGKILL) };
-                state.killed = true;
-            }
-        })
-    };
-
-    loop {
-        // SAFETY: plain FFI call with a valid out-pointer; `pid` is our own child.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let waited = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if waited == 0 {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(
-            err.kind(),
-            std::io::ErrorKind::Interrupted,
-            "waitid failed: {err}"
-        );
-    }
-    let wall = started.elapsed();
-
-    let timed_out = {
-        let (lock, exited) = &*watch;
-        let mut state = lock.lock().unwrap();
-        state.exited = true;
-        exited.notify_all();
-        // Whatever the tool left running in its group (it has exited) goes
-        // too, so it cannot slow down the next runs.
-        // SAFETY: plain FFI call; the group leader is ours and not yet reaped.
-        unsafe { libc::kill(-pid, libc::SIGKILL) };
-        state.killed
-    };
-    watchdog.join().expect("the watchdog thread");
-
-    let mut status = 0;
-    // SAFETY: plain FFI call with valid out-pointers; `pid` is our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 failed");
-    Waited {
-        status,
-        wall,
-        rss_kib: usage.ru_maxrss,
-        timed_out,
-    }
 }

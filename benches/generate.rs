@@ -29,12 +29,15 @@
 //! from `wait4`, children included) is printed too: on a busy machine it moves
 //! less than the wall time.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+use support::{env_number, geometric_mean, wait_with_timeout};
 
 /// (label, path in the corpus).
 const SPECS: &[(&str, &str)] = &[
@@ -434,91 +437,17 @@ fn main() {
     }
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(value) => value
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={value:?} is not a whole number")),
-        Err(_) => default,
+impl support::PeerSpec for Peer {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn var(&self) -> &'static str {
+        self.var
     }
 }
 
-/// The selected peers that are installed, with their executables.
 fn find_peers() -> Vec<(&'static Peer, PathBuf)> {
-    let selected: Vec<&'static Peer> = match std::env::var("BENCH_PEERS") {
-        Ok(list) if list.trim() == "none" => return Vec::new(),
-        Ok(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .map(|name| {
-                PEERS
-                    .iter()
-                    .find(|peer| peer.name == name)
-                    .unwrap_or_else(|| {
-                        let known: Vec<_> = PEERS.iter().map(|peer| peer.name).collect();
-                        panic!("BENCH_PEERS: unknown peer {name:?} (known: {known:?}, or none)")
-                    })
-            })
-            .collect(),
-        Err(_) => PEERS.iter().collect(),
-    };
-    let mut found: Vec<(&'static str, PathBuf)> = selected
-        .iter()
-        .filter_map(|peer| Some((peer.var, PathBuf::from(std::env::var_os(peer.var)?))))
-        .collect();
-    if found.len() < selected.len() {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scripts/install-bench-generators.sh"
-        );
-        eprintln!("generate bench: running {script}");
-        // Progress goes to our stderr; stdout has the NAME=/path lines.
-        match Command::new(script).stderr(Stdio::inherit()).output() {
-            Ok(output) if output.status.success() => {
-                for line in String::from_utf8_lossy(&output.stdout).lines() {
-                    let Some((var, path)) = line.split_once('=') else {
-                        continue;
-                    };
-                    let peer = PEERS.iter().find(|peer| peer.var == var);
-                    if let (Some(peer), false) =
-                        (peer, found.iter().any(|(known, _)| *known == var))
-                    {
-                        found.push((peer.var, PathBuf::from(path)));
-                    }
-                }
-            }
-            Ok(output) => println!(
-                "peers: {script} failed ({}); running without them",
-                output.status
-            ),
-            Err(err) => println!("peers: cannot run {script} ({err}); running without them"),
-        }
-    }
-    selected
-        .into_iter()
-        .filter_map(|peer| {
-            let (_, program) = found.iter().find(|(var, _)| *var == peer.var)?;
-            if program.is_file() {
-                Some((peer, program.clone()))
-            } else {
-                println!(
-                    "peers: {} not found at {}; skipped",
-                    peer.name,
-                    program.display()
-                );
-                None
-            }
-        })
-        .collect()
-}
-
-fn geometric_mean(ratios: &[f64]) -> Option<f64> {
-    if ratios.is_empty() {
-        return None;
-    }
-    Some((ratios.iter().map(|ratio| ratio.ln()).sum::<f64>() / ratios.len() as f64).exp())
+    support::find_peers(PEERS, "scripts/install-bench-generators.sh", "generate")
 }
 
 /// One generation in a fresh process, into `out` in a fresh folder that is
@@ -634,95 +563,4 @@ fn first_error_line(text: &str) -> String {
         short.push_str("...");
     }
     short
-}
-
-struct Waited {
-    /// The raw wait status.
-    status: i32,
-    wall: Duration,
-    /// User plus system time of the process and the children it waited for.
-    cpu: Duration,
-    rss_kib: i64,
-    timed_out: bool,
-}
-
-/// Waits for the child `pid` (a process group leader), killing its process
-/// group once `timeout` has passed since `started`.
-///
-/// A watchdog thread does the killing. The child is first waited for without
-/// being reaped (`waitid` with `WNOWAIT`), so its pid, which is also the
-/// group's id, cannot be reused while the watchdog might still signal it;
-/// only then is it reaped with `wait4`, which also gives the peak RSS.
-fn wait_with_timeout(pid: libc::pid_t, timeout: Duration, started: Instant) -> Waited {
-    #[derive(Default)]
-    struct Watch {
-        exited: bool,
-        killed: bool,
-    }
-    let watch = Arc::new((Mutex::new(Watch::default()), Condvar::new()));
-    let watchdog = {
-        let watch = Arc::clone(&watch);
-        std::thread::spawn(move || {
-            let (lock, exited) = &*watch;
-            let left = timeout.saturating_sub(started.elapsed());
-            let (mut state, _) = exited
-                .wait_timeout_while(lock.lock().unwrap(), left, |state| !state.exited)
-                .unwrap();
-            if !state.exited {
-                // SAFETY: plain FFI call; the group is ours and not yet reaped.
-                unsafe { libc::kill(-pid, libc::SIGKILL) };
-                state.killed = true;
-            }
-        })
-    };
-
-    loop {
-        // SAFETY: plain FFI call with a valid out-pointer; `pid` is our own child.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let waited = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if waited == 0 {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(
-            err.kind(),
-            std::io::ErrorKind::Interrupted,
-            "waitid failed: {err}"
-        );
-    }
-    let wall = started.elapsed();
-
-    let timed_out = {
-        let (lock, exited) = &*watch;
-        let mut state = lock.lock().unwrap();
-        state.exited = true;
-        exited.notify_all();
-        // Whatever the tool left running in its group (it has exited) goes
-        // too, so it cannot slow down the next runs.
-        // SAFETY: plain FFI call; the group leader is ours and not yet reaped.
-        unsafe { libc::kill(-pid, libc::SIGKILL) };
-        state.killed
-    };
-    watchdog.join().expect("the watchdog thread");
-
-    let mut status = 0;
-    // SAFETY: plain FFI call with valid out-pointers; `pid` is our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 failed");
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Waited {
-        status,
-        wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        rss_kib: usage.ru_maxrss,
-        timed_out,
-    }
 }
