@@ -126,7 +126,7 @@ pub trait PeerSpec: 'static {
     fn var(&self) -> &'static str;
 }
 
-/// The peers selected by `BENCH_peers` (default: all) that are installed,
+/// The peers selected by `BENCH_PEERS` (default: all) that are installed,
 /// with their executables: from their variables, else from the `NAME=/path`
 /// lines of `install_script` (a path under the repository), which is run.
 pub fn find_peers<P: PeerSpec>(
@@ -134,7 +134,7 @@ pub fn find_peers<P: PeerSpec>(
     install_script: &str,
     bench: &str,
 ) -> Vec<(&'static P, PathBuf)> {
-    let selected: Vec<&'static P> = match std::env::var("BENCH_peers") {
+    let selected: Vec<&'static P> = match std::env::var("BENCH_PEERS") {
         Ok(list) if list.trim() == "none" => return Vec::new(),
         Ok(list) => list
             .split(',')
@@ -146,7 +146,7 @@ pub fn find_peers<P: PeerSpec>(
                     .find(|peer| peer.name() == name)
                     .unwrap_or_else(|| {
                         let known: Vec<_> = peers.iter().map(|peer| peer.name()).collect();
-                        panic!("BENCH_peers: unknown peer {name:?} (known: {known:?}, or none)")
+                        panic!("BENCH_PEERS: unknown peer {name:?} (known: {known:?}, or none)")
                     })
             })
             .collect(),
