@@ -32,9 +32,11 @@ RUN touch src/main.rs src/lib.rs \
 # ---- runtime -----------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
 
-# The only runtime dependency: the CA roots that rustls' platform verifier reads.
-# Pinned to bookworm's current version; when Debian replaces it the build fails
-# and the pin needs a bump (`apt-cache policy ca-certificates` in debian:bookworm-slim).
+# Runtime dependencies: the CA roots that rustls' platform verifier reads, and
+# git, which `diff` runs to read `git:REV:PATH` sides from the checkout's
+# history (without recommends: no ssh, no perl helpers). Pinned to bookworm's
+# current versions; when Debian replaces one the build fails and the pin
+# needs a bump (`apt-cache policy ca-certificates git` in debian:bookworm-slim).
 #
 # The user: GitHub's docs ask Docker actions to run as root because the
 # mounted workspace belongs to the runner's user. We run as that user instead,
@@ -43,7 +45,7 @@ FROM debian:bookworm-slim AS runtime
 # later steps (`git add`, `git commit`) work on it. A self-hosted runner with
 # another UID needs `options: --user <uid>` or a workspace writable by 1001.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates=20230311+deb12u1 \
+    && apt-get install -y --no-install-recommends ca-certificates=20230311+deb12u1 git=1:2.39.5-0+deb12u3 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 1001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin specrelay
