@@ -199,15 +199,21 @@ pub fn may_follow(root: &Url, target: &Url, allowed_hosts: &[String]) -> Result<
         return Ok(());
     }
     let host = target.host_str().unwrap_or_default().to_ascii_lowercase();
-    if allowed_hosts
-        .iter()
-        .any(|p| super::ingest::request::host_matches(&host, p))
-    {
+    if allowed_hosts.iter().any(|p| host_matches(&host, p)) {
         return Ok(());
     }
     Err(format!(
         "{target} is on another origin than the spec; add its host to `allowed_hosts` to allow it"
     ))
+}
+
+/// `api.example.com` matches itself; `*.example.com` matches any subdomain.
+pub fn host_matches(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host.len() > domain.len() && host.ends_with(&format!(".{domain}")),
+        None => host == pattern,
+    }
 }
 
 /// An annotation on the file when the problem lies in a workspace file,

@@ -2,6 +2,7 @@
 //! turned into a validated [`IngestRequest`]. Pure; every problem with every
 //! field is reported at once, naming the field, the value and what is expected.
 
+use crate::stages::spec_source::host_matches;
 use serde_json::Value;
 use std::fmt;
 use url::Url;
@@ -239,15 +240,6 @@ fn parse_download_url(s: &str, policy: &AnnouncementPolicy) -> Result<Url, Strin
         ));
     }
     Ok(url)
-}
-
-/// `api.example.com` matches itself; `*.example.com` matches any subdomain.
-pub fn host_matches(host: &str, pattern: &str) -> bool {
-    let pattern = pattern.trim().to_ascii_lowercase();
-    match pattern.strip_prefix("*.") {
-        Some(domain) => host.len() > domain.len() && host.ends_with(&format!(".{domain}")),
-        None => host == pattern,
-    }
 }
 
 fn parse_source_repo(s: &str, policy: &AnnouncementPolicy) -> Result<String, String> {
