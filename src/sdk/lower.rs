@@ -39,7 +39,7 @@
 //!
 //! Must not do I/O.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -483,12 +483,16 @@ impl<'a> Lowerer<'a> {
     fn enum_type(&mut self, values: &[Value]) -> Type {
         let mut scope = Scope::new();
         let mut out: Vec<EnumValue> = Vec::new();
+        // Real enums run to hundreds of values (currencies, countries), so
+        // duplicates are found through a set keyed by the value's JSON text
+        // (`"1"` and `1` stay apart), not by scanning `out`.
+        let mut seen: HashSet<String> = HashSet::new();
         let mut nullable = false;
         for v in values {
             match v {
                 Value::Null => nullable = true,
                 Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                    if out.iter().any(|e| e.value == *v) {
+                    if !seen.insert(v.to_string()) {
                         continue;
                     }
                     let raw = match v {

@@ -91,6 +91,15 @@ impl DocumentSet {
         set
     }
 
+    /// The root document, giving up the rest of the set.
+    pub fn into_root(self) -> ParsedDoc {
+        self.docs
+            .into_iter()
+            .next()
+            .map(|(_, doc)| doc)
+            .expect("a DocumentSet always holds its root")
+    }
+
     /// Absolute locations (no fragment) of documents referenced, directly or
     /// through other documents, that were neither added nor failed. Sorted.
     pub fn missing(&self) -> Vec<Url> {

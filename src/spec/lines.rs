@@ -40,10 +40,14 @@ impl LineIndex {
             }
         }
         let mut lines = HashMap::new();
+        // `wanted` holds every ancestor of a wanted pointer, so a path that
+        // is not in it has nothing wanted below it: the scanner skips it.
         let mut record = |path: &str, line: u32| {
-            if wanted.contains(path) {
+            let is_wanted = wanted.contains(path);
+            if is_wanted {
                 lines.entry(path.to_owned()).or_insert(line);
             }
+            is_wanted
         };
         match doc.format {
             SourceFormat::Json => scan_json(&doc.text, &mut record),
@@ -70,7 +74,10 @@ enum JsonFrame {
     Array { base: usize, index: usize },
 }
 
-fn scan_json(text: &str, record: &mut dyn FnMut(&str, u32)) {
+/// Calls `record(pointer, line)` for each value; when it returns false for
+/// an object or array, the container is skipped without building the
+/// pointers inside it (on a multi-megabyte spec most of the text).
+fn scan_json(text: &str, record: &mut dyn FnMut(&str, u32) -> bool) {
     let bytes = text.as_bytes();
     let mut line: u32 = 1;
     let mut path = String::new();
@@ -132,7 +139,12 @@ fn scan_json(text: &str, record: &mut dyn FnMut(&str, u32)) {
             path.truncate(*base);
             pointer::push(&mut path, &index.to_string());
         }
-        record(&path, line);
+        let descend = record(&path, line);
+        if !descend && matches!(c, b'{' | b'[') {
+            i = skip_container(bytes, i, &mut line);
+            expect_key = false;
+            continue;
+        }
         match c {
             b'{' => {
                 stack.push(JsonFrame::Object { base: path.len() });
@@ -156,6 +168,32 @@ fn scan_json(text: &str, record: &mut dyn FnMut(&str, u32)) {
             }
         }
     }
+}
+
+/// Index just past the `}` or `]` that closes the container opening at
+/// `start`, counting the newlines it passes.
+fn skip_container(bytes: &[u8], start: usize, line: &mut u32) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => *line += 1,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' => {
+                i = string_end(bytes, i);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// Index just past the closing quote of the string starting at `start`.
@@ -188,7 +226,7 @@ struct YamlFrame {
     index: usize,
 }
 
-fn scan_yaml(text: &str, record: &mut dyn FnMut(&str, u32)) {
+fn scan_yaml(text: &str, record: &mut dyn FnMut(&str, u32) -> bool) {
     let mut stack: Vec<YamlFrame> = Vec::new();
     // Lines indented deeper than this belong to the previous inline value.
     let mut skip_deeper_than: Option<usize> = None;
@@ -228,7 +266,7 @@ fn yaml_entry(
     content: &str,
     col: usize,
     line: u32,
-    record: &mut dyn FnMut(&str, u32),
+    record: &mut dyn FnMut(&str, u32) -> bool,
 ) -> Option<usize> {
     let parent_entry =
         |stack: &Vec<YamlFrame>| stack.last().map(|f| f.entry.clone()).unwrap_or_default();

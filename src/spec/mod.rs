@@ -88,6 +88,10 @@ pub struct LoadedSpec {
     pub upgraded: serde_json::Value,
     /// Warnings: legal but suspicious things, and tolerated deviations.
     pub warnings: Vec<Problem>,
+    /// The root document as written (text and tree), for finding the line
+    /// of a pointer. Moved out of the set rather than cloned: on a
+    /// multi-megabyte spec a clone of the tree costs as much as parsing it.
+    pub root: ParsedDoc,
 }
 
 /// How validation errors count.
@@ -149,23 +153,32 @@ pub fn load_with(
     problems.extend(bundled.problems);
     let document = bundled.document;
     let unusable = problems.iter().any(Problem::is_error);
-    // Validation also runs when bundling failed, so that every error is
-    // reported at once; refs left unresolved are simply not followed.
-    for (pointer, severity, message) in validate::validate(&document, &version) {
-        let (doc, src) = bundled.provenance.source(&pointer);
-        let severity = match validation {
-            Validation::Lenient if !unusable => Severity::Warning,
-            _ => severity,
-        };
-        problems.push(Problem {
-            severity,
-            file: set.docs[doc].0.to_string(),
-            pointer: src,
-            line: None,
-            message,
-        });
-    }
-    add_lines(&set, &mut problems);
+    // The upgrade is needed only when validation passes, but runs beside it
+    // on a second thread: on a large spec each is a sizeable share of the
+    // load, and an upgrade thrown away on failure costs nothing visible.
+    let upgraded = std::thread::scope(|scope| {
+        let upgraded = scope.spawn(|| upgrade_to_31(&document));
+        // Validation also runs when bundling failed, so that every error is
+        // reported at once; refs left unresolved are simply not followed.
+        for (pointer, severity, message) in validate::validate(&document, &version) {
+            let (doc, src) = bundled.provenance.source(&pointer);
+            let severity = match validation {
+                Validation::Lenient if !unusable => Severity::Warning,
+                _ => severity,
+            };
+            problems.push(Problem {
+                severity,
+                file: set.docs[doc].0.to_string(),
+                pointer: src,
+                line: None,
+                message,
+            });
+        }
+        add_lines(&set, &mut problems);
+        upgraded
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    });
     problems.sort_by_key(|p| p.severity);
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
@@ -173,7 +186,6 @@ pub fn load_with(
     let info = &document["info"];
     let title = info["title"].as_str().unwrap_or_default().to_owned();
     let info_version = info["version"].as_str().unwrap_or_default().to_owned();
-    let upgraded = upgrade_to_31(&document);
     Ok(LoadedSpec {
         version,
         info_version,
@@ -181,6 +193,7 @@ pub fn load_with(
         document,
         upgraded,
         warnings: problems,
+        root: set.into_root(),
     })
 }
 

@@ -5,7 +5,7 @@
 //!
 //! Also home of the ignore file handling that `ingest` shares.
 
-use super::spec_source::{Loaded, Sources};
+use super::spec_source::Sources;
 use super::{Context, Report};
 use crate::actions::{Annotation, Outputs, commands::Level as AnnotationLevel};
 use crate::cli::{DiffArgs, FailOn, ReportFormat};
@@ -13,7 +13,7 @@ use crate::diff::ignore::IgnoreList;
 use crate::diff::report::{self, Sides};
 use crate::diff::{self, DiffOptions, Finding, Level, render_json, summarize};
 use crate::render;
-use crate::spec::{self, LineIndex, Validation};
+use crate::spec::{self, LineIndex, LoadedSpec, Validation};
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;
 use url::Url;
@@ -78,8 +78,8 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
         .await
         .with_context(|| format!("loading the revision spec {}", args.revision))?;
     let findings = diff::diff(
-        &base.spec.upgraded,
-        &revision.spec.upgraded,
+        &base.upgraded,
+        &revision.upgraded,
         &DiffOptions::default(),
     );
     let (findings, ignored) = ignore.apply(findings);
@@ -159,7 +159,7 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
 }
 
 /// Reads, bundles and validates one side.
-async fn load(raw: &str, max_bytes: u64, validation: Validation, ctx: &Context) -> Result<Loaded> {
+async fn load(raw: &str, max_bytes: u64, validation: Validation, ctx: &Context) -> Result<LoadedSpec> {
     let workspace = ctx
         .workspace
         .canonicalize()

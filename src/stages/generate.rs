@@ -79,8 +79,7 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     let bytes = sources.read(&url).await?;
     let loaded = sources
         .load(&url, &bytes, Validation::Strict, ctx)
-        .await?
-        .spec;
+        .await?;
 
     let api = sdk::lower(&loaded.upgraded, Language::TypeScript);
     for warning in &api.warnings {

@@ -11,18 +11,11 @@ use crate::actions::Annotation;
 use crate::adapters::{fs, git, http};
 use crate::layout::display_path;
 use crate::spec::{
-    self, DocumentSet, Limits, LoadedSpec, ParsedDoc, Problem, Severity, Validation,
+    self, DocumentSet, Limits, LoadedSpec, Problem, Severity, Validation,
 };
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;
-
-/// A spec loaded and validated, with its root document as written (for
-/// mapping JSON pointers back to lines).
-pub struct Loaded {
-    pub spec: LoadedSpec,
-    pub root: ParsedDoc,
-}
 
 /// Where documents may be read from, and how.
 pub struct Sources {
@@ -108,19 +101,19 @@ impl Sources {
         bytes: &[u8],
         validation: Validation,
         ctx: &Context,
-    ) -> Result<Loaded> {
+    ) -> Result<LoadedSpec> {
         let root = spec::parse_document(bytes)
             .map_err(|e| anyhow::anyhow!("{url}: {e}"))
             .context("the file is neither valid JSON nor valid YAML")?;
         let limits = Limits::default();
-        let set = DocumentSet::with_limits(url.clone(), root.clone(), &limits);
+        let set = DocumentSet::with_limits(url.clone(), root, &limits);
         let set = self.complete(url, set, &limits).await;
         match spec::load_with(set, &limits, validation) {
             Ok(loaded) => {
                 for w in &loaded.warnings {
                     ctx.runtime.annotate(&annotation_for(w, ctx));
                 }
-                Ok(Loaded { spec: loaded, root })
+                Ok(loaded)
             }
             Err(problems) => {
                 for p in &problems {

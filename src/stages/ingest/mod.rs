@@ -65,7 +65,6 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
             .load(&request.download_url, &bytes, Validation::Strict, ctx)
             .await
             .context("nothing was stored")?
-            .spec
     };
 
     let history_path = ctx.workspace.join(layout.history_file(&request.version));
