@@ -12,6 +12,7 @@ mod generate_stage;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;
+mod publish_packages;
 mod quick_start;
 mod sdk_conformance;
 mod sdk_support;

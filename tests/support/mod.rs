@@ -2,6 +2,8 @@
 //! harness that runs the built binary the way the Actions runner does.
 #![allow(dead_code)]
 
+pub mod clients;
+pub mod command;
 pub mod corpus;
 pub mod http_server;
 pub mod runner;
