@@ -13,6 +13,7 @@ mod ingest;
 mod ingest_changes;
 mod ingest_corpus;
 mod publish_packages;
+mod publish_registries;
 mod quick_start;
 mod sdk_conformance;
 mod sdk_support;

@@ -6,4 +6,5 @@ pub mod clients;
 pub mod command;
 pub mod corpus;
 pub mod http_server;
+pub mod registries;
 pub mod runner;
