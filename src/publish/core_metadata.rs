@@ -10,8 +10,29 @@ use super::pyproject::{Person, PyProject};
 
 pub const METADATA_VERSION: &str = "2.1";
 
-/// The metadata text, headers in the order the specification lists them.
+/// The metadata text: [`headers`], then the README as the body.
 pub fn render(project: &PyProject) -> String {
+    let mut text = String::new();
+    for (name, value) in headers(project) {
+        text.push_str(name);
+        text.push_str(": ");
+        text.push_str(&header_value(&value));
+        text.push('\n');
+    }
+    if let Some(readme) = &project.readme {
+        text.push('\n');
+        text.push_str(&readme.text);
+        if !readme.text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The metadata fields as (header, value) pairs, in the order the
+/// specification lists them; a repeated field appears once per value. The
+/// upload form sends the same fields.
+pub fn headers(project: &PyProject) -> Vec<(&'static str, String)> {
     let mut headers: Vec<(&str, String)> = vec![
         ("Metadata-Version", METADATA_VERSION.into()),
         ("Name", project.name.clone()),
@@ -49,27 +70,12 @@ pub fn render(project: &PyProject) -> String {
     if let Some(readme) = &project.readme {
         headers.push(("Description-Content-Type", readme.content_type.clone()));
     }
-
-    let mut text = String::new();
-    for (name, value) in headers {
-        text.push_str(name);
-        text.push_str(": ");
-        text.push_str(&header_value(&value));
-        text.push('\n');
-    }
-    if let Some(readme) = &project.readme {
-        text.push('\n');
-        text.push_str(&readme.text);
-        if !readme.text.ends_with('\n') {
-            text.push('\n');
-        }
-    }
-    text
+    headers
 }
 
-/// `Author: name` when no one has an email, else `Author-email: "Name" <email>`
-/// for everyone (as PEP 621 maps it).
-fn push_people(headers: &mut Vec<(&str, String)>, role: &'static str, people: &[Person]) {
+/// As PEP 621 maps people: those with an email go in `Author-email` as
+/// `Name <email>`, those with only a name in `Author`.
+fn push_people(headers: &mut Vec<(&'static str, String)>, role: &'static str, people: &[Person]) {
     let names: Vec<&str> = people
         .iter()
         .filter(|p| p.email.is_none())

@@ -10,8 +10,10 @@
 
 pub mod archive;
 pub mod core_metadata;
+pub mod npm_registry;
 pub mod npm_tarball;
 pub mod pep440;
+pub mod pypi_upload;
 pub mod pyproject;
 pub mod sdist;
 pub mod wheel;
@@ -44,6 +46,30 @@ impl PackError {
         PackError::Manifest {
             file,
             reason: reason.into(),
+        }
+    }
+}
+
+/// Whether a registry already holds a package version, judged by content
+/// hash: published versions are immutable, so the same hash means "done"
+/// and another hash means "stop".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    Missing,
+    Same,
+    Different { published: String, built: String },
+}
+
+impl Presence {
+    /// Compares the hash of what was built with the hash the registry holds.
+    pub fn compare(built: &str, published: &str) -> Presence {
+        if built == published {
+            Presence::Same
+        } else {
+            Presence::Different {
+                published: published.to_owned(),
+                built: built.to_owned(),
+            }
         }
     }
 }

@@ -93,6 +93,8 @@ impl NodeProject {
         cmd.current_dir(self.path())
             .env("npm_config_cache", self.path().join(".npm-cache"))
             .env("npm_config_update_notifier", "false")
+            // Record where packages came from, whatever the user's .npmrc says.
+            .env("npm_config_omit_lockfile_registry_resolved", "false")
             .env("npm_config_loglevel", "error");
         cmd
     }
