@@ -12,6 +12,7 @@ mod generate_stage;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;
+mod publish_faults;
 mod publish_packages;
 mod publish_registries;
 mod quick_start;
