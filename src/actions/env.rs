@@ -20,3 +20,7 @@ pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 pub const SPECRELAY_LOG: &str = "SPECRELAY_LOG";
 /// Prefix of action inputs: input `spec_path` arrives as `INPUT_SPEC_PATH`.
 pub const INPUT_PREFIX: &str = "INPUT_";
+/// npm's registry setting, as `actions/setup-node` and users set it.
+pub const NPM_CONFIG_REGISTRY: &str = "NPM_CONFIG_REGISTRY";
+/// The npm token `actions/setup-node`'s `.npmrc` refers to.
+pub const NODE_AUTH_TOKEN: &str = "NODE_AUTH_TOKEN";

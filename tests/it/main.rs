@@ -15,6 +15,7 @@ mod ingest_corpus;
 mod publish_faults;
 mod publish_packages;
 mod publish_registries;
+mod publish_stage;
 mod quick_start;
 mod sdk_conformance;
 mod sdk_support;
