@@ -226,13 +226,20 @@ pub struct PublishArgs {
     #[arg(long)]
     pub registries: Option<String>,
 
-    /// The npm registry [default: $NPM_CONFIG_REGISTRY, else https://registry.npmjs.org/].
+    /// The npm registry [default: $NPM_CONFIG_REGISTRY, else the npmrc's, else
+    /// https://registry.npmjs.org/].
     #[arg(long, env = crate::actions::env::NPM_CONFIG_REGISTRY)]
     pub npm_registry_url: Option<String>,
 
-    /// The npm token, sent as a bearer token to the npm registry only [default: $NODE_AUTH_TOKEN].
+    /// The npm token, sent as a bearer token to the npm registry only [default:
+    /// $NODE_AUTH_TOKEN, else the npmrc's `_authToken` for the registry].
     #[arg(long, env = crate::actions::env::NODE_AUTH_TOKEN, hide_env_values = true)]
     pub npm_token: Option<String>,
+
+    /// An `.npmrc` whose `registry`/`@scope:registry` and `_authToken` settings apply when
+    /// the inputs above are not given [default: $NPM_CONFIG_USERCONFIG].
+    #[arg(long, env = crate::actions::env::NPM_CONFIG_USERCONFIG, value_name = "FILE")]
+    pub npm_userconfig: Option<PathBuf>,
 
     /// The dist-tag [default: `latest`, or `next` for a pre-release].
     #[arg(long)]

@@ -12,6 +12,7 @@ pub mod archive;
 pub mod core_metadata;
 pub mod npm_registry;
 pub mod npm_tarball;
+pub mod npmrc;
 pub mod pep440;
 pub mod pypi_upload;
 pub mod pyproject;

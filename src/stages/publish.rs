@@ -30,6 +30,7 @@ use crate::layout::{LatestRecord, Layout, display_path};
 use crate::publish::Presence;
 use crate::publish::npm_registry::{self, Access};
 use crate::publish::npm_tarball::{self, NpmTarball};
+use crate::publish::npmrc::Npmrc;
 use crate::publish::pypi_upload::{self, Distribution};
 use crate::publish::pyproject::{self, PyProject};
 use crate::publish::sdist::{self, Sdist};
@@ -90,9 +91,24 @@ pub struct Found {
     pub python: bool,
 }
 
+/// What npm's own configuration says, for settings the inputs leave open.
+#[derive(Default)]
+pub struct NpmDefaults<'a> {
+    /// The `.npmrc` at `npm_userconfig`, if it exists.
+    pub npmrc: Option<&'a Npmrc>,
+    /// The package's name, for an `@scope:registry` setting.
+    pub package: Option<&'a str>,
+}
+
 impl Request {
-    /// Validates `args`; `found` says which SDK folders exist.
-    pub fn new(args: &PublishArgs, found: Found) -> Result<Request> {
+    /// Validates `args`; `found` says which SDK folders exist; `lookup`
+    /// reads the variables an `.npmrc` names.
+    pub fn new(
+        args: &PublishArgs,
+        found: Found,
+        npm_defaults: &NpmDefaults<'_>,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Request> {
         let (want_npm, want_pypi) = registries(args.registries.as_deref(), found)?;
         let typescript = args.sdk_dir.join("typescript");
         let python = args.sdk_dir.join("python");
@@ -125,13 +141,23 @@ impl Request {
         };
         let npm = want_npm
             .then(|| -> Result<NpmRequest> {
+                let npmrc = npm_defaults.npmrc;
+                let from_npmrc = npmrc.and_then(|rc| rc.registry_for(npm_defaults.package?));
+                let registry = match (&args.npm_registry_url, from_npmrc) {
+                    (Some(given), _) => url("npm_registry_url", given)?,
+                    (None, Some(configured)) => url("the .npmrc registry", configured)?,
+                    (None, None) => url("npm_registry_url", NPMJS)?,
+                };
+                let registry = npm_registry::registry_base(&registry);
+                let token = match (secret(&args.npm_token), npmrc) {
+                    (Some(token), _) => Some(token),
+                    (None, Some(rc)) => rc.token_for(&registry, &lookup)?.map(SecretString::from),
+                    (None, None) => None,
+                };
                 Ok(NpmRequest {
                     folder: typescript,
-                    registry: npm_registry::registry_base(&url(
-                        "npm_registry_url",
-                        args.npm_registry_url.as_deref().unwrap_or(NPMJS),
-                    )?),
-                    token: secret(&args.npm_token),
+                    registry,
+                    token,
                     tag: args
                         .npm_tag
                         .as_deref()
@@ -344,7 +370,20 @@ pub async fn run(args: PublishArgs, ctx: &Context) -> Result<Report> {
         typescript: at(&typescript).join("package.json").is_file(),
         python: at(&python).join("pyproject.toml").is_file(),
     };
-    let request = Request::new(&args, found)?;
+    let package_json = at(&typescript).join("package.json");
+    let npm_name = found
+        .typescript
+        .then(|| package_name(&package_json))
+        .flatten();
+    let npmrc = match &args.npm_userconfig {
+        Some(path) => read_npmrc(path)?,
+        None => None,
+    };
+    let defaults = NpmDefaults {
+        npmrc: npmrc.as_ref(),
+        package: npm_name.as_deref(),
+    };
+    let request = Request::new(&args, found, &defaults, crate::actions::env::var)?;
     for token in [
         request.npm.as_ref().and_then(|n| n.token.as_ref()),
         request.pypi.as_ref().and_then(|p| p.token.as_ref()),
@@ -527,6 +566,33 @@ async fn apply(ctx: &Context, files: &[File<'_>], retry: &RetryPolicy) -> (Resul
         sink.record(&file.name, outcome);
     }
     results
+}
+
+/// The `name` of a package.json, for finding its scope's registry; the
+/// builder reports a broken file properly later.
+fn package_name(path: &Path) -> Option<String> {
+    let bytes = fs::read_optional(path).ok()??;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    manifest.get("name")?.as_str().map(str::to_owned)
+}
+
+/// The `.npmrc` at `path`. A missing file is only a warning: the runner may
+/// not mount the folder where setup-node wrote it into the container.
+fn read_npmrc(path: &Path) -> Result<Option<Npmrc>> {
+    match fs::read_optional(path)? {
+        Some(bytes) => {
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("{} is not UTF-8", path.display()))?;
+            Ok(Some(Npmrc::parse(&text)))
+        }
+        None => {
+            tracing::warn!(
+                "npm_userconfig {} does not exist here; set npm_registry_url and npm_token instead",
+                path.display()
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// One error for all failures, keeping a service failure in the chain so the
@@ -730,6 +796,14 @@ mod tests {
         }
     }
 
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn new(flags: &[&str]) -> Result<Request> {
+        Request::new(&args(flags), BOTH, &NpmDefaults::default(), no_env)
+    }
+
     const BOTH: Found = Found {
         typescript: true,
         python: true,
@@ -750,9 +824,14 @@ mod tests {
             python: false,
         };
         assert!(registries(None, none).is_err());
-        let err = Request::new(&args(&["--registries", "pypi"]), only_ts)
-            .err()
-            .unwrap();
+        let err = Request::new(
+            &args(&["--registries", "pypi"]),
+            only_ts,
+            &NpmDefaults::default(),
+            no_env,
+        )
+        .err()
+        .unwrap();
         assert!(
             err.to_string().contains("sdk/python has no pyproject.toml"),
             "{err}"
@@ -761,15 +840,12 @@ mod tests {
 
     #[test]
     fn urls_tags_and_tokens_are_validated() {
-        let r = Request::new(
-            &args(&[
-                "--npm-registry-url",
-                "https://npm.example.com/api",
-                "--npm-token",
-                " t ",
-            ]),
-            BOTH,
-        )
+        let r = new(&[
+            "--npm-registry-url",
+            "https://npm.example.com/api",
+            "--npm-token",
+            " t ",
+        ])
         .unwrap();
         let npm = r.npm.unwrap();
         assert_eq!(npm.registry.as_str(), "https://npm.example.com/api/");
@@ -778,13 +854,53 @@ mod tests {
             r.pypi.unwrap().index_url.as_str(),
             "https://pypi.org/simple/"
         );
-        assert!(Request::new(&args(&["--npm-registry-url", "ftp://x/"]), BOTH).is_err());
-        assert!(Request::new(&args(&["--npm-tag", "1.2.0"]), BOTH).is_err());
-        assert!(Request::new(&args(&["--npm-tag", "beta"]), BOTH).is_ok());
+        assert!(new(&["--npm-registry-url", "ftp://x/"]).is_err());
+        assert!(new(&["--npm-tag", "1.2.0"]).is_err());
+        assert!(new(&["--npm-tag", "beta"]).is_ok());
         // Empty, so that a NODE_AUTH_TOKEN in the test's environment cannot fill it.
-        let no_tokens = Request::new(&args(&["--npm-token="]), BOTH).unwrap();
+        let no_tokens = new(&["--npm-token="]).unwrap();
         let err = no_tokens.check_credentials().unwrap_err().to_string();
         assert!(err.contains("npm_token"), "{err}");
+    }
+
+    #[test]
+    fn npmrc_fills_what_the_inputs_leave_open() {
+        let rc = Npmrc::parse(
+            "@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n",
+        );
+        let defaults = NpmDefaults {
+            npmrc: Some(&rc),
+            package: Some("@acme/pets"),
+        };
+        let env = |name: &str| (name == "GH_TOKEN").then(|| "from-env".to_owned());
+        let r = Request::new(&args(&["--npm-token="]), BOTH, &defaults, env).unwrap();
+        let npm = r.npm.unwrap();
+        assert_eq!(npm.registry.as_str(), "https://npm.pkg.github.com/");
+        assert_eq!(npm.token.unwrap().expose_secret(), "from-env");
+
+        let given = Request::new(
+            &args(&[
+                "--npm-registry-url",
+                "https://other.example/",
+                "--npm-token",
+                "input",
+            ]),
+            BOTH,
+            &defaults,
+            env,
+        )
+        .unwrap()
+        .npm
+        .unwrap();
+        assert_eq!(
+            given.registry.as_str(),
+            "https://other.example/",
+            "inputs win"
+        );
+        assert_eq!(given.token.unwrap().expose_secret(), "input");
+
+        let unset = Request::new(&args(&["--npm-token="]), BOTH, &defaults, no_env);
+        assert!(unset.err().unwrap().to_string().contains("GH_TOKEN"));
     }
 
     #[test]

@@ -234,3 +234,29 @@ fn missing_credentials_are_refused_before_anything_is_sent() {
     run.expect_stderr("no PyPI token");
     assert_eq!(npm_integrity(&s.verdaccio), None, "npm untouched too");
 }
+
+#[test]
+fn npm_configuration_from_an_npmrc_as_setup_node_writes_it() {
+    let mut s = setup();
+    let registry = s.verdaccio.registry();
+    let authority = registry.trim_start_matches("http://").trim_end_matches('/');
+    let npmrc = s.job.workspace().join("../user.npmrc");
+    std::fs::write(
+        &npmrc,
+        format!(
+            "//{authority}/:_authToken=${{VERDACCIO_TOKEN}}\nregistry={registry}\nalways-auth=false\n"
+        ),
+    )
+    .unwrap();
+    s.job
+        .remove_input("npm_registry_url")
+        .remove_input("npm_token")
+        .input("registries", "npm")
+        .env("NPM_CONFIG_USERCONFIG", npmrc.to_str().unwrap())
+        .env("VERDACCIO_TOKEN", &s.npm_token.clone());
+    let run = s.job.run();
+    run.expect_code(0);
+    assert_eq!(run.output("npm_published"), "true");
+    assert!(npm_integrity(&s.verdaccio).is_some());
+    assert_no_secrets(&run, &[&s.npm_token]);
+}
