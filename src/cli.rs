@@ -262,6 +262,12 @@ pub struct PublishArgs {
     #[arg(long, hide_env_values = true)]
     pub pypi_token: Option<String>,
 
+    /// The index's trusted-publishing API, used when no pypi_token is given and the job
+    /// may request an OIDC token [default: PyPI's or TestPyPI's, else `/_/oidc/` at the
+    /// upload URL's origin].
+    #[arg(long)]
+    pub pypi_oidc_url: Option<String>,
+
     /// The upload user name; PyPI API tokens use `__token__`.
     #[arg(long, default_value = "__token__")]
     pub pypi_username: String,

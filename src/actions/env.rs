@@ -22,6 +22,11 @@ pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 pub const SPECRELAY_LOG: &str = "SPECRELAY_LOG";
 /// Prefix of action inputs: input `spec_path` arrives as `INPUT_SPEC_PATH`.
 pub const INPUT_PREFIX: &str = "INPUT_";
+/// The Actions runtime's OIDC token endpoint; set when the job has
+/// `permissions: id-token: write`.
+pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// The bearer token for [`ACTIONS_ID_TOKEN_REQUEST_URL`].
+pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
 /// npm's registry setting, as `actions/setup-node` and users set it.
 pub const NPM_CONFIG_REGISTRY: &str = "NPM_CONFIG_REGISTRY";
 /// The npm token `actions/setup-node`'s `.npmrc` refers to.

@@ -8,5 +8,6 @@ pub mod fs;
 pub mod git;
 pub mod http;
 pub mod npm;
+pub mod oidc;
 pub mod pypi;
 pub mod registry;

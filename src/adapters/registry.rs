@@ -92,6 +92,9 @@ pub enum PublishError {
     },
     #[error("{what}: {reason}")]
     Unreadable { what: String, reason: String },
+    /// No usable credential (for example, trusted publishing was refused).
+    #[error("{what}: {reason}")]
+    Credentials { what: String, reason: String },
 }
 
 impl PublishError {
@@ -101,7 +104,9 @@ impl PublishError {
         match self {
             PublishError::Http { source, .. } => source.is_service_failure(),
             PublishError::GaveUp { .. } => true,
-            PublishError::Conflict { .. } | PublishError::Unreadable { .. } => false,
+            PublishError::Conflict { .. }
+            | PublishError::Unreadable { .. }
+            | PublishError::Credentials { .. } => false,
         }
     }
 }

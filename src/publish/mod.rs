@@ -17,6 +17,7 @@ pub mod pep440;
 pub mod pypi_upload;
 pub mod pyproject;
 pub mod sdist;
+pub mod trusted;
 pub mod wheel;
 mod zip;
 

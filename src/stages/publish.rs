@@ -23,6 +23,7 @@ use crate::actions::Outputs;
 use crate::adapters::fs;
 use crate::adapters::http::{Downloader, FetchPolicy, HttpError};
 use crate::adapters::npm::{NpmRegistry, NpmTarget};
+use crate::adapters::oidc::{self, IdTokenRequest, TrustedPublishingError};
 use crate::adapters::pypi::{PypiRepository, PypiTarget};
 use crate::adapters::registry::{self, Outcome, PublishError, RetryPolicy, Target};
 use crate::cli::{NpmAccess, PublishArgs};
@@ -34,6 +35,7 @@ use crate::publish::npmrc::Npmrc;
 use crate::publish::pypi_upload::{self, Distribution};
 use crate::publish::pyproject::{self, PyProject};
 use crate::publish::sdist::{self, Sdist};
+use crate::publish::trusted;
 use crate::publish::wheel::{self, Wheel};
 use anyhow::{Context as _, Result, bail};
 use secrecy::{ExposeSecret, SecretString};
@@ -80,6 +82,8 @@ pub struct PypiRequest {
     pub folder: PathBuf,
     pub upload_url: Url,
     pub index_url: Url,
+    /// The trusted-publishing API, for when there is no token.
+    pub oidc_url: Url,
     pub username: String,
     pub token: Option<SecretString>,
 }
@@ -179,10 +183,15 @@ impl Request {
                     Some(index) => url("pypi_index_url", index)?,
                     None => pypi_upload::default_index_url(&upload_url),
                 };
+                let oidc_url = match &args.pypi_oidc_url {
+                    Some(oidc) => url("pypi_oidc_url", oidc)?,
+                    None => trusted::default_oidc_url(&upload_url),
+                };
                 Ok(PypiRequest {
                     folder: python,
                     upload_url,
                     index_url,
+                    oidc_url,
                     username: args.pypi_username.trim().to_owned(),
                     token: secret(&args.pypi_token),
                 })
@@ -206,14 +215,17 @@ impl Request {
         })
     }
 
-    /// Refuses to start uploading without a credential for every registry.
-    fn check_credentials(&self) -> Result<()> {
+    /// Refuses to start uploading without a credential for every registry;
+    /// `can_mint` says whether the job can get an OIDC token for trusted
+    /// publishing to PyPI.
+    fn check_credentials(&self, can_mint: bool) -> Result<()> {
         if self.npm.as_ref().is_some_and(|n| n.token.is_none()) {
             bail!("no npm token: set the npm_token input or NODE_AUTH_TOKEN");
         }
-        if self.pypi.as_ref().is_some_and(|p| p.token.is_none()) {
+        if self.pypi.as_ref().is_some_and(|p| p.token.is_none()) && !can_mint {
             bail!(
-                "no PyPI token: set the pypi_token input (trusted publishing without a token is not supported yet)"
+                "no PyPI token: set the pypi_token input, or give the job `permissions: id-token: write` \
+                 and configure a trusted publisher on the index"
             );
         }
         Ok(())
@@ -412,20 +424,60 @@ pub async fn run(args: PublishArgs, ctx: &Context) -> Result<Report> {
             failure: None,
         });
     }
-    request.check_credentials()?;
+    let id_token_request = ctx
+        .runtime
+        .id_token_request()
+        .map(|(url, token)| -> Result<IdTokenRequest> {
+            Ok(IdTokenRequest {
+                url: Url::parse(url).context("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")?,
+                token: token.clone(),
+            })
+        })
+        .transpose()?;
+    request.check_credentials(id_token_request.is_some())?;
 
     let http = Downloader::new(request.fetch.clone())?;
+    let mut setup_failures = Vec::new();
+    let pypi_token = match (&request.pypi, &id_token_request) {
+        (Some(pypi), _) if pypi.token.is_some() => pypi.token.clone(),
+        (Some(pypi), Some(id_request)) => {
+            ctx.runtime.mask(id_request.token.expose_secret());
+            let _group = ctx.runtime.group(&format!(
+                "Trusted publishing: minting an upload token at {}",
+                pypi.oidc_url
+            ));
+            match oidc::mint_pypi_token(&http, &pypi.oidc_url, id_request).await {
+                Ok(token) => {
+                    ctx.runtime.mask(token.expose_secret());
+                    tracing::info!("minted a short-lived upload token");
+                    Some(token)
+                }
+                Err(err) => {
+                    tracing::error!("{err}");
+                    setup_failures.push(trusted_failure(err, &pypi.upload_url));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let npm_registry = request
         .npm
         .as_ref()
         .map(|npm| NpmRegistry::new(&http, npm.registry.clone(), npm.token.clone()));
-    let pypi_repository = request.pypi.as_ref().map(|pypi| {
+    let pypi_repository = request.pypi.as_ref().zip(pypi_token).map(|(pypi, token)| {
+        // A minted token belongs to `__token__`, whatever pypi_username says.
+        let username = if pypi.token.is_some() {
+            pypi.username.as_str()
+        } else {
+            "__token__"
+        };
         PypiRepository::new(
             &http,
             pypi.upload_url.clone(),
             pypi.index_url.clone(),
-            &pypi.username,
-            pypi.token.clone().expect("credentials were checked"),
+            username,
+            token,
         )
     });
     let mut files: Vec<File<'_>> = Vec::new();
@@ -450,7 +502,8 @@ pub async fn run(args: PublishArgs, ctx: &Context) -> Result<Report> {
             });
         }
     }
-    let (npm_results, pypi_results) = apply(ctx, &files, &request.retry).await;
+    let (npm_results, mut pypi_results) = apply(ctx, &files, &request.retry).await;
+    pypi_results.failed.extend(setup_failures);
     let (npm_results, pypi_results) = (
         request.npm.as_ref().map(|_| npm_results),
         request.pypi.as_ref().map(|_| pypi_results),
@@ -566,6 +619,22 @@ async fn apply(ctx: &Context, files: &[File<'_>], retry: &RetryPolicy) -> (Resul
         sink.record(&file.name, outcome);
     }
     results
+}
+
+/// A failed token exchange, as the PyPI upload's failure: a service failure
+/// when the index or the runtime did not answer, else a refusal.
+fn trusted_failure(err: TrustedPublishingError, upload_url: &Url) -> PublishError {
+    let what = format!("PyPI upload to {upload_url}");
+    match err {
+        TrustedPublishingError::Http { step, source } => PublishError::Http {
+            what: format!("{what}: trusted publishing: {step}"),
+            source,
+        },
+        other => PublishError::Credentials {
+            what,
+            reason: other.to_string(),
+        },
+    }
 }
 
 /// The `name` of a package.json, for finding its scope's registry; the
@@ -859,8 +928,21 @@ mod tests {
         assert!(new(&["--npm-tag", "beta"]).is_ok());
         // Empty, so that a NODE_AUTH_TOKEN in the test's environment cannot fill it.
         let no_tokens = new(&["--npm-token="]).unwrap();
-        let err = no_tokens.check_credentials().unwrap_err().to_string();
+        let err = no_tokens.check_credentials(true).unwrap_err().to_string();
         assert!(err.contains("npm_token"), "{err}");
+        let pypi_only = Request::new(
+            &args(&["--registries", "pypi"]),
+            BOTH,
+            &NpmDefaults::default(),
+            no_env,
+        )
+        .unwrap();
+        assert!(
+            pypi_only.check_credentials(true).is_ok(),
+            "trusted publishing"
+        );
+        let err = pypi_only.check_credentials(false).unwrap_err().to_string();
+        assert!(err.contains("id-token: write"), "{err}");
     }
 
     #[test]

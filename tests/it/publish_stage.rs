@@ -260,3 +260,104 @@ fn npm_configuration_from_an_npmrc_as_setup_node_writes_it() {
     assert!(npm_integrity(&s.verdaccio).is_some());
     assert_no_secrets(&run, &[&s.npm_token]);
 }
+
+#[test]
+fn trusted_publishing_mints_an_upload_token_from_the_jobs_oidc_token() {
+    use crate::support::http_server::{Behaviour, TestServer};
+    const MINTED: &str = "pypi-MintedShortLivedToken-0042";
+    const RUNTIME_TOKEN: &str = "actions-runtime-request-token-7";
+    const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvcGV0cyJ9.c2ln";
+    // The index accepts the minted token, as PyPI does, for `__token__`.
+    let pypi = PypiServer::start("__token__", MINTED);
+    let oidc = TestServer::start(vec![
+        (
+            "/_/oidc/audience",
+            Behaviour::json(r#"{"audience":"testpypi"}"#),
+        ),
+        (
+            "/actions/idtoken",
+            Behaviour::json(format!(r#"{{"count":1,"value":"{JWT}"}}"#)),
+        ),
+        (
+            "/_/oidc/mint-token",
+            Behaviour::json(format!(r#"{{"success":true,"token":"{MINTED}"}}"#)),
+        ),
+    ]);
+    let mut job = Job::new("publish");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publish/python"),
+        &job.workspace().join("sdk/python"),
+    );
+    job.input("registries", "pypi")
+        .input("pypi_repository_url", &pypi.url(""))
+        .input("pypi_oidc_url", &oidc.url("/_/oidc/"))
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            &oidc.url("/actions/idtoken?api-version=2.0"),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", RUNTIME_TOKEN);
+    let run = job.run();
+    run.expect_code(0);
+    assert_eq!(run.output("pypi_published"), "true");
+    assert_eq!(pypi.stored().len(), 2);
+
+    let requests = oidc.requests();
+    let token_request = requests
+        .iter()
+        .find(|r| r.path == "/actions/idtoken")
+        .expect("the OIDC token was requested");
+    assert_eq!(
+        token_request.query.as_deref(),
+        Some("api-version=2.0&audience=testpypi"),
+        "the audience the index named"
+    );
+    assert_eq!(
+        token_request.header("authorization"),
+        Some(format!("Bearer {RUNTIME_TOKEN}").as_str())
+    );
+    let mint = requests
+        .iter()
+        .find(|r| r.path == "/_/oidc/mint-token")
+        .expect("the token was exchanged");
+    assert_eq!(mint.method, "POST");
+    let body: serde_json::Value = serde_json::from_slice(&mint.body).unwrap();
+    assert_eq!(body, serde_json::json!({"token": JWT}));
+    assert!(
+        !mint.has_header("authorization"),
+        "the runtime's token stays with the runtime"
+    );
+    assert_no_secrets(&run, &[MINTED, RUNTIME_TOKEN, JWT]);
+}
+
+#[test]
+fn a_refused_token_exchange_fails_clearly() {
+    use crate::support::http_server::{Behaviour, TestServer};
+    let pypi = PypiServer::start("__token__", "unused");
+    let oidc = TestServer::start(vec![
+        ("/_/oidc/audience", Behaviour::json(r#"{"audience":"pypi"}"#)),
+        ("/id", Behaviour::json(r#"{"value":"jwt"}"#)),
+        (
+            "/_/oidc/mint-token",
+            Behaviour::Status {
+                code: 422,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: br#"{"message":"Token request failed","errors":[{"code":"invalid-publisher","description":"valid token, but no corresponding publisher"}]}"#.to_vec(),
+            },
+        ),
+    ]);
+    let mut job = Job::new("publish");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publish/python"),
+        &job.workspace().join("sdk/python"),
+    );
+    job.input("registries", "pypi")
+        .input("pypi_repository_url", &pypi.url(""))
+        .input("pypi_oidc_url", &oidc.url("/_/oidc"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", &oidc.url("/id"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt");
+    let run = job.run();
+    run.expect_code(1);
+    run.expect_stderr("invalid-publisher: valid token, but no corresponding publisher");
+    run.expect_stderr("configure");
+    assert!(pypi.stored().is_empty());
+}
