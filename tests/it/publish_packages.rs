@@ -147,13 +147,7 @@ fn pip_installs_the_wheel_and_the_client_works() {
     );
     assert_eq!(listed.trim(), wheel.entries.len().to_string());
 
-    let env = PythonEnv::new();
-    env.pip_install_offline(&[path.to_str().unwrap()]);
-    let server = pet_server();
-    assert_eq!(
-        call_python_client(&env, &server),
-        "1.4.0 {'id': 1, 'name': 'Rex'}"
-    );
+    let env = installs_offline_and_works(&path);
     // What pip recorded as installed: our metadata, and py.typed kept.
     let shown = env.python(
         "import importlib.metadata as m\n\
@@ -178,11 +172,17 @@ fn pip_builds_and_installs_the_sdist() {
 
     // pip unpacks the sdist and builds a wheel with hatchling (from the
     // wheelhouse, in an isolated build environment), then installs it.
+    installs_offline_and_works(&path);
+}
+
+/// `pip install`s the wheel or sdist at `path` into a fresh venv (offline,
+/// dependencies and build backend from the wheelhouse) and calls the client.
+fn installs_offline_and_works(path: &Path) -> PythonEnv {
     let env = PythonEnv::new();
     env.pip_install_offline(&[path.to_str().unwrap()]);
-    let server = pet_server();
     assert_eq!(
-        call_python_client(&env, &server),
+        call_python_client(&env, &pet_server()),
         "1.4.0 {'id': 1, 'name': 'Rex'}"
     );
+    env
 }

@@ -261,6 +261,27 @@ fn npm_configuration_from_an_npmrc_as_setup_node_writes_it() {
     assert_no_secrets(&run, &[&s.npm_token]);
 }
 
+/// A job that publishes the Python fixture to `pypi` with no token, on a
+/// runner that offers an OIDC token at `id_token_url`.
+fn trusted_publishing_job(
+    pypi: &PypiServer,
+    oidc_url: &str,
+    id_token_url: &str,
+    runtime_token: &str,
+) -> Job {
+    let mut job = Job::new("publish");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publish/python"),
+        &job.workspace().join("sdk/python"),
+    );
+    job.input("registries", "pypi")
+        .input("pypi_repository_url", &pypi.url(""))
+        .input("pypi_oidc_url", oidc_url)
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", id_token_url)
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", runtime_token);
+    job
+}
+
 #[test]
 fn trusted_publishing_mints_an_upload_token_from_the_jobs_oidc_token() {
     use crate::support::http_server::{Behaviour, TestServer};
@@ -283,20 +304,13 @@ fn trusted_publishing_mints_an_upload_token_from_the_jobs_oidc_token() {
             Behaviour::json(format!(r#"{{"success":true,"token":"{MINTED}"}}"#)),
         ),
     ]);
-    let mut job = Job::new("publish");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publish/python"),
-        &job.workspace().join("sdk/python"),
-    );
-    job.input("registries", "pypi")
-        .input("pypi_repository_url", &pypi.url(""))
-        .input("pypi_oidc_url", &oidc.url("/_/oidc/"))
-        .env(
-            "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &oidc.url("/actions/idtoken?api-version=2.0"),
-        )
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", RUNTIME_TOKEN);
-    let run = job.run();
+    let run = trusted_publishing_job(
+        &pypi,
+        &oidc.url("/_/oidc/"),
+        &oidc.url("/actions/idtoken?api-version=2.0"),
+        RUNTIME_TOKEN,
+    )
+    .run();
     run.expect_code(0);
     assert_eq!(run.output("pypi_published"), "true");
     assert_eq!(pypi.stored().len(), 2);
@@ -345,17 +359,7 @@ fn a_refused_token_exchange_fails_clearly() {
             },
         ),
     ]);
-    let mut job = Job::new("publish");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publish/python"),
-        &job.workspace().join("sdk/python"),
-    );
-    job.input("registries", "pypi")
-        .input("pypi_repository_url", &pypi.url(""))
-        .input("pypi_oidc_url", &oidc.url("/_/oidc"))
-        .env("ACTIONS_ID_TOKEN_REQUEST_URL", &oidc.url("/id"))
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt");
-    let run = job.run();
+    let run = trusted_publishing_job(&pypi, &oidc.url("/_/oidc"), &oidc.url("/id"), "rt").run();
     run.expect_code(1);
     run.expect_stderr("invalid-publisher: valid token, but no corresponding publisher");
     run.expect_stderr("configure");

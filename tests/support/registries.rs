@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 /// Verdaccio loads in a few seconds on an idle machine; the test machine is shared.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn free_port() -> u16 {
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
