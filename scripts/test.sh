@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the pinned test tools
-# (hadolint, actionlint; tsc and Prism for generated SDKs) into .tools/, then
-# runs every test.
+# (hadolint, actionlint; tsc and Prism for generated SDKs; Verdaccio, Node 22,
+# pypiserver and a wheelhouse for the publish tests) into .tools/, then runs
+# every test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,5 +12,8 @@ export HADOLINT ACTIONLINT
 tools="$(scripts/install-sdk-tools.sh)"
 eval "$tools"
 export TSC PRISM
+tools="$(scripts/install-registries.sh)"
+eval "$tools"
+export NODE22 VERDACCIO PYPISERVER REGISTRIES_PYTHON WHEELHOUSE
 
 cargo test --locked

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Inputs whose values are secrets: masked in the log as soon as they are read.
-pub const SECRET_INPUTS: &[&str] = &["download_token"];
+pub const SECRET_INPUTS: &[&str] = &["download_token", "npm_token", "pypi_token"];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -57,6 +57,9 @@ pub enum StageArgs {
     Diff(DiffArgs),
     /// Generate the TypeScript SDK from a spec; `--check` fails when the committed SDK drifted.
     Generate(GenerateArgs),
+    /// Build the npm and Python packages from the generated SDKs and publish the versions
+    /// the registries do not have yet; a re-run finishes what a failed run left.
+    Publish(Box<PublishArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +213,96 @@ pub struct GenerateArgs {
     /// Largest spec file accepted, in bytes.
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_spec_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The folder that holds one folder per language (`sdk/typescript/`, `sdk/python/`).
+    #[arg(long, default_value = "sdk")]
+    pub sdk_dir: PathBuf,
+
+    /// Where to publish: `npm`, `pypi`, or both, comma-separated
+    /// [default: each registry whose SDK folder exists].
+    #[arg(long)]
+    pub registries: Option<String>,
+
+    /// The npm registry [default: $NPM_CONFIG_REGISTRY, else the npmrc's, else
+    /// https://registry.npmjs.org/].
+    #[arg(long, env = crate::actions::env::NPM_CONFIG_REGISTRY)]
+    pub npm_registry_url: Option<String>,
+
+    /// The npm token, sent as a bearer token to the npm registry only [default:
+    /// $NODE_AUTH_TOKEN, else the npmrc's `_authToken` for the registry].
+    #[arg(long, env = crate::actions::env::NODE_AUTH_TOKEN, hide_env_values = true)]
+    pub npm_token: Option<String>,
+
+    /// An `.npmrc` whose `registry`/`@scope:registry` and `_authToken` settings apply when
+    /// the inputs above are not given [default: $NPM_CONFIG_USERCONFIG].
+    #[arg(long, env = crate::actions::env::NPM_CONFIG_USERCONFIG, value_name = "FILE")]
+    pub npm_userconfig: Option<PathBuf>,
+
+    /// The dist-tag [default: `latest`, or `next` for a pre-release].
+    #[arg(long)]
+    pub npm_tag: Option<String>,
+
+    /// Who may install a scoped package: `public` or `restricted` [default: the registry's].
+    #[arg(long, value_enum)]
+    pub npm_access: Option<NpmAccess>,
+
+    /// The index's legacy upload URL.
+    #[arg(long, default_value = "https://upload.pypi.org/legacy/")]
+    pub pypi_repository_url: String,
+
+    /// The index's simple pages, to check what is there
+    /// [default: PyPI's and TestPyPI's own, else `simple/` under the upload URL].
+    #[arg(long)]
+    pub pypi_index_url: Option<String>,
+
+    /// The PyPI API token (or the password of `pypi_username`).
+    #[arg(long, hide_env_values = true)]
+    pub pypi_token: Option<String>,
+
+    /// The index's trusted-publishing API, used when no pypi_token is given and the job
+    /// may request an OIDC token [default: PyPI's or TestPyPI's, else `/_/oidc/` at the
+    /// upload URL's origin].
+    #[arg(long)]
+    pub pypi_oidc_url: Option<String>,
+
+    /// The upload user name; PyPI API tokens use `__token__`.
+    #[arg(long, default_value = "__token__")]
+    pub pypi_username: String,
+
+    /// Folder in the workspace that holds the spec history (its latest.json's
+    /// ingest time stamps the packages when SOURCE_DATE_EPOCH is unset).
+    #[arg(long, default_value = "openapi")]
+    pub openapi_dir: PathBuf,
+
+    /// Accept plain `http:` registry URLs.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_http: bool,
+
+    /// Allow registries on loopback, private and link-local addresses.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_private_network: bool,
+
+    /// Upload attempts per package file, for 429, 5xx, timeouts and dropped connections.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+
+    /// Seconds one upload attempt may take in all.
+    #[arg(long, default_value_t = 300)]
+    pub upload_timeout: u64,
+
+    /// Seconds after the first upload of a file after which no retry starts.
+    #[arg(long, default_value_t = 900)]
+    pub publish_deadline: u64,
+}
+
+/// `publish --npm-access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NpmAccess {
+    Public,
+    Restricted,
 }
 
 /// `diff --format`.

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod diff;
 pub mod exit;
 pub mod layout;
+pub mod publish;
 pub mod render;
 pub mod sdk;
 pub mod spec;

@@ -1,6 +1,8 @@
 //! Every environment variable specrelay reads, named once.
 //!
 //! Only `main` and the runtime read these; pure modules get values passed in.
+//! The one exception is [`var`], for variables a user's own configuration
+//! names (`${NAME}` in an `.npmrc`).
 
 /// Set to `true` by the runner for every step.
 pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
@@ -20,3 +22,20 @@ pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 pub const SPECRELAY_LOG: &str = "SPECRELAY_LOG";
 /// Prefix of action inputs: input `spec_path` arrives as `INPUT_SPEC_PATH`.
 pub const INPUT_PREFIX: &str = "INPUT_";
+/// The Actions runtime's OIDC token endpoint; set when the job has
+/// `permissions: id-token: write`.
+pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// The bearer token for [`ACTIONS_ID_TOKEN_REQUEST_URL`].
+pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+/// npm's registry setting, as `actions/setup-node` and users set it.
+pub const NPM_CONFIG_REGISTRY: &str = "NPM_CONFIG_REGISTRY";
+/// The npm token `actions/setup-node`'s `.npmrc` refers to.
+pub const NODE_AUTH_TOKEN: &str = "NODE_AUTH_TOKEN";
+/// The npm user configuration file (`.npmrc`), as `actions/setup-node` sets it.
+pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
+
+/// A variable named by the user's configuration rather than by specrelay
+/// (`${NODE_AUTH_TOKEN}` in an `.npmrc`); empty counts as unset.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}

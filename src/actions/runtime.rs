@@ -8,6 +8,7 @@ use super::commands::{self, Annotation, Level};
 use super::env;
 use super::outputs::Outputs;
 use anyhow::{Context, Result};
+use secrecy::SecretString;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -26,6 +27,8 @@ pub struct Runtime {
     output_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
     format: OutputFormat,
+    /// The OIDC token endpoint and its bearer token, when the job may request one.
+    id_token_request: Option<(String, SecretString)>,
 }
 
 impl Runtime {
@@ -37,7 +40,22 @@ impl Runtime {
             output_file: path(env::GITHUB_OUTPUT),
             summary_file: path(env::GITHUB_STEP_SUMMARY),
             format,
+            id_token_request: lookup(env::ACTIONS_ID_TOKEN_REQUEST_URL)
+                .filter(|v| !v.is_empty())
+                .zip(
+                    lookup(env::ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+                        .filter(|v| !v.is_empty())
+                        .map(SecretString::from),
+                ),
         }
+    }
+
+    /// Where and with which bearer token the job can get an OIDC token
+    /// (`permissions: id-token: write`), if it can.
+    pub fn id_token_request(&self) -> Option<(&str, &SecretString)> {
+        self.id_token_request
+            .as_ref()
+            .map(|(url, token)| (url.as_str(), token))
     }
 
     pub fn on_runner(&self) -> bool {

@@ -9,12 +9,15 @@ use time::format_description::well_known::Rfc3339;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
     now: OffsetDateTime,
+    /// "now" was fixed (`SOURCE_DATE_EPOCH`), not read from the system.
+    pinned: bool,
 }
 
 impl Clock {
     /// `source_date_epoch` is the value of `SOURCE_DATE_EPOCH`, if set.
     pub fn new(source_date_epoch: Option<&str>) -> Result<Clock> {
-        let now = match source_date_epoch.map(str::trim).filter(|v| !v.is_empty()) {
+        let raw = source_date_epoch.map(str::trim).filter(|v| !v.is_empty());
+        let now = match raw {
             Some(raw) => {
                 let secs: i64 = raw.parse().with_context(|| {
                     format!("SOURCE_DATE_EPOCH={raw:?} is not a whole number of seconds")
@@ -27,13 +30,24 @@ impl Clock {
             }
             None => OffsetDateTime::now_utc(),
         };
-        Ok(Clock { now })
+        Ok(Clock {
+            now,
+            pinned: raw.is_some(),
+        })
     }
 
     pub fn fixed(unix_seconds: i64) -> Clock {
         Clock {
             now: OffsetDateTime::from_unix_timestamp(unix_seconds).expect("timestamp in range"),
+            pinned: true,
         }
+    }
+
+    /// The fixed "now" in Unix seconds, when the run pinned it
+    /// (`SOURCE_DATE_EPOCH`); `None` when it is the system time, which a
+    /// reproducible artifact must not depend on.
+    pub fn pinned_unix(&self) -> Option<i64> {
+        self.pinned.then(|| self.now.unix_timestamp())
     }
 
     /// `2026-11-22T08:00:00Z`: RFC 3339 in UTC, whole seconds.
@@ -64,6 +78,11 @@ mod tests {
 
     #[test]
     fn empty_source_date_epoch_means_system_time() {
-        assert!(Clock::new(Some("")).is_ok());
+        assert_eq!(Clock::new(Some("")).unwrap().pinned_unix(), None);
+        assert_eq!(Clock::new(None).unwrap().pinned_unix(), None);
+        assert_eq!(
+            Clock::new(Some("1700000000")).unwrap().pinned_unix(),
+            Some(1_700_000_000)
+        );
     }
 }

@@ -40,6 +40,19 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
 /// Every file under `dir`, keyed by its `/`-separated path relative to `dir`:
 /// user overrides for the built-in templates.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
+    read_tree_bytes(dir)?
+        .into_iter()
+        .map(|(relative, bytes)| {
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("{} is not UTF-8", dir.join(&relative).display()))?;
+            Ok((relative, text))
+        })
+        .collect()
+}
+
+/// Every file under `dir` as bytes, keyed like [`read_tree`]: a package
+/// folder for the publish stage's builders.
+pub fn read_tree_bytes(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
@@ -56,7 +69,7 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            files.insert(relative, fs_err::read_to_string(&path)?);
+            files.insert(relative, fs_err::read(&path)?);
         }
     }
     Ok(files)

@@ -1,4 +1,5 @@
-//! The only code that touches the world: network, filesystem, clock.
+//! The only code that touches the world: network (including the npm and
+//! PyPI registries), filesystem, clock.
 //!
 //! Stages call these; pure modules (`spec`, `diff`, `sdk`, `render`) never do.
 
@@ -6,3 +7,7 @@ pub mod clock;
 pub mod fs;
 pub mod git;
 pub mod http;
+pub mod npm;
+pub mod oidc;
+pub mod pypi;
+pub mod registry;

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod generate;
 pub mod ingest;
+pub mod publish;
 pub mod spec_source;
 
 use crate::actions::{Outputs, Runtime, event::Event};
@@ -52,6 +53,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("ingest", ingest::OUTPUTS),
     ("diff", diff::OUTPUTS),
     ("generate", generate::OUTPUTS),
+    ("publish", publish::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -59,5 +61,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Ingest(args) => ingest::run(*args, ctx).await,
         StageArgs::Diff(args) => diff::run(args, ctx).await,
         StageArgs::Generate(args) => generate::run(args, ctx).await,
+        StageArgs::Publish(args) => publish::run(*args, ctx).await,
     }
 }

@@ -6,19 +6,11 @@
 //! skips (Prism's own limits) are listed there with their reasons.
 
 use crate::support::corpus;
-use std::net::TcpListener;
+use crate::support::registries::free_port;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn prism() -> PathBuf {
     if let Some(path) = std::env::var_os("PRISM") {

@@ -2,6 +2,9 @@
 //! harness that runs the built binary the way the Actions runner does.
 #![allow(dead_code)]
 
+pub mod clients;
+pub mod command;
 pub mod corpus;
 pub mod http_server;
+pub mod registries;
 pub mod runner;

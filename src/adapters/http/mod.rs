@@ -54,11 +54,65 @@ impl Default for FetchPolicy {
     }
 }
 
-/// A bearer token and the only origin it may be sent to.
+/// A secret and the only origin it may be sent to.
 #[derive(Clone)]
 pub struct Credential {
     pub origin: Origin,
     pub token: SecretString,
+    pub scheme: AuthScheme,
+}
+
+/// How a [`Credential`] travels in the `Authorization` header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Bearer <token>` (downloads, npm registries).
+    Bearer,
+    /// `Basic base64(username:token)` (PyPI uploads, as `__token__`).
+    Basic { username: String },
+}
+
+impl Credential {
+    pub fn bearer(origin: Origin, token: SecretString) -> Credential {
+        Credential {
+            origin,
+            token,
+            scheme: AuthScheme::Bearer,
+        }
+    }
+
+    pub fn basic(origin: Origin, username: &str, password: SecretString) -> Credential {
+        Credential {
+            origin,
+            token: password,
+            scheme: AuthScheme::Basic {
+                username: username.to_owned(),
+            },
+        }
+    }
+
+    /// Adds the `Authorization` header if `url` is on this credential's origin.
+    fn authorize(&self, request: reqwest::RequestBuilder, url: &Url) -> reqwest::RequestBuilder {
+        if self.origin != url.origin() {
+            return request;
+        }
+        match &self.scheme {
+            AuthScheme::Bearer => request.bearer_auth(self.token.expose_secret()),
+            AuthScheme::Basic { username } => {
+                request.basic_auth(username, Some(self.token.expose_secret()))
+            }
+        }
+    }
+}
+
+/// A request with a body, sent once: an upload that may take effect on the
+/// server, so the caller decides about retries (see
+/// [`HttpError::may_have_taken_effect`]).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub method: reqwest::Method,
+    pub url: Url,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
 }
 
 /// A downloaded body.
@@ -68,6 +122,8 @@ pub struct Downloaded {
     /// The URL that finally answered, after redirects.
     pub final_url: Url,
     pub attempts: u32,
+    /// The answer's `Content-Type`, if it had one.
+    pub content_type: Option<String>,
 }
 
 /// Why a download failed. [`HttpError::is_retryable`] decides retries;
@@ -133,7 +189,31 @@ impl HttpError {
         self.is_retryable()
     }
 
-    fn retry_after(&self) -> Option<Duration> {
+    /// An upload that failed like this may still have been stored: the
+    /// request was sent, and the answer was lost or was a server error.
+    /// Before sending it again, ask the server whether it landed. (A refused
+    /// connection, a rate limit or a client error means it did not.)
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            HttpError::Status { status, .. } => *status == 408 || (500..600).contains(status),
+            HttpError::Timeout { .. } | HttpError::Interrupted { .. } => true,
+            HttpError::Connect { .. }
+            | HttpError::TooLarge { .. }
+            | HttpError::Refused { .. }
+            | HttpError::TooManyRedirects { .. } => false,
+        }
+    }
+
+    /// The HTTP status the server answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            HttpError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
         match self {
             HttpError::Status { retry_after, .. } => *retry_after,
             _ => None,
@@ -176,6 +256,17 @@ impl Downloader {
         url: &Url,
         credential: Option<&Credential>,
     ) -> Result<Downloaded, HttpError> {
+        self.get_with(url, credential, &[]).await
+    }
+
+    /// GETs `url` with extra request `headers` (`Accept`, `Cache-Control`),
+    /// retrying what is worth retrying.
+    pub async fn get_with(
+        &self,
+        url: &Url,
+        credential: Option<&Credential>,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Downloaded, HttpError> {
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.policy.base_delay)
@@ -185,7 +276,7 @@ impl Downloader {
         let max_delay = self.policy.max_delay;
         let mut downloaded = (|| async {
             attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            self.attempt(url, credential).await
+            self.attempt(url, credential, headers).await
         })
         .retry(backoff)
         .sleep(tokio::time::sleep)
@@ -207,9 +298,10 @@ impl Downloader {
         &self,
         url: &Url,
         credential: Option<&Credential>,
+        headers: &[(&'static str, &str)],
     ) -> Result<Downloaded, HttpError> {
         let deadline = self.policy.attempt_timeout;
-        match tokio::time::timeout(deadline, self.follow(url, credential)).await {
+        match tokio::time::timeout(deadline, self.follow(url, credential, headers)).await {
             Ok(result) => result,
             Err(_) => Err(HttpError::Timeout {
                 url: url.to_string(),
@@ -222,43 +314,105 @@ impl Downloader {
         &self,
         start: &Url,
         credential: Option<&Credential>,
+        headers: &[(&'static str, &str)],
     ) -> Result<Downloaded, HttpError> {
         let mut url = start.clone();
         for _ in 0..=self.policy.max_redirects {
             self.check_target(&url)?;
             let mut request = self.client.get(url.clone());
-            if let Some(cred) = credential.filter(|c| c.origin == url.origin()) {
-                request = request.bearer_auth(cred.token.expose_secret());
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            if let Some(cred) = credential {
+                request = cred.authorize(request, &url);
             }
             let response = request
                 .send()
                 .await
                 .map_err(|e| classify(&url, e, deadline_of(&self.policy)))?;
-            let status = response.status();
-            if status.is_redirection() {
+            if response.status().is_redirection() {
                 url = self.redirect_target(&url, response.headers())?;
                 continue;
             }
-            if !status.is_success() {
-                let retry_after = parse_retry_after(response.headers(), SystemTime::now());
-                let body = excerpt(response).await;
-                return Err(HttpError::Status {
-                    url: url.to_string(),
-                    status: status.as_u16(),
-                    retry_after,
-                    body,
-                });
-            }
-            let bytes = self.read_capped(&url, response).await?;
-            return Ok(Downloaded {
-                bytes,
-                final_url: url,
-                attempts: 1,
-            });
+            return self.answer(url, response).await;
         }
         Err(HttpError::TooManyRedirects {
             url: start.to_string(),
             limit: self.policy.max_redirects,
+        })
+    }
+
+    /// Sends `upload` once, under the attempt deadline. A redirect is not
+    /// followed: an upload should go where it was addressed, and a body
+    /// resent to another place might be stored twice.
+    pub async fn send_once(
+        &self,
+        upload: &Upload,
+        credential: Option<&Credential>,
+    ) -> Result<Downloaded, HttpError> {
+        let url = &upload.url;
+        self.check_target(url)?;
+        let mut request = self
+            .client
+            .request(upload.method.clone(), url.clone())
+            .body(upload.body.clone());
+        for (name, value) in &upload.headers {
+            request = request.header(*name, value);
+        }
+        if let Some(cred) = credential {
+            request = cred.authorize(request, url);
+        }
+        let deadline = self.policy.attempt_timeout;
+        let exchange = async {
+            let response = request
+                .send()
+                .await
+                .map_err(|e| classify(url, e, deadline))?;
+            if response.status().is_redirection() {
+                return Err(HttpError::Refused {
+                    url: url.to_string(),
+                    reason: format!(
+                        "the server answered the upload with a redirect ({}); check the registry URL",
+                        response.status().as_u16()
+                    ),
+                });
+            }
+            self.answer(url.clone(), response).await
+        };
+        match tokio::time::timeout(deadline, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(HttpError::Timeout {
+                url: url.to_string(),
+                after: deadline,
+            }),
+        }
+    }
+
+    /// A final (non-redirect) response: its body under the size cap, or a
+    /// status error with the start of the body.
+    async fn answer(&self, url: Url, response: reqwest::Response) -> Result<Downloaded, HttpError> {
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = parse_retry_after(response.headers(), SystemTime::now());
+            let body = excerpt(response).await;
+            return Err(HttpError::Status {
+                url: url.to_string(),
+                status: status.as_u16(),
+                retry_after,
+                body,
+            });
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = self.read_capped(&url, response).await?;
+        Ok(Downloaded {
+            bytes,
+            final_url: url,
+            attempts: 1,
+            content_type,
         })
     }
 

@@ -204,9 +204,11 @@ fn sources(args: &IngestArgs, request: &IngestRequest) -> Result<Sources> {
         max_attempts: args.max_attempts,
         ..http::FetchPolicy::default()
     };
-    let credential = args.download_token.as_ref().map(|token| http::Credential {
-        origin: request.download_url.origin(),
-        token: SecretString::from(token.clone()),
+    let credential = args.download_token.as_ref().map(|token| {
+        http::Credential::bearer(
+            request.download_url.origin(),
+            SecretString::from(token.clone()),
+        )
     });
     Ok(Sources::network(
         http::Downloader::new(policy)?,
