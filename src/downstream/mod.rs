@@ -3,4 +3,5 @@
 //! Nothing here talks to GitHub or reads files: manifests arrive as bytes
 //! and leave as bytes.
 
+pub mod bump;
 pub mod pep440;
