@@ -170,9 +170,9 @@ impl Version {
             .collect()
     }
 
-    /// A final release: no pre-, post- or dev-release segment.
-    pub fn is_final(&self) -> bool {
-        self.pre.is_none() && self.post.is_none() && self.dev.is_none()
+    /// A pre-release in PEP 440's sense, which counts dev releases.
+    pub fn is_prerelease(&self) -> bool {
+        self.pre.is_some() || self.dev.is_some()
     }
 
     /// The suffix after the release (`b1.post2.dev3`), canonical spelling.

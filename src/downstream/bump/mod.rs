@@ -3,8 +3,9 @@
 //!
 //! One module per manifest format ([`package_json`], [`requirements`],
 //! [`pyproject`]) finds every place the package is named; one module per
-//! requirement dialect ([`npm_range`], [`python_specifier`],
-//! [`poetry_constraint`]) decides what each requirement becomes. The driver
+//! requirement language (`npm_range`, `python_specifier`, which also reads
+//! Poetry's constraints) decides what each requirement becomes, and its
+//! `//!` docs state the policy. The driver
 //! here applies the decisions as the smallest byte edits, then reads the
 //! edited manifest again to prove it still parses and now says what was
 //! intended. Formatting (indentation, tabs, CRLF, a BOM, comments, a missing
@@ -16,6 +17,9 @@
 mod json_scan;
 mod npm_range;
 pub mod package_json;
+mod pep508;
+mod python_specifier;
+pub mod requirements;
 
 use std::fmt;
 use std::ops::Range;

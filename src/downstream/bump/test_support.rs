@@ -32,28 +32,40 @@ pub fn assert_bumped(input: &[u8], outcome: &Outcome, replacements: &[(&str, &st
     );
 }
 
+/// Splits text into alternating runs of version-like characters and
+/// others, and requires the runs to pair up: other runs identical, and
+/// version-like runs either identical or both versions (with a digit).
 fn assert_only_version_text_differs(old: &str, new: &str) {
-    let prefix = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = old[prefix..]
-        .bytes()
-        .rev()
-        .zip(new[prefix..].bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let is_version_text = |s: &str| {
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-+*".contains(c))
-    };
-    let (old_middle, new_middle) = (
-        &old[prefix..old.len() - suffix],
-        &new[prefix..new.len() - suffix],
+    let (old_runs, new_runs) = (runs(old), runs(new));
+    assert_eq!(
+        old_runs.len(),
+        new_runs.len(),
+        "{old:?} -> {new:?} changes more than versions"
     );
-    assert!(
-        is_version_text(old_middle) && is_version_text(new_middle),
-        "{old:?} -> {new:?} changes {old_middle:?} to {new_middle:?}, which is more than a version"
-    );
+    for (a, b) in old_runs.iter().zip(&new_runs) {
+        let versions =
+            |s: &str| s.starts_with(is_version_char) && s.contains(|c: char| c.is_ascii_digit());
+        assert!(
+            a == b || (versions(a) && versions(b)),
+            "{old:?} -> {new:?} changes {a:?} to {b:?}, which is more than a version"
+        );
+    }
+}
+
+fn is_version_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ".-+*".contains(c)
+}
+
+fn runs(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices().skip(1) {
+        let previous = text[..i].chars().next_back().is_some_and(is_version_char);
+        if is_version_char(c) != previous {
+            out.push(&text[start..i]);
+            start = i;
+        }
+    }
+    out.push(&text[start..]);
+    out
 }
