@@ -18,6 +18,7 @@ mod json_scan;
 mod npm_range;
 pub mod package_json;
 mod pep508;
+pub mod pyproject;
 mod python_specifier;
 pub mod requirements;
 
@@ -186,6 +187,15 @@ pub(crate) enum Requirement {
     Text(Range<usize>),
     /// Found, but not rewritable for this reason.
     Left { text: String, reason: LeftReason },
+}
+
+impl Requirement {
+    pub(crate) fn left(text: &str, reason: LeftReason) -> Requirement {
+        Requirement::Left {
+            text: text.to_owned(),
+            reason,
+        }
+    }
 }
 
 const BOM: &str = "\u{feff}";

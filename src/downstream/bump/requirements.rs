@@ -123,37 +123,33 @@ impl LogicalLine {
         let Some(parsed) = pep508::parse(requirement) else {
             return egg_name(uncommented)
                 .is_some_and(|name| pep508::normalize(name) == wanted)
-                .then(|| left(uncommented.trim(), LeftReason::NotAVersion("a URL")));
+                .then(|| Requirement::left(uncommented.trim(), LeftReason::NotAVersion("a URL")));
         };
         if pep508::normalize(&requirement[parsed.name]) != wanted {
             return None;
         }
         let span = match parsed.source {
             pep508::Source::Url => {
-                return Some(left(requirement.trim(), LeftReason::NotAVersion("a URL")));
+                return Some(Requirement::left(
+                    requirement.trim(),
+                    LeftReason::NotAVersion("a URL"),
+                ));
             }
             pep508::Source::Specifier(span) => span,
         };
         let spec = &requirement[span.clone()];
         if options.contains("--hash") {
-            return Some(left(spec, LeftReason::HashPinned));
+            return Some(Requirement::left(spec, LeftReason::HashPinned));
         }
         if span.is_empty() {
-            return Some(left(spec, LeftReason::Unconstrained));
+            return Some(Requirement::left(spec, LeftReason::Unconstrained));
         }
         let physical = self.offsets[span.start]..self.offsets[span.end - 1] + 1;
         Some(if physical.len() == span.len() {
             Requirement::Text(physical)
         } else {
-            left(spec, LeftReason::Spelling("across a line continuation"))
+            Requirement::left(spec, LeftReason::Spelling("across a line continuation"))
         })
-    }
-}
-
-fn left(text: &str, reason: LeftReason) -> Requirement {
-    Requirement::Left {
-        text: text.to_owned(),
-        reason,
     }
 }
 
