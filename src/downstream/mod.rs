@@ -5,3 +5,4 @@
 
 pub mod bump;
 pub mod pep440;
+pub mod plan;
