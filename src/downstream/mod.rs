@@ -6,3 +6,4 @@
 pub mod bump;
 pub mod pep440;
 pub mod plan;
+pub mod pull_request;
