@@ -361,4 +361,64 @@ mod tests {
             "aXcdYef"
         );
     }
+
+    /// The property every bump keeps, over every fixture and a spread of
+    /// new versions (patch, minor, major, pre-release, older): the output
+    /// differs from the input only in version characters.
+    #[test]
+    fn every_fixture_changes_only_version_text_for_any_new_version() {
+        use crate::downstream::pep440;
+        use test_support::{assert_only_version_text_differs, fixture};
+        let versions = ["1.2.1", "1.3.0", "2.0.0", "2.0.0-beta.1", "0.9.0", "10.0.0"];
+        let mut bumped = 0;
+        for path in [
+            "package-json/app-crlf.json",
+            "package-json/library-tabs.json",
+            "package-json/monorepo-bom.json",
+            "requirements/requirements-crlf.txt",
+            "requirements/requirements-hashes.txt",
+            "requirements/requirements-bom.txt",
+            "pyproject/pep621-crlf.toml",
+            "pyproject/poetry.toml",
+        ] {
+            let input = fixture(path);
+            for version in versions {
+                let semver = semver::Version::parse(version).unwrap();
+                let python = pep440::Version::from_semver(&semver).unwrap();
+                let outcome = match path.split('/').next() {
+                    Some("package-json") => package_json::bump(&input, "@acme/pets", &semver),
+                    Some("requirements") => requirements::bump(&input, "acme-pets", &python),
+                    _ => pyproject::bump(&input, "acme-pets", &python),
+                }
+                .unwrap_or_else(|e| panic!("{path} -> {version}: {e}"));
+                if let Outcome::Bumped { bytes, .. } = &outcome {
+                    bumped += 1;
+                    let (before, after) = (
+                        String::from_utf8_lossy(&input),
+                        String::from_utf8_lossy(bytes),
+                    );
+                    assert_only_version_text_differs(&before, &after);
+                    assert_ne!(before, after, "{path} -> {version}");
+                }
+            }
+        }
+        assert!(
+            bumped >= 35,
+            "only {bumped} bumps: the sweep must exercise the bumpers"
+        );
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_before_scanning() {
+        let deep = format!(
+            "{{\"dependencies\": {{\"x\": {}1{}}}, \"devDependencies\": {{\"pets\": \"1.0.0\"}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let new = semver::Version::new(1, 1, 0);
+        assert!(matches!(
+            package_json::bump(deep.as_bytes(), "pets", &new),
+            Err(BumpError::Json(_))
+        ));
+    }
 }

@@ -4,8 +4,9 @@
 //! Lines are read the way pip reads them: a trailing `\` joins the next
 //! line (unless the line has a comment), a `#` at the start or after
 //! whitespace starts a comment, lines starting with `-` are options (`-r`,
-//! `-c`, `-e`, `--index-url`) and are not requirements, and per-requirement
-//! options (`--hash=...`) follow the requirement. Names are compared after
+//! `-c`, `--index-url`) and are not requirements, and per-requirement
+//! options (`--hash=...`) follow the requirement. An editable install
+//! (`-e ...#egg=name`) of the package is reported, never rewritten. Names are compared after
 //! PEP 503 normalisation, so `Acme_Pets` is `acme-pets`.
 //!
 //! What each specifier becomes is
@@ -113,7 +114,18 @@ impl LogicalLine {
     /// The line's requirement on `wanted`, if it is one.
     fn requirement(&self, wanted: &str) -> Option<Requirement> {
         let uncommented = &self.text[..comment_start(&self.text).unwrap_or(self.text.len())];
-        if uncommented.trim_start().starts_with('-') {
+        let is_wanted_egg =
+            || egg_name(uncommented).is_some_and(|name| pep508::normalize(name) == wanted);
+        let option = uncommented.trim_start();
+        if option.starts_with("-e ") || option.starts_with("--editable") {
+            return is_wanted_egg().then(|| {
+                Requirement::left(
+                    option.trim_end(),
+                    LeftReason::NotAVersion("an editable install"),
+                )
+            });
+        }
+        if option.starts_with('-') {
             return None;
         }
         // pip splits per-requirement options off at the first ` -`.
@@ -121,8 +133,7 @@ impl LogicalLine {
             .find(" -")
             .map_or((uncommented, ""), |i| uncommented.split_at(i));
         let Some(parsed) = pep508::parse(requirement) else {
-            return egg_name(uncommented)
-                .is_some_and(|name| pep508::normalize(name) == wanted)
+            return is_wanted_egg()
                 .then(|| Requirement::left(uncommented.trim(), LeftReason::NotAVersion("a URL")));
         };
         if pep508::normalize(&requirement[parsed.name]) != wanted {
@@ -233,6 +244,11 @@ mod tests {
                     "git+https://github.com/acme/pets-python@v1.1.0#egg=acme_pets",
                     &Action::Left(LeftReason::NotAVersion("a URL"))
                 ),
+                (
+                    17,
+                    "-e git+https://github.com/acme/pets-python.git@main#egg=acme-pets",
+                    &Action::Left(LeftReason::NotAVersion("an editable install"))
+                ),
             ]
         );
     }
@@ -282,7 +298,7 @@ mod tests {
 
     #[test]
     fn options_comments_and_other_packages_are_not_requirements() {
-        let input = b"-r acme-pets.txt\n-e ./acme-pets\n# acme-pets==1.0.0\n--index-url https://pypi.example.com/simple/\nacme-pets-extra==1.0\n";
+        let input = b"-r acme-pets.txt\n-e ./acme-pets\n--editable=./pets#egg=acme-pets-extra\n# acme-pets==1.0.0\n--index-url https://pypi.example.com/simple/\nacme-pets-extra==1.0\n";
         assert_eq!(
             bump_to(input, "acme-pets", "1.3.0"),
             Outcome::NotADependency

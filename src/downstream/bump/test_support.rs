@@ -35,7 +35,7 @@ pub fn assert_bumped(input: &[u8], outcome: &Outcome, replacements: &[(&str, &st
 /// Splits text into alternating runs of version-like characters and
 /// others, and requires the runs to pair up: other runs identical, and
 /// version-like runs either identical or both versions (with a digit).
-fn assert_only_version_text_differs(old: &str, new: &str) {
+pub fn assert_only_version_text_differs(old: &str, new: &str) {
     let (old_runs, new_runs) = (runs(old), runs(new));
     assert_eq!(
         old_runs.len(),
