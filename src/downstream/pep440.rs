@@ -327,6 +327,13 @@ mod tests {
         Version::parse(text).unwrap()
     }
 
+    fn assert_ascending(versions: &[impl AsRef<str>]) {
+        for pair in versions.windows(2) {
+            let (a, b) = (pair[0].as_ref(), pair[1].as_ref());
+            assert!(v(a) < v(b), "{a} < {b}");
+        }
+    }
+
     fn semver(text: &str) -> Result<String, Pep440Error> {
         Version::from_semver(&semver::Version::parse(text).unwrap()).map(|v| v.to_string())
     }
@@ -362,10 +369,8 @@ mod tests {
             "1.0.0-rc.1",
             "1.0.0",
         ];
-        for pair in order.windows(2) {
-            let (a, b) = (semver(pair[0]).unwrap(), semver(pair[1]).unwrap());
-            assert!(v(&a) < v(&b), "{a} < {b}");
-        }
+        let mapped: Vec<String> = order.iter().map(|s| semver(s).unwrap()).collect();
+        assert_ascending(&mapped);
     }
 
     #[test]
@@ -408,9 +413,7 @@ mod tests {
             "1.1",
             "2!0.1",
         ];
-        for pair in order.windows(2) {
-            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
-        }
+        assert_ascending(&order);
         assert_eq!(v("1.0"), v("1.0.0"));
         assert_eq!(v("1.3").release_prefix(3), vec![1, 3, 0]);
     }

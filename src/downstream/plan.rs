@@ -169,52 +169,61 @@ pub fn targets(
     workspace: WorkspaceSdks<'_>,
     inputs: &TargetInputs,
 ) -> Result<Vec<Target>, PlanError> {
-    let npm = workspace.package_json.map(npm_sdk).transpose()?;
-    let pypi = workspace.pyproject.map(pypi_sdk).transpose()?;
-    let mut out = Vec::new();
-    if let Some((package, version)) = choose(
-        npm,
-        inputs.npm_package.as_deref(),
-        inputs.npm_version.as_deref(),
+    let npm = target(
+        workspace.package_json.map(npm_sdk).transpose()?,
+        (inputs.npm_package.as_deref(), inputs.npm_version.as_deref()),
         InputNames {
             package: "npm_package",
             version: "npm_version",
             registry: "npm",
         },
-    )? {
-        let version = semver::Version::parse(&version).map_err(|e| PlanError::Input {
-            input: "npm_version",
-            problem: format!("{version:?} is not a semver version: {e}"),
-        })?;
-        out.push(Target {
-            package,
-            version: TargetVersion::Npm(version),
-        });
-    }
-    if let Some((package, version)) = choose(
-        pypi,
-        inputs.pypi_package.as_deref(),
-        inputs.pypi_version.as_deref(),
+        |v| {
+            semver::Version::parse(v)
+                .map(TargetVersion::Npm)
+                .map_err(|e| format!("{v:?} is not a semver version: {e}"))
+        },
+    )?;
+    // A semver spelling (1.3.0-beta.1) normalises to PEP 440 (1.3.0b1).
+    let pypi = target(
+        workspace.pyproject.map(pypi_sdk).transpose()?,
+        (
+            inputs.pypi_package.as_deref(),
+            inputs.pypi_version.as_deref(),
+        ),
         InputNames {
             package: "pypi_package",
             version: "pypi_version",
             registry: "PyPI",
         },
-    )? {
-        // A semver spelling (1.3.0-beta.1) normalises to PEP 440 (1.3.0b1).
-        let version = pep440::Version::parse(&version).map_err(|e| PlanError::Input {
-            input: "pypi_version",
-            problem: e.to_string(),
-        })?;
-        out.push(Target {
-            package,
-            version: TargetVersion::PyPi(version),
-        });
-    }
+        |v| {
+            pep440::Version::parse(v)
+                .map(TargetVersion::PyPi)
+                .map_err(|e| e.to_string())
+        },
+    )?;
+    let out: Vec<Target> = npm.into_iter().chain(pypi).collect();
     if out.is_empty() {
         return Err(PlanError::NoTargets);
     }
     Ok(out)
+}
+
+/// One registry's target, if it has one, with its version parsed.
+fn target(
+    workspace: Option<(String, String)>,
+    (package, version): (Option<&str>, Option<&str>),
+    names: InputNames,
+    parse: impl Fn(&str) -> Result<TargetVersion, String>,
+) -> Result<Option<Target>, PlanError> {
+    let version_input = names.version;
+    let Some((package, version)) = choose(workspace, package, version, names)? else {
+        return Ok(None);
+    };
+    let version = parse(&version).map_err(|problem| PlanError::Input {
+        input: version_input,
+        problem,
+    })?;
+    Ok(Some(Target { package, version }))
 }
 
 /// The inputs that name one registry's target.

@@ -212,8 +212,8 @@ fn join(directory: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::Finding;
     use crate::diff::report::{changelog_entry, migration_notes};
-    use crate::diff::{Finding, Level};
     use crate::downstream::bump::{LeftReason, Occurrence};
     use crate::downstream::plan::TargetVersion;
     use crate::render::{PULL_REQUEST, Templates};
@@ -260,16 +260,11 @@ mod tests {
         );
     }
 
-    fn finding(id: &str, level: Level, operation: &str, message: &str) -> Finding {
-        Finding {
-            id: id.into(),
-            level,
-            operation: Some(operation.into()),
-            component: None,
-            base_pointer: None,
-            revision_pointer: None,
-            message: message.into(),
-        }
+    fn render(body: &PullRequestBody) -> String {
+        Templates::new(Default::default())
+            .unwrap()
+            .render(PULL_REQUEST, body)
+            .unwrap()
     }
 
     #[test]
@@ -319,20 +314,15 @@ mod tests {
                 },
             ),
         ];
-        let findings = [
-            finding(
-                "api-path-removed-without-deprecation",
-                Level::Breaking,
-                "DELETE /pets/{petId}",
-                "The operation was removed.",
-            ),
-            finding(
-                "endpoint-added",
-                Level::Info,
-                "GET /owners",
-                "The operation was added.",
-            ),
-        ];
+        let findings: Vec<Finding> = serde_json::from_value(serde_json::json!([
+            {"id": "api-path-removed-without-deprecation", "level": "breaking",
+             "operation": "DELETE /pets/{petId}", "component": null, "base_pointer": null,
+             "revision_pointer": null, "message": "The operation was removed."},
+            {"id": "endpoint-added", "level": "info", "operation": "GET /owners",
+             "component": null, "base_pointer": null, "revision_pointer": null,
+             "message": "The operation was added."},
+        ]))
+        .unwrap();
         let context = Context {
             api_title: "Pet Store".into(),
             migration_notes: vec![migration_notes("2.0.0", "1.4.0", "Pet Store", &findings)],
@@ -356,12 +346,8 @@ mod tests {
         ]);
         let body = PullRequestBody::new(&target, &outcomes, &repo, context);
         assert_eq!(title(&target), "Bump @acme/pets to 2.0.0");
-        let rendered = Templates::new(Default::default())
-            .unwrap()
-            .render(PULL_REQUEST, &body)
-            .unwrap();
         assert_eq!(
-            rendered,
+            render(&body),
             r#"Bumps **@acme/pets** (npm) to **2.0.0**, the SDK for Pet Store.
 
 | File | Where | From | To |
@@ -432,12 +418,8 @@ specrelay does not rewrite lockfiles. Before merging, run:
             },
         )];
         let body = PullRequestBody::new(&target, &outcomes, &[], Context::default());
-        let rendered = Templates::new(Default::default())
-            .unwrap()
-            .render(PULL_REQUEST, &body)
-            .unwrap();
         assert_eq!(
-            rendered,
+            render(&body),
             r#"Bumps **acme-pets** (PyPI) to **1.3.0**.
 
 | File | Where | From | To |

@@ -284,32 +284,24 @@ mod tests {
 
     #[test]
     fn peer_ranges_are_widened_not_raised() {
-        let peer = |spec: &str, new: &str| decide(spec, &Version::parse(new).unwrap(), true);
-        assert_eq!(
-            peer("^1.2.0", "1.3.0"),
-            Decision::Left(LeftReason::PeerAdmits)
-        );
-        assert_eq!(
-            peer(">=1.0.0", "3.0.0"),
-            Decision::Left(LeftReason::PeerAdmits)
-        );
-        assert_eq!(
-            peer("~1.2.0", "1.2.9"),
-            Decision::Left(LeftReason::PeerAdmits)
-        );
-        assert_eq!(peer("^1.2.0", "2.0.0"), Decision::Rewrite("^2.0.0".into()));
-        assert_eq!(peer("~1.2.0", "1.3.0"), Decision::Rewrite("~1.3.0".into()));
-        assert_eq!(peer("^0.2.0", "0.3.0"), Decision::Rewrite("^0.3.0".into()));
-        assert_eq!(peer("^0.0.3", "0.0.4"), Decision::Rewrite("^0.0.4".into()));
-        assert_eq!(peer("1.2.0", "1.2.1"), Decision::Rewrite("1.2.1".into()));
-        // A pre-release is outside a range unless the range names one of the same release.
-        assert_eq!(
-            peer("^1.2.0", "1.3.0-rc.1"),
-            Decision::Rewrite("^1.3.0-rc.1".into())
-        );
-        assert_eq!(
-            peer("^1.3.0-rc.1", "1.3.0-rc.2"),
-            Decision::Left(LeftReason::PeerAdmits)
-        );
+        let admits = Decision::Left(LeftReason::PeerAdmits);
+        let rewrite = |text: &str| Decision::Rewrite(text.into());
+        for (spec, new, expected) in [
+            ("^1.2.0", "1.3.0", admits.clone()),
+            (">=1.0.0", "3.0.0", admits.clone()),
+            ("~1.2.0", "1.2.9", admits.clone()),
+            ("^1.2.0", "2.0.0", rewrite("^2.0.0")),
+            ("~1.2.0", "1.3.0", rewrite("~1.3.0")),
+            ("^0.2.0", "0.3.0", rewrite("^0.3.0")),
+            ("^0.0.3", "0.0.4", rewrite("^0.0.4")),
+            ("1.2.0", "1.2.1", rewrite("1.2.1")),
+            // A pre-release is outside a range unless the range names one
+            // of the same release.
+            ("^1.2.0", "1.3.0-rc.1", rewrite("^1.3.0-rc.1")),
+            ("^1.3.0-rc.1", "1.3.0-rc.2", admits.clone()),
+        ] {
+            let new = Version::parse(new).unwrap();
+            assert_eq!(decide(spec, &new, true), expected, "{spec} -> {new}");
+        }
     }
 }

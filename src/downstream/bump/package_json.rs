@@ -129,7 +129,7 @@ fn shape(section: &str, value: &serde_json::Value) -> BumpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, fixture};
+    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
     use crate::downstream::bump::{Action, Occurrence};
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
@@ -138,11 +138,9 @@ mod tests {
 
     #[test]
     fn crlf_app_keeps_every_other_byte() {
-        let input = fixture("package-json/app-crlf.json");
-        let outcome = bump_to(&input, "@acme/pets", "1.3.0");
-        assert_bumped(
-            &input,
-            &outcome,
+        let outcome = assert_fixture_bumped(
+            "package-json/app-crlf.json",
+            |input| bump_to(input, "@acme/pets", "1.3.0"),
             &[
                 (
                     "\"@acme/pets\": \"^1.2.0\",\r\n",

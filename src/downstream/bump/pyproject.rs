@@ -233,7 +233,7 @@ fn shape(section: &str, item: &Item, expected: &'static str) -> BumpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, fixture};
+    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
     use crate::downstream::bump::{Action, Occurrence};
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
@@ -255,11 +255,9 @@ mod tests {
 
     #[test]
     fn pep621_and_pep735_lists_with_crlf_comments_and_both_quote_styles() {
-        let input = fixture("pyproject/pep621-crlf.toml");
-        let outcome = bump_to(&input, "acme-pets", "1.3.0");
-        assert_bumped(
-            &input,
-            &outcome,
+        let outcome = assert_fixture_bumped(
+            "pyproject/pep621-crlf.toml",
+            |input| bump_to(input, "acme-pets", "1.3.0"),
             &[
                 (
                     "\"Acme_Pets[async] >= 1.2.0, <2 ; python_version >= '3.9'\",\r\n",

@@ -176,7 +176,7 @@ fn egg_name(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, fixture};
+    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
     use crate::downstream::bump::{Action, Occurrence};
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
@@ -193,11 +193,9 @@ mod tests {
 
     #[test]
     fn crlf_file_with_extras_markers_and_comments() {
-        let input = fixture("requirements/requirements-crlf.txt");
-        let outcome = bump_to(&input, "acme-pets", "1.3.0");
-        assert_bumped(
-            &input,
-            &outcome,
+        let outcome = assert_fixture_bumped(
+            "requirements/requirements-crlf.txt",
+            |input| bump_to(input, "acme-pets", "1.3.0"),
             &[
                 (
                     "Acme_Pets[async, cli] == 1.2.0 ; python_version >= \"3.9\"  # pinned for the pets API\r\n",

@@ -11,6 +11,19 @@ pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
+/// Bumps the fixture at `path` and asserts the result as
+/// [`assert_bumped`] does; returns the outcome for further checks.
+pub fn assert_fixture_bumped(
+    path: &str,
+    bump: impl Fn(&[u8]) -> Outcome,
+    replacements: &[(&str, &str)],
+) -> Outcome {
+    let input = fixture(path);
+    let outcome = bump(&input);
+    assert_bumped(&input, &outcome, replacements);
+    outcome
+}
+
 /// Asserts `outcome` is a bump whose bytes are `input` with each `(old,
 /// new)` snippet replaced (each `old` occurring exactly once), and that
 /// each snippet pair differs only in version characters: every byte that
