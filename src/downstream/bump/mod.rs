@@ -3,23 +3,22 @@
 //!
 //! One module per manifest format ([`package_json`], [`requirements`],
 //! [`pyproject`]) finds every place the package is named; one module per
-//! requirement language (`npm_range`, `python_specifier`, which also reads
-//! Poetry's constraints) decides what each requirement becomes, and its
-//! `//!` docs state the policy. The driver
-//! here applies the decisions as the smallest byte edits, then reads the
-//! edited manifest again to prove it still parses and now says what was
-//! intended. Formatting (indentation, tabs, CRLF, a BOM, comments, a missing
+//! requirement language ([`npm_range`], and [`python_specifier`], which
+//! also reads Poetry's constraints) decides what each requirement becomes,
+//! and its `//!` docs state the policy. The driver here applies the
+//! decisions as the smallest byte edits, then reads the edited manifest
+//! again to prove it still parses and now says what was intended. Formatting (indentation, tabs, CRLF, a BOM, comments, a missing
 //! final newline) is never touched, because the edit never reaches it.
 //!
 //! Every mention is reported as an [`Occurrence`], bumped or not, so the pull
 //! request can say what was left for a human and why.
 
 mod json_scan;
-mod npm_range;
+pub mod npm_range;
 pub mod package_json;
 mod pep508;
 pub mod pyproject;
-mod python_specifier;
+pub mod python_specifier;
 pub mod requirements;
 
 use std::fmt;

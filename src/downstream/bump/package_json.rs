@@ -6,7 +6,7 @@
 //! versions), and `overrides`/`resolutions`/`pnpm.overrides`, which pin
 //! transitive versions on purpose and are the human's call. Sections nested
 //! deeper (a `config.dependencies`) are not dependencies and are not
-//! touched. What each spec becomes is [`npm_range`](super::npm_range)'s
+//! touched. What each spec becomes is [`npm_range`]'s
 //! policy.
 //!
 //! The document is never re-serialised: a small scanner finds the spec's

@@ -16,7 +16,7 @@
 //! is not touched. Names are compared PEP 503-normalised.
 //!
 //! PEP 621 and PEP 735 entries are PEP 508 strings and Poetry values are
-//! Poetry constraints; [`python_specifier`](super::python_specifier)
+//! Poetry constraints; [`python_specifier`]
 //! decides what each becomes. Left alone and reported: `name @ url`
 //! entries, Poetry `git`/`path`/`url` sources, Poetry's multiple-constraint
 //! lists, and strings written with TOML escapes.

@@ -10,7 +10,7 @@
 //! PEP 503 normalisation, so `Acme_Pets` is `acme-pets`.
 //!
 //! What each specifier becomes is
-//! [`python_specifier`](super::python_specifier)'s policy. Left alone and
+//! [`python_specifier`]'s policy. Left alone and
 //! reported: `name @ url` and bare URL lines (`...#egg=name`),
 //! hash-pinned requirements (new hashes need `pip-compile
 //! --generate-hashes`), and a specifier split over a line continuation.
