@@ -17,6 +17,8 @@ pub const DIFF_REPORT: &str = "reports/diff.md.j2";
 pub const MIGRATION_NOTES: &str = "reports/migration-notes.md.j2";
 /// One `CHANGELOG.md` entry.
 pub const CHANGELOG_ENTRY: &str = "reports/changelog-entry.md.j2";
+/// The body of a `downstream` pull request in a consumer repository.
+pub const PULL_REQUEST: &str = "reports/pull-request.md.j2";
 
 /// Every built-in report template, by its path under `templates/`. The SDK
 /// emitters' templates (`typescript/...`) are built in too, from
@@ -37,6 +39,10 @@ const REPORTS: &[(&str, &str)] = &[
     (
         CHANGELOG_ENTRY,
         include_str!("../../templates/reports/changelog-entry.md.j2"),
+    ),
+    (
+        PULL_REQUEST,
+        include_str!("../../templates/reports/pull-request.md.j2"),
     ),
 ];
 
