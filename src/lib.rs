@@ -24,6 +24,7 @@ pub mod diff;
 pub mod downstream;
 pub mod exit;
 pub mod layout;
+pub mod pep440;
 pub mod publish;
 pub mod render;
 pub mod sdk;

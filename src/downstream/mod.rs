@@ -9,10 +9,8 @@
 //!   SDKs, or inputs), and which manifest each one bumps.
 //! - [`bump`]: the byte-preserving edit of one manifest.
 //! - [`pull_request`]: the pull request's title and body view.
-//! - [`pep440`]: Python versions, shared with the Python SDK.
 
 pub mod bump;
 pub mod config;
-pub mod pep440;
 pub mod plan;
 pub mod pull_request;

@@ -11,7 +11,7 @@
 //! workspace's version belongs to a different package.
 
 use super::bump::{self, BumpError, Outcome};
-use super::pep440;
+use crate::pep440;
 use std::fmt;
 
 /// Where an SDK's manifest lives in the workspace, per registry.

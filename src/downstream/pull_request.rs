@@ -399,9 +399,7 @@ specrelay does not rewrite lockfiles. Before merging, run:
     fn minimal_body_without_diff_data_or_lockfiles() {
         let target = Target {
             package: "acme-pets".into(),
-            version: TargetVersion::PyPi(
-                crate::downstream::pep440::Version::parse("1.3.0").unwrap(),
-            ),
+            version: TargetVersion::PyPi(crate::pep440::Version::parse("1.3.0").unwrap()),
         };
         let outcomes = vec![(
             "requirements.txt".to_owned(),

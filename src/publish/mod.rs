@@ -13,7 +13,6 @@ pub mod core_metadata;
 pub mod npm_registry;
 pub mod npm_tarball;
 pub mod npmrc;
-pub mod pep440;
 pub mod pypi_upload;
 pub mod pyproject;
 pub mod sdist;

@@ -6,7 +6,8 @@
 use super::pyproject::{PyProject, file_name_component, normalize_name};
 use super::sdist::Sdist;
 use super::wheel::Wheel;
-use super::{Presence, core_metadata, pep440};
+use super::{Presence, core_metadata};
+use crate::pep440;
 use url::Url;
 
 /// A file to upload.

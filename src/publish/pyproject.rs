@@ -19,7 +19,8 @@
 //!   `<name>.py`. Everything inside a package folder is packed except
 //!   bytecode (`__pycache__`, `*.pyc`), as hatchling does.
 
-use super::{PackError, PackageFiles, pep440};
+use super::{PackError, PackageFiles};
+use crate::pep440;
 use std::collections::BTreeMap;
 use toml::{Table, Value};
 

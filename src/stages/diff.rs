@@ -77,11 +77,7 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
     let revision = load(&args.revision, args.max_spec_bytes, validation, ctx)
         .await
         .with_context(|| format!("loading the revision spec {}", args.revision))?;
-    let findings = diff::diff(
-        &base.upgraded,
-        &revision.upgraded,
-        &DiffOptions::default(),
-    );
+    let findings = diff::diff(&base.upgraded, &revision.upgraded, &DiffOptions::default());
     let (findings, ignored) = ignore.apply(findings);
     let summary = summarize(&findings);
 
@@ -159,7 +155,12 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
 }
 
 /// Reads, bundles and validates one side.
-async fn load(raw: &str, max_bytes: u64, validation: Validation, ctx: &Context) -> Result<LoadedSpec> {
+async fn load(
+    raw: &str,
+    max_bytes: u64,
+    validation: Validation,
+    ctx: &Context,
+) -> Result<LoadedSpec> {
     let workspace = ctx
         .workspace
         .canonicalize()

@@ -77,9 +77,7 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     .map_err(|()| anyhow::anyhow!("{} is not a local path", spec_path.display()))?;
     let sources = Sources::local(args.max_spec_bytes);
     let bytes = sources.read(&url).await?;
-    let loaded = sources
-        .load(&url, &bytes, Validation::Strict, ctx)
-        .await?;
+    let loaded = sources.load(&url, &bytes, Validation::Strict, ctx).await?;
 
     let api = sdk::lower(&loaded.upgraded, Language::TypeScript);
     for warning in &api.warnings {

@@ -10,9 +10,7 @@ use super::Context;
 use crate::actions::Annotation;
 use crate::adapters::{fs, git, http};
 use crate::layout::display_path;
-use crate::spec::{
-    self, DocumentSet, Limits, LoadedSpec, Problem, Severity, Validation,
-};
+use crate::spec::{self, DocumentSet, Limits, LoadedSpec, Problem, Severity, Validation};
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;

@@ -366,7 +366,7 @@ mod tests {
     /// differs from the input only in version characters.
     #[test]
     fn every_fixture_changes_only_version_text_for_any_new_version() {
-        use crate::downstream::pep440;
+        use crate::pep440;
         use test_support::{assert_only_version_text_differs, fixture};
         let versions = ["1.2.1", "1.3.0", "2.0.0", "2.0.0-beta.1", "0.9.0", "10.0.0"];
         let mut bumped = 0;

@@ -28,7 +28,7 @@
 
 use super::python_specifier::{self, Dialect};
 use super::{BumpError, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
-use crate::downstream::pep440::Version;
+use crate::pep440::Version;
 use std::ops::Range;
 use toml_edit::{Item, Value};
 

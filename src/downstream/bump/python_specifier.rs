@@ -28,7 +28,7 @@
 //! accept every version and are left alone.
 
 use super::{Decision, LeftReason};
-use crate::downstream::pep440::{Version, join_release};
+use crate::pep440::{Version, join_release};
 use std::ops::Range;
 
 /// Which grammar the specifier is written in.

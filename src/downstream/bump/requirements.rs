@@ -19,7 +19,7 @@
 
 use super::python_specifier::{self, Dialect};
 use super::{BumpError, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
-use crate::downstream::pep440::Version;
+use crate::pep440::Version;
 
 /// Bumps `package` to `new` wherever the file requires it.
 pub fn bump(bytes: &[u8], package: &str, new: &Version) -> Result<Outcome, BumpError> {

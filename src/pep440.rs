@@ -1,7 +1,8 @@
-//! PEP 440 versions, as far as specrelay needs them: the `downstream` stage
-//! writes them into Python manifests and compares them with what is there,
-//! and the Python SDK is published under one. Pure, and independent of the
-//! rest of `downstream` so it can move to wherever the Python SDK lives.
+//! PEP 440 versions, as far as specrelay needs them, in one place: the
+//! Python SDK is versioned and published under one (`generate`, `publish`:
+//! file names, `METADATA` and the upload all use the normal form), and the
+//! `downstream` stage writes them into Python manifests and compares them
+//! with what is there. Pure.
 //!
 //! Covered: epoch, release, pre-release (`a`, `b`, `rc`), post-release and
 //! dev-release segments, with the normalisations PEP 440 allows on input
@@ -250,6 +251,12 @@ impl fmt::Display for Version {
     }
 }
 
+/// The normal form of a version string (`v1.0-Beta.1` -> `1.0b1`): what
+/// wheel and sdist file names, `METADATA` and uploads must carry.
+pub fn normalize(text: &str) -> Result<String, Pep440Error> {
+    Version::parse(text).map(|v| v.to_string())
+}
+
 /// `[1, 2, 0]` -> `1.2.0`
 pub fn join_release(release: &[u64]) -> String {
     release
@@ -416,5 +423,42 @@ mod tests {
         assert_ascending(&order);
         assert_eq!(v("1.0"), v("1.0.0"));
         assert_eq!(v("1.3").release_prefix(3), vec![1, 3, 0]);
+    }
+
+    #[test]
+    fn normal_forms() {
+        // Examples from PEP 440's normalisation section, and semver-style input.
+        let table = [
+            ("1.0", "1.0"),
+            ("v1.0.0", "1.0.0"),
+            ("1.0.0-beta.1", "1.0.0b1"),
+            ("1.0.0-rc.2", "1.0.0rc2"),
+            ("1.0.0-alpha", "1.0.0a0"),
+            ("1.1RC1", "1.1rc1"),
+            ("1.0c1", "1.0rc1"),
+            ("1.0-preview2", "1.0rc2"),
+            ("1.0a.1", "1.0a1"),
+            ("1.0-1", "1.0.post1"),
+            ("1.0-r4", "1.0.post4"),
+            ("1.0post", "1.0.post0"),
+            ("1.0.dev", "1.0.dev0"),
+            ("1.0-dev2", "1.0.dev2"),
+            ("01.02.003", "1.2.3"),
+            ("1!2.0", "1!2.0"),
+            ("2.0.0a1.post2.dev3", "2.0.0a1.post2.dev3"),
+        ];
+        for (input, want) in table {
+            assert_eq!(normalize(input).unwrap(), want, "{input}");
+        }
+        for bad in [
+            "",
+            "latest",
+            "1.0.0-beta.x",
+            "1.0 0",
+            "1.0.0-gamma",
+            "1.0+local.1",
+        ] {
+            assert!(normalize(bad).is_err(), "{bad:?} accepted");
+        }
     }
 }
