@@ -366,6 +366,7 @@ mod tests {
         let timeout = HttpError::Timeout {
             url: "http://registry/pets".into(),
             after: Duration::from_secs(1),
+            setting: "upload_timeout",
         };
         let t = Scripted::new(
             vec![Presence::Missing, Presence::Missing, Presence::Same],

@@ -204,6 +204,7 @@ impl Request {
                 allow_http: args.allow_http,
                 allow_private_network: args.allow_private_network,
                 attempt_timeout: Duration::from_secs(args.upload_timeout.max(1)),
+                timeout_setting: "upload_timeout",
                 max_attempts: args.max_attempts,
                 ..FetchPolicy::default()
             },

@@ -29,6 +29,9 @@ pub struct FetchPolicy {
     pub max_bytes: u64,
     /// Deadline for one attempt: connect, redirects, headers and the whole body.
     pub attempt_timeout: Duration,
+    /// The input that sets `attempt_timeout`, named in timeout errors so the
+    /// user knows what to raise.
+    pub timeout_setting: &'static str,
     pub connect_timeout: Duration,
     /// Attempts in all, the first included.
     pub max_attempts: u32,
@@ -45,6 +48,7 @@ impl Default for FetchPolicy {
             allow_private_network: false,
             max_bytes: 50 * 1024 * 1024,
             attempt_timeout: Duration::from_secs(60),
+            timeout_setting: "download_timeout",
             connect_timeout: Duration::from_secs(10),
             max_attempts: 4,
             max_redirects: 5,
@@ -137,8 +141,12 @@ pub enum HttpError {
         retry_after: Option<Duration>,
         body: String,
     },
-    #[error("{url}: no complete answer within {}s (download_timeout)", .after.as_secs())]
-    Timeout { url: String, after: Duration },
+    #[error("{url}: no complete answer within {}s ({setting})", .after.as_secs())]
+    Timeout {
+        url: String,
+        after: Duration,
+        setting: &'static str,
+    },
     #[error("{url}: could not connect: {reason}")]
     Connect { url: String, reason: String },
     #[error("{url}: the connection broke before the whole body arrived: {reason}")]
@@ -306,6 +314,7 @@ impl Downloader {
             Err(_) => Err(HttpError::Timeout {
                 url: url.to_string(),
                 after: deadline,
+                setting: self.policy.timeout_setting,
             }),
         }
     }
@@ -329,7 +338,7 @@ impl Downloader {
             let response = request
                 .send()
                 .await
-                .map_err(|e| classify(&url, e, deadline_of(&self.policy)))?;
+                .map_err(|e| classify(&url, e, &self.policy))?;
             if response.status().is_redirection() {
                 url = self.redirect_target(&url, response.headers())?;
                 continue;
@@ -367,7 +376,7 @@ impl Downloader {
             let response = request
                 .send()
                 .await
-                .map_err(|e| classify(url, e, deadline))?;
+                .map_err(|e| classify(url, e, &self.policy))?;
             if response.status().is_redirection() {
                 return Err(HttpError::Refused {
                     url: url.to_string(),
@@ -384,6 +393,7 @@ impl Downloader {
             Err(_) => Err(HttpError::Timeout {
                 url: url.to_string(),
                 after: deadline,
+                setting: self.policy.timeout_setting,
             }),
         }
     }
@@ -509,17 +519,14 @@ impl Downloader {
     }
 }
 
-fn deadline_of(policy: &FetchPolicy) -> Duration {
-    policy.attempt_timeout
-}
-
 /// Sorts reqwest's errors into ours.
-fn classify(url: &Url, err: reqwest::Error, deadline: Duration) -> HttpError {
+fn classify(url: &Url, err: reqwest::Error, policy: &FetchPolicy) -> HttpError {
     let reason = error_chain(&err);
     if err.is_timeout() {
         HttpError::Timeout {
             url: url.to_string(),
-            after: deadline,
+            after: policy.attempt_timeout,
+            setting: policy.timeout_setting,
         }
     } else if reason.contains("not allowed") && reason.contains("address") {
         // Our resolver refused every address of the host.
