@@ -100,18 +100,32 @@ impl Sources {
         validation: Validation,
         ctx: &Context,
     ) -> Result<LoadedSpec> {
+        let (spec, ()) = self.load_then(url, bytes, validation, ctx, |_| ()).await?;
+        Ok(spec)
+    }
+
+    /// [`Sources::load`], running `then` on the upgraded document beside
+    /// validation (see [`spec::load_with_then`]).
+    pub async fn load_then<T: Send>(
+        &self,
+        url: &Url,
+        bytes: &[u8],
+        validation: Validation,
+        ctx: &Context,
+        then: impl FnOnce(&serde_json::Value) -> T + Send,
+    ) -> Result<(LoadedSpec, T)> {
         let root = spec::parse_document(bytes)
             .map_err(|e| anyhow::anyhow!("{url}: {e}"))
             .context("the file is neither valid JSON nor valid YAML")?;
         let limits = Limits::default();
         let set = DocumentSet::with_limits(url.clone(), root, &limits);
         let set = self.complete(url, set, &limits).await;
-        match spec::load_with(set, &limits, validation) {
-            Ok(loaded) => {
+        match spec::load_with_then(set, &limits, validation, then) {
+            Ok((loaded, result)) => {
                 for w in &loaded.warnings {
                     ctx.runtime.annotate(&annotation_for(w, ctx));
                 }
-                Ok(loaded)
+                Ok((loaded, result))
             }
             Err(problems) => {
                 for p in &problems {
