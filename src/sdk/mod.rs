@@ -8,6 +8,7 @@ pub mod escape;
 pub mod lower;
 pub mod model;
 pub mod naming;
+pub mod python;
 pub mod reshape;
 pub mod typescript;
 

@@ -507,9 +507,12 @@ pub fn python_default_distribution_name(title: &str) -> String {
 
 /// Top-level modules an SDK's import name must not shadow: the standard
 /// library (3.9 to 3.13, plus `test`) and the SDK's runtime dependency
-/// `httpx` with its own dependencies.
+/// `httpx` with its own dependencies; and `build` and `dist`, which are build
+/// output next to the package.
 const PY_TAKEN_MODULES: &[&str] = &[
     "abc",
+    "build",
+    "dist",
     "aifc",
     "anyio",
     "antigravity",
@@ -1040,6 +1043,7 @@ mod tests {
             ("json", "json_client"),
             ("test", "test_client"),
             ("httpx", "httpx_client"),
+            ("build", "build_client"),
             ("class", "class_"),
             ("json-api", "json_api"),
         ];

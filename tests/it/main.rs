@@ -14,6 +14,7 @@ mod ingest_changes;
 mod ingest_corpus;
 mod quick_start;
 mod sdk_conformance;
+mod sdk_python;
 mod sdk_support;
 mod sdk_typescript;
 mod spec_corpus;
