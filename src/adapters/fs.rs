@@ -40,15 +40,20 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
 /// Every file under `dir`, keyed by its `/`-separated path relative to `dir`:
 /// user overrides for the built-in templates.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
+    read_tree_except(dir, |_| false)
+}
+
+/// [`read_tree`] without the files and folders whose relative path `skip`
+/// accepts (a skipped folder is not entered).
+pub fn read_tree_except(
+    dir: &Path,
+    skip: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
         for entry in fs_err::read_dir(&current)? {
             let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
             let relative = path
                 .strip_prefix(dir)
                 .expect("walked from dir")
@@ -56,6 +61,13 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
+            if skip(&relative) {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
             files.insert(relative, fs_err::read_to_string(&path)?);
         }
     }
