@@ -136,7 +136,7 @@ fn golden_hostile() {
     assert!(pyproject.contains("version = \"1.0.0rc1\"\n"));
     let models = file(&files, "/models.py");
     assert!(models.contains("ClientModel = str\n"));
-    assert!(models.contains("class Class:\n"));
+    assert!(models.contains("class Class(_r.Model):\n"));
     let client = file(&files, "/client.py");
     assert!(client.contains("        class_: str,\n"));
 }

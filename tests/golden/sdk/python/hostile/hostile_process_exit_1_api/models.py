@@ -2,7 +2,7 @@
 """The models of Hostile */ `${process.exit(1)}`
  API: what its operations send and receive.
 
-Objects are dataclasses that read and write the wire format (`from_dict`, `to_dict`). A field the spec does not require defaults to `UNSET` and is left out of the JSON; `None` is JSON null.
+Objects are dataclasses that read and write the wire format (`from_dict`, `to_dict`, from `_runtime.Model`). A field the spec does not require defaults to `UNSET` and is left out of the JSON; `None` is JSON null.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass as _dataclass
 from dataclasses import field as _field
 from enum import Enum
-from typing import Any, Dict, List, Literal, Mapping, Optional, Union
+from typing import Any, Dict, List, Literal, Optional, Union
 
 from . import _runtime as _r
 from ._runtime import UNSET, Unset
@@ -44,8 +44,8 @@ class GetItemsXDefault(str, Enum):
     SCRIPT = "</script>"
 
 
-@_dataclass
-class Class:
+@_dataclass(eq=False, repr=False)
+class Class(_r.Model):
     """*/ export const pwned = 1; /*"""
 
     field: Union[str, Unset] = UNSET
@@ -72,47 +72,20 @@ class Class:
     additional_properties: Dict[str, Any] = _field(default_factory=dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Class:
-        """Reads the wire format (decoded JSON); raises `DecodeError` when it does not fit."""
-        return _r.decode_model(cls, data)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The wire format, ready for `json.dumps`; `UNSET` fields are left out."""
-        return _r.encode_model(self)
-
-
-@_dataclass
-class ClassNested2:
+@_dataclass(eq=False, repr=False)
+class ClassNested2(_r.Model):
     field: Union[ClassNested, Unset] = UNSET
     """Wire name: "*/"."""
     additional_properties: Dict[str, Any] = _field(default_factory=dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClassNested2:
-        """Reads the wire format (decoded JSON); raises `DecodeError` when it does not fit."""
-        return _r.decode_model(cls, data)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The wire format, ready for `json.dumps`; `UNSET` fields are left out."""
-        return _r.encode_model(self)
-
-
-@_dataclass
-class Error:
+@_dataclass(eq=False, repr=False)
+class Error(_r.Model):
     message: Union[str, Unset] = UNSET
     additional_properties: Dict[str, Any] = _field(default_factory=dict)
     """Keys the spec does not declare, as received; sent back as they are."""
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Error:
-        """Reads the wire format (decoded JSON); raises `DecodeError` when it does not fit."""
-        return _r.decode_model(cls, data)
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The wire format, ready for `json.dumps`; `UNSET` fields are left out."""
-        return _r.encode_model(self)
 
 
 ClientModel = str

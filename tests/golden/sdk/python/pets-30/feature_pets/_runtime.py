@@ -262,7 +262,7 @@ class Prop(NamedTuple):
     nullable: bool
 
 
-class Model(Codec):
+class _ModelCodec(Codec):
     """A dataclass read from and written to a JSON object by its `Prop`s."""
 
     def __init__(self, cls: type, props: Sequence[Prop], additional: Optional[Codec]) -> None:
@@ -308,7 +308,7 @@ class Model(Codec):
 
 
 _NAMED: Dict[str, Codec] = {}
-_MODELS: Dict[type, Model] = {}
+_MODELS: Dict[type, _ModelCodec] = {}
 
 
 class _Ref(Codec):
@@ -374,14 +374,14 @@ def load_types(namespace: Mapping[str, Any], table: str) -> None:
             cls = namespace[entry["model"]]
             props = [Prop(w, a, _build(c), r, n) for w, a, c, r, n in entry["props"]]
             extra = entry["additional"]
-            model = Model(cls, props, None if extra is None else _build(extra))
+            model = _ModelCodec(cls, props, None if extra is None else _build(extra))
             _NAMED[entry["model"]] = model
             _MODELS[cls] = model
         else:
             _NAMED[entry["alias"]] = _build(entry["codec"])
 
 
-def _model_of(cls: type) -> Optional[Model]:
+def _model_of(cls: type) -> Optional[_ModelCodec]:
     for base in cls.__mro__:
         found = _MODELS.get(base)
         if found is not None:
@@ -403,6 +403,39 @@ def encode_model(obj: Any) -> Dict[str, Any]:
     if model is None:
         raise TypeError(f"{type(obj).__name__} is not a model of this package")
     return model.encode(obj)
+
+
+M = TypeVar("M", bound="Model")
+
+
+class Model:
+    """The base of every model: reading and writing the wire format, and
+    equality and repr by field. (The dataclasses are made without their own
+    `__eq__` and `__repr__`: generating those for thousands of models would
+    make importing a large SDK slow.)"""
+
+    @classmethod
+    def from_dict(cls: Type[M], data: Mapping[str, Any]) -> M:
+        """Reads the wire format (decoded JSON); raises `DecodeError` when it
+        does not fit."""
+        return decode_model(cls, data)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The wire format, ready for `json.dumps`; `UNSET` fields are left
+        out, undeclared keys sent back as they came."""
+        return encode_model(self)
+
+    def _values(self) -> List[Tuple[str, Any]]:
+        return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(cast(Any, self))]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._values())
+        return f"{self.__class__.__name__}({shown})"
 
 
 def encode_value(value: Any) -> Any:
