@@ -97,23 +97,34 @@ class ApiError(Exception):
 # ---- codecs: decoded JSON -> typed values ---------------------------------
 
 
-class Codec:
-    """Reads one type from decoded JSON. `strict` rejects keys a model does
-    not declare (how a union tells its object variants apart)."""
+EXACT = 0
+"""Decoding mode: reject what does not fit, and keys a model does not
+declare (how a union tells its object variants apart)."""
+VALIDATING = 1
+"""Decoding mode: reject what does not fit (`DecodeError`), keep undeclared
+keys."""
+TOLERANT = 2
+"""Decoding mode: keep a value that does not fit its type as it came (a
+missing required field is `UNSET`), so that a response that strays from the
+spec still arrives whole."""
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+
+class Codec:
+    """Reads one type from decoded JSON, in a decoding mode."""
+
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         raise NotImplementedError
 
 
 class _Str(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if isinstance(value, str):
             return value
         raise DecodeError(path, "a string", value)
 
 
 class _Int(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         # JSON does not tell 1 from 1.0; JSON Schema counts 1.0 as an integer.
@@ -123,7 +134,7 @@ class _Int(Codec):
 
 
 class _Float(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         # An int is kept as it is, so that writing it back gives the same JSON.
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
@@ -131,26 +142,26 @@ class _Float(Codec):
 
 
 class _Bool(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if isinstance(value, bool):
             return value
         raise DecodeError(path, "a boolean", value)
 
 
 class _None(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if value is None:
             return None
         raise DecodeError(path, "null", value)
 
 
 class _Any(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         return value
 
 
 class _Bytes(Codec):
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if isinstance(value, bytes):
             return value
         if isinstance(value, str):
@@ -176,7 +187,7 @@ class Const(Codec):
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if _same(value, self.value):
             return value
         raise DecodeError(path, repr(self.value), value)
@@ -186,7 +197,7 @@ class EnumOf(Codec):
     def __init__(self, cls: Type[enum.Enum]) -> None:
         self.cls = cls
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         for member in self.cls:
             if _same(member.value, value):
                 return member
@@ -194,38 +205,56 @@ class EnumOf(Codec):
         raise DecodeError(path, f"one of {allowed}", value)
 
 
+def _field(codec: Codec, value: Any, path: str, mode: int) -> Any:
+    """A value inside a container: kept as it came when it does not fit
+    and the mode is tolerant."""
+    try:
+        return codec.decode(value, path, mode)
+    except DecodeError:
+        if mode == TOLERANT:
+            return value
+        raise
+
+
+def decode_as(codec: Codec, value: Any, strict: bool) -> Any:
+    """A whole response (or body) read in the client's mode: validating
+    when `strict`, else tolerant."""
+    return _field(codec, value, "response", VALIDATING if strict else TOLERANT)
+
+
 class ListOf(Codec):
     def __init__(self, items: Codec) -> None:
         self.items = items
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if not isinstance(value, list):
             raise DecodeError(path, "an array", value)
-        return [self.items.decode(v, f"{path}[{i}]", strict) for i, v in enumerate(value)]
+        return [_field(self.items, v, f"{path}[{i}]", mode) for i, v in enumerate(value)]
 
 
 class DictOf(Codec):
     def __init__(self, values: Codec) -> None:
         self.values = values
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if not isinstance(value, dict):
             raise DecodeError(path, "an object", value)
-        return {k: self.values.decode(v, f"{path}.{k}", strict) for k, v in value.items()}
+        return {k: _field(self.values, v, f"{path}.{k}", mode) for k, v in value.items()}
 
 
 class Nullable(Codec):
     def __init__(self, inner: Codec) -> None:
         self.inner = inner
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
-        return None if value is None else self.inner.decode(value, path, strict)
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
+        return None if value is None else self.inner.decode(value, path, mode)
 
 
 class UnionOf(Codec):
     """The first variant that reads the value without an undeclared key,
-    else the first that reads it at all; with a discriminator, the variant
-    its value names."""
+    else the first that reads it at all (else, tolerant, the first that
+    reads it tolerantly); with a discriminator, the variant its value
+    names."""
 
     def __init__(
         self,
@@ -237,16 +266,18 @@ class UnionOf(Codec):
         self.discriminator = discriminator
         self.mapping = dict(mapping or {})
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if self.discriminator is not None and isinstance(value, dict):
             tag = value.get(self.discriminator)
             if isinstance(tag, str) and tag in self.mapping:
-                return ref(self.mapping[tag]).decode(value, path, strict)
+                return ref(self.mapping[tag]).decode(value, path, mode)
         errors: List[str] = []
-        for passes_strict in (True, False) if not strict else (True,):
+        for attempt in (EXACT, VALIDATING, TOLERANT):
+            if attempt > mode:
+                break
             for variant in self.variants:
                 try:
-                    return variant.decode(value, path, passes_strict)
+                    return variant.decode(value, path, attempt)
                 except DecodeError as e:
                     errors.append(str(e))
         raise DecodeError(path, "one of the union's variants (" + "; ".join(errors[:4]) + ")", value)
@@ -271,7 +302,7 @@ class _ModelCodec(Codec):
         self.wires = frozenset(p.wire for p in self.props)
         self.additional = additional
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
         if not isinstance(value, dict):
             raise DecodeError(path, f"an object ({self.cls.__name__})", value)
         kwargs: Dict[str, Any] = {}
@@ -279,7 +310,9 @@ class _ModelCodec(Codec):
             if p.wire in value:
                 item = value[p.wire]
                 where = f"{path}.{p.wire}"
-                kwargs[p.attr] = None if item is None and p.nullable else p.codec.decode(item, where, strict)
+                kwargs[p.attr] = None if item is None and p.nullable else _field(p.codec, item, where, mode)
+            elif p.required and mode == TOLERANT:
+                kwargs[p.attr] = UNSET
             elif p.required:
                 raise DecodeError(f"{path}.{p.wire}", "a value (required)", None)
         extra: Dict[str, Any] = {}
@@ -287,8 +320,8 @@ class _ModelCodec(Codec):
             if key in self.wires:
                 continue
             if self.additional is not None:
-                extra[key] = self.additional.decode(item, f"{path}.{key}", strict)
-            elif strict:
+                extra[key] = _field(self.additional, item, f"{path}.{key}", mode)
+            elif mode == EXACT:
                 raise DecodeError(f"{path}.{key}", f"no such key in {self.cls.__name__}", item)
             else:
                 extra[key] = item
@@ -315,8 +348,8 @@ class _Ref(Codec):
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def decode(self, value: Any, path: str, strict: bool = False) -> Any:
-        return _NAMED[self.name].decode(value, path, strict)
+    def decode(self, value: Any, path: str, mode: int = VALIDATING) -> Any:
+        return _NAMED[self.name].decode(value, path, mode)
 
 
 def ref(name: str) -> Codec:
@@ -746,7 +779,9 @@ class _Transport:
         headers: Optional[Mapping[str, str]],
         timeout: Optional[float],
         retries: int,
+        strict: bool,
     ) -> None:
+        self.strict = strict
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.schemes = dict(schemes)
@@ -829,12 +864,11 @@ class _Transport:
     def should_retry(response: httpx.Response, attempt: int, prepared: _Prepared) -> bool:
         return attempt < prepared.retries and response.status_code in RETRY_STATUSES
 
-    @staticmethod
-    def result(op: Operation, response: httpx.Response) -> Any:
+    def result(self, op: Operation, response: httpx.Response) -> Any:
         if op.response == "json":
             if not response.content:
                 return None
-            return op.decoder.decode(json.loads(response.content), "response")
+            return decode_as(op.decoder, json.loads(response.content), self.strict)
         if op.response == "text":
             return response.text
         if op.response == "binary":

@@ -561,6 +561,7 @@ class Client:
         headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = 60.0,
         retries: int = 2,
+        strict: bool = False,
         http_client: Optional[httpx.Client] = None,
     ) -> None:
         """Args:
@@ -570,6 +571,10 @@ class Client:
             headers: Sent with every request.
             timeout: Seconds one attempt may take (`None`: no limit).
             retries: Retries of idempotent requests on 408, 429, 5xx and network errors.
+            strict: Raise `DecodeError` when a response does not fit its declared
+                type. By default what does not fit is kept as it came (a missing
+                required field is `UNSET`), so that a server that strays from
+                its spec does not break the call.
             http_client: An `httpx.Client` to send with (not closed by `close`).
         """
         url = base_url if base_url is not None else _r.expand_server_url(_SERVER_URL, {**_SERVER_VARIABLES, **(server_variables or {})})
@@ -581,6 +586,7 @@ class Client:
             headers=headers,
             timeout=timeout,
             retries=retries,
+            strict=strict,
         )
         self.pets = PetsResource(self._transport)
         self.store = StoreResource(self._transport)
@@ -608,6 +614,7 @@ class AsyncClient:
         headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = 60.0,
         retries: int = 2,
+        strict: bool = False,
         http_client: Optional[httpx.AsyncClient] = None,
     ) -> None:
         """Args: as for `Client`; `http_client` is an `httpx.AsyncClient`."""
@@ -620,6 +627,7 @@ class AsyncClient:
             headers=headers,
             timeout=timeout,
             retries=retries,
+            strict=strict,
         )
         self.pets = AsyncPetsResource(self._transport)
         self.store = AsyncStoreResource(self._transport)
