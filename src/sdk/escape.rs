@@ -10,6 +10,15 @@
 /// `</script>` or `-->` inside a value cannot end an enclosing context).
 /// Template syntax (`${`, backticks) is inert inside double quotes.
 pub fn js_string(text: &str) -> String {
+    json_style(text, |c| {
+        matches!(c, '<' | '>' | '\u{2028}' | '\u{2029}') || (c as u32) < 0x20 || c == '\u{7f}'
+    })
+}
+
+/// A double-quoted literal in the JSON escape style (which TOML basic
+/// strings share): `\"`, `\\`, `\n`, `\r`, `\t`, and `\uNNNN` for every
+/// other character `unicode` picks.
+fn json_style(text: &str, unicode: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -19,13 +28,7 @@ pub fn js_string(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
+            c if unicode(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -182,23 +185,7 @@ fn py_quoted(text: &str, quote: char) -> String {
 /// without a short form, as TOML 1.0 has no `\xNN`), and so are the
 /// characters of [`py_invisible`].
 pub fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || py_invisible(c) => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    json_style(text, |c| c.is_control() || py_invisible(c))
 }
 
 /// The text of a Python docstring, before quoting: line terminators of

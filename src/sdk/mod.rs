@@ -15,3 +15,42 @@ pub mod typescript;
 pub use lower::lower;
 pub use model::Api;
 pub use naming::Language;
+
+/// Built-in templates of one emitter, as `(name, source)`.
+pub type Templates = &'static [(&'static str, &'static str)];
+
+/// A fresh environment set up by an emitter's `configure`, holding its
+/// built-in templates (tests, and callers without overrides).
+pub(crate) fn environment_with(
+    configure: fn(&mut minijinja::Environment<'_>),
+    templates: Templates,
+) -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    configure(&mut env);
+    for (name, source) in templates {
+        env.add_template(name, source)
+            .expect("built-in template parses");
+    }
+    env
+}
+
+/// Renders each of `templates` as `env` holds it (built in or a user's
+/// override) with `ctx`, as `(path(name), output)` sorted by path; an error
+/// names its template.
+pub(crate) fn render_all(
+    env: &minijinja::Environment<'_>,
+    templates: Templates,
+    ctx: &minijinja::Value,
+    path: impl Fn(&str) -> String,
+) -> Result<Vec<(String, String)>, (String, minijinja::Error)> {
+    let mut files = Vec::new();
+    for (name, _) in templates {
+        let out = env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|source| ((*name).to_owned(), source))?;
+        files.push((path(name), out));
+    }
+    files.sort();
+    Ok(files)
+}

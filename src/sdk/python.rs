@@ -59,7 +59,7 @@ use super::naming::{self, Language};
 /// Every template of the package, by name, with its built-in source. The
 /// output file is the name without the `python/` prefix and `.j2`, with
 /// `package/` replaced by the import name.
-pub const TEMPLATES: &[(&str, &str)] = &[
+pub const TEMPLATES: super::Templates = &[
     (
         "python/.gitignore.j2",
         include_str!("../../templates/python/.gitignore.j2"),
@@ -152,13 +152,7 @@ pub fn configure(env: &mut Environment<'_>) {
 /// A ready environment with the built-in templates (tests, and callers
 /// without overrides).
 pub fn builtin_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    configure(&mut env);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .expect("built-in template parses");
-    }
-    env
+    super::environment_with(configure, TEMPLATES)
 }
 
 /// Renders every file of the package, as (relative path, contents), sorted
@@ -184,24 +178,14 @@ pub fn render(
     let ctx = context(api, options);
     let import_name = ctx.import_name.clone();
     let ctx = JValue::from_serialize(ctx);
-    let mut files = Vec::new();
-    for (name, _) in TEMPLATES {
-        let out = env
-            .get_template(name)
-            .and_then(|t| t.render(&ctx))
-            .map_err(|source| PyError::Template {
-                name: (*name).to_owned(),
-                source,
-            })?;
+    super::render_all(env, TEMPLATES, &ctx, |name| {
         let relative = name.trim_start_matches("python/").trim_end_matches(".j2");
-        let path = match relative.strip_prefix("package/") {
+        match relative.strip_prefix("package/") {
             Some(file) => format!("{import_name}/{file}"),
             None => relative.to_owned(),
-        };
-        files.push((path, out));
-    }
-    files.sort();
-    Ok(files)
+        }
+    })
+    .map_err(|(name, source)| PyError::Template { name, source })
 }
 
 /// Everything the templates see.

@@ -124,13 +124,7 @@ pub fn configure(env: &mut Environment<'_>) {
 /// A ready environment with the built-in templates (tests, and callers
 /// without overrides).
 pub fn builtin_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    configure(&mut env);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .expect("built-in template parses");
-    }
-    env
+    super::environment_with(configure, TEMPLATES)
 }
 
 /// Renders every file of the package, as (relative path, contents), sorted
@@ -149,23 +143,12 @@ pub fn render(
         return Err(TsError::PackageVersion(v.clone()));
     }
     let ctx = JValue::from_serialize(context(api, options));
-    let mut files = Vec::new();
-    for (name, _) in TEMPLATES {
-        let out = env
-            .get_template(name)
-            .and_then(|t| t.render(&ctx))
-            .map_err(|source| TsError::Template {
-                name: (*name).to_owned(),
-                source,
-            })?;
-        let path = name
-            .trim_start_matches("typescript/")
+    super::render_all(env, TEMPLATES, &ctx, |name| {
+        name.trim_start_matches("typescript/")
             .trim_end_matches(".j2")
-            .to_owned();
-        files.push((path, out));
-    }
-    files.sort();
-    Ok(files)
+            .to_owned()
+    })
+    .map_err(|(name, source)| TsError::Template { name, source })
 }
 
 fn valid_package_name(name: &str) -> bool {

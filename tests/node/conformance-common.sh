@@ -1,6 +1,7 @@
 # Shared by the SDK runtime-conformance harnesses (tests/node/run-conformance.sh
 # for TypeScript, tests/python/run-conformance.sh for Python): which
-# operations to skip, and a liveness check for Prism. Source it from bash.
+# operations to skip, the call synthesis, and a liveness check for Prism.
+# Source it from bash.
 
 # Operations that cannot pass for a reason outside the generated client,
 # keyed by the end of the spec's path, as {"METHOD /path": "reason"}. Each
@@ -65,4 +66,21 @@ alive() {
   local state
   state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
   [[ -n $state && $state != Z* ]]
+}
+
+# synthesize_calls BIN SPEC TS_PACKAGE TMP: writes TMP/calls.json, one valid
+# call per operation of SPEC (tests/node/synthesize-calls.mjs), with the skips
+# above marked. synthesize-calls.mjs reads the bundled canonical JSON, which
+# `specrelay ingest` (BIN) stores whatever SPEC's format or file layout, so
+# SPEC is first ingested into the temporary workspace TMP/ws.
+synthesize_calls() {
+  local bin=$1 spec=$2 pkg=$3 tmp=$4 checksum
+  printf 'conformance: bundling %s to JSON (specrelay ingest into a temp workspace)\n' "$spec" >&2
+  checksum=$(sha256sum "$spec" | cut -d' ' -f1)
+  "$bin" ingest --workspace "$tmp/ws" --allow-file-urls --download-url "file://$spec" \
+    --version 1.0.0 --checksum "$checksum" --change-type major --source-repo conformance/test \
+    --semver-policy off >/dev/null 2>"$tmp/ingest.log" || { cat "$tmp/ingest.log" >&2; return 1; }
+  skips_for "$spec" >"$tmp/skips.json"
+  node "$(dirname "${BASH_SOURCE[0]}")/synthesize-calls.mjs" \
+    "$tmp/ws/openapi/history/openapi-1.0.0.json" "$pkg" "$tmp/skips.json" >"$tmp/calls.json"
 }

@@ -8,13 +8,14 @@
 #
 # Assumes target/debug/specrelay is built (`cargo build`); SPECRELAY=path
 # overrides it. Steps:
-#   1. `specrelay generate --spec SPEC` into a temp dir;
+#   1. `specrelay generate --spec SPEC --languages typescript` into a temp dir;
 #   2. `specrelay ingest` of SPEC into a temp workspace (file:// URL), only to
 #      get the bundled canonical JSON (openapi/history/openapi-X.json) that
-#      synthesize-calls.mjs reads, whatever SPEC's format or file layout;
+#      synthesize-calls.mjs reads, whatever SPEC's format or file layout, and
+#      tests/node/synthesize-calls.mjs -> calls.json, with the skips of
+#      tests/node/conformance-common.sh marked (synthesize_calls there);
 #   3. scripts/prism-mock.sh SPEC PORT (stopped by the EXIT trap);
-#   4. tests/node/synthesize-calls.mjs -> calls.json (SKIPS below are marked);
-#   5. tests/node/conformance.mjs PACKAGE calls.json http://127.0.0.1:PORT,
+#   4. tests/node/conformance.mjs PACKAGE calls.json http://127.0.0.1:PORT,
 #      whose JSON report goes to stdout (and $CONFORMANCE_REPORT if set).
 # Exit: conformance.mjs's status (0 all passed, 1 a call failed), 2 usage.
 set -euo pipefail
@@ -28,7 +29,7 @@ port=$2
 bin=${SPECRELAY:-$root/target/debug/specrelay}
 [[ -x $bin ]] || { log "no $bin: run cargo build first"; exit 2; }
 
-# skips_for SPEC (the documented Prism skips) and alive PID.
+# skips_for SPEC (the documented Prism skips), synthesize_calls and alive PID.
 # shellcheck source=tests/node/conformance-common.sh
 source "$root/tests/node/conformance-common.sh"
 
@@ -49,17 +50,8 @@ log "generating the SDK for $spec"
 pkg=$(dirname "$(find "$tmp/sdk" -name index.js -print -quit)")
 [[ -f $pkg/client.js ]] || { log "no generated package under $tmp/sdk"; exit 1; }
 
-log "bundling $spec to JSON (specrelay ingest into a temp workspace)"
-checksum=$(sha256sum "$spec" | cut -d' ' -f1)
-"$bin" ingest --workspace "$tmp/ws" --allow-file-urls --download-url "file://$spec" \
-  --version 1.0.0 --checksum "$checksum" --change-type major --source-repo conformance/test \
-  --semver-policy off >/dev/null 2>"$tmp/ingest.log" || { cat "$tmp/ingest.log" >&2; exit 1; }
-bundled="$tmp/ws/openapi/history/openapi-1.0.0.json"
-
+synthesize_calls "$bin" "$spec" "$pkg" "$tmp"
 prism_pid=$(PRISM_LOG="$tmp/prism.log" "$root/scripts/prism-mock.sh" "$spec" "$port")
-
-skips_for "$spec" >"$tmp/skips.json"
-node "$root/tests/node/synthesize-calls.mjs" "$bundled" "$pkg" "$tmp/skips.json" >"$tmp/calls.json"
 
 status=0
 node "$root/tests/node/conformance.mjs" "$pkg" "$tmp/calls.json" "http://127.0.0.1:$port" >"$tmp/report.json" || status=$?

@@ -15,14 +15,14 @@
 # and PYTHON, a Python with httpx and pytest (scripts/install-python-tools.sh);
 # either is installed when unset. Steps:
 #   1. `specrelay generate --spec SPEC` into a temp dir (both languages);
-#   2. `specrelay ingest` of SPEC into a temp workspace, for the bundled
-#      canonical JSON that synthesize-calls.mjs reads;
-#   3. scripts/prism-mock.sh SPEC PORT (stopped by the EXIT trap);
-#   4. tests/node/synthesize-calls.mjs -> calls.json: one valid call per
+#   2. synthesize_calls (tests/node/conformance-common.sh): `specrelay ingest`
+#      of SPEC into a temp workspace for the bundled JSON, and
+#      tests/node/synthesize-calls.mjs -> calls.json: one valid call per
 #      operation, read from the TypeScript package, with the values by their
-#      spec names too; the skips are the TypeScript harness's
-#      (tests/node/conformance-common.sh), each with its reason;
-#   5. pytest, at most CONFORMANCE_TIMEOUT seconds (default 600).
+#      spec names too; the skips are the TypeScript harness's, each with its
+#      reason;
+#   3. scripts/prism-mock.sh SPEC PORT (stopped by the EXIT trap);
+#   4. pytest, at most CONFORMANCE_TIMEOUT seconds (default 600).
 # Exit: pytest's status (0 all passed), 1 setup failed, 2 usage.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -39,7 +39,7 @@ if [[ -z ${PYTHON:-} ]]; then
 fi
 [[ -x $PYTHON ]] || { log "no python at $PYTHON"; exit 2; }
 
-# skips_for SPEC (the documented Prism skips) and alive PID.
+# skips_for SPEC (the documented Prism skips), synthesize_calls and alive PID.
 # shellcheck source=tests/node/conformance-common.sh
 source "$root/tests/node/conformance-common.sh"
 
@@ -62,17 +62,8 @@ ts_pkg="$tmp/sdk/typescript"
 py_pkg="$tmp/sdk/python"
 [[ -f $ts_pkg/client.js && -f $py_pkg/pyproject.toml ]] || { log "no generated packages under $tmp/sdk"; exit 1; }
 
-log "bundling $spec to JSON (specrelay ingest into a temp workspace)"
-checksum=$(sha256sum "$spec" | cut -d' ' -f1)
-"$bin" ingest --workspace "$tmp/ws" --allow-file-urls --download-url "file://$spec" \
-  --version 1.0.0 --checksum "$checksum" --change-type major --source-repo conformance/test \
-  --semver-policy off >/dev/null 2>"$tmp/ingest.log" || { cat "$tmp/ingest.log" >&2; exit 1; }
-bundled="$tmp/ws/openapi/history/openapi-1.0.0.json"
-
+synthesize_calls "$bin" "$spec" "$ts_pkg" "$tmp"
 prism_pid=$(PRISM_LOG="$tmp/prism.log" "$root/scripts/prism-mock.sh" "$spec" "$port")
-
-skips_for "$spec" >"$tmp/skips.json"
-node "$root/tests/node/synthesize-calls.mjs" "$bundled" "$ts_pkg" "$tmp/skips.json" >"$tmp/calls.json"
 
 status=0
 CONFORMANCE_PACKAGE="$py_pkg" CONFORMANCE_CALLS="$tmp/calls.json" \
