@@ -1,15 +1,18 @@
-//! Benchmark: `generate` (the TypeScript SDK) wall time and peak memory on
-//! the Stripe and GitHub specs (`../shared/corpus`), side by side with
-//! OpenAPI Generator's `typescript-fetch` generator (`openapi-generator-cli`
-//! from PyPI, which bundles its JAR and runs it on the `java` on PATH). Every
-//! tool runs as a user would run it: one fresh process per generation, into a
-//! fresh empty folder. Prints figures; asserts nothing about speed (the target
-//! is specrelay at least 50x faster; the summary says whether it was met).
+//! Benchmark: `generate` wall time, CPU time and peak memory on the Stripe
+//! and GitHub specs (`../shared/corpus`), one table per SDK language, side
+//! by side with peers: for TypeScript, OpenAPI Generator's `typescript-fetch`
+//! generator; for Python, OpenAPI Generator's `python` generator and
+//! openapi-python-client. (OpenAPI Generator is `openapi-generator-cli` from
+//! PyPI, which bundles its JAR and runs it on the `java` on PATH.) Every tool
+//! runs as a user would run it: one fresh process per generation, into a
+//! fresh empty folder; specrelay generates only the table's language. Prints
+//! figures; asserts nothing about speed (the target is specrelay at least
+//! 50x faster; the summary says whether it was met).
 //!
-//! `cargo bench --bench generate`. The peer comes from the `NAME=/path` line
+//! `cargo bench --bench generate`. The peers come from the `NAME=/path` lines
 //! of `scripts/install-bench-generators.sh`, which the bench runs itself (it
-//! installs it into `.tools/bench/` the first time; needs python3 with pip and
-//! Java 11+). Environment:
+//! installs them into `.tools/bench/` the first time; needs python3 with pip
+//! and venv, and Java 11+). Environment:
 //!
 //! - `SPECRELAY_CORPUS`: use another corpus;
 //! - `BENCH_RUNS`: runs per tool and spec (default 3); the table shows the
@@ -17,11 +20,20 @@
 //! - `BENCH_TIMEOUT_SECS`: limit for one run (default 600); the whole process
 //!   group is killed then. A tool that times out or fails on a spec is not run
 //!   on that spec again;
-//! - `BENCH_PEERS`: comma-separated peers to run (default `openapi-generator`;
-//!   `none` to run specrelay alone);
-//! - `OPENAPI_GENERATOR`: the peer's executable; when it is set, the install
-//!   script is not run. `JAVA_OPTS` is passed on to it (unset by default, so
-//!   the JVM picks its own heap size: a quarter of the machine's memory).
+//! - `BENCH_LANGUAGES`: the tables to make, comma-separated (default
+//!   `typescript,python`);
+//! - `BENCH_PEERS`: comma-separated peers to run (default all:
+//!   `openapi-generator` for TypeScript, `openapi-generator-python` and
+//!   `openapi-python-client` for Python; `none` to run specrelay alone);
+//! - `OPENAPI_GENERATOR`, `OPENAPI_PYTHON_CLIENT`: the peers' executables;
+//!   when both are set, the install script is not run. `JAVA_OPTS` is passed
+//!   on to OpenAPI Generator (unset by default, so the JVM picks its own heap
+//!   size: a quarter of the machine's memory).
+//!
+//! openapi-python-client runs with one setting, `literal_enums: true`: with
+//! its defaults it stops on the Stripe spec ("Duplicate key GMT0 in enum";
+//! the setting is the fix its error message suggests). A run that fails still
+//! shows how long it took.
 //!
 //! Peak RSS is `ru_maxrss` from `wait4`: the largest resident set of the
 //! process and of every descendant it waited for, so for OpenAPI Generator it
@@ -48,41 +60,123 @@ const DEFAULT_RUNS: usize = 3;
 const DEFAULT_TIMEOUT_SECS: u64 = 600;
 /// What the issue asks of specrelay: at least this many times faster.
 const TARGET_SPEED_UP: f64 = 50.0;
-/// Width of one tool's cell: `123456ms 1234.5MB`.
-const CELL: usize = 19;
+/// Width of one tool's cell: `123456ms 1234.5MB`, or the longest peer name.
+const CELL: usize = 24;
 
 /// A peer SDK generator, as `scripts/install-bench-generators.sh` names it.
 struct Peer {
     name: &'static str,
+    /// The table it appears in.
+    language: Lang,
     /// The variable the install script prints the executable's path under.
     var: &'static str,
     args: fn(&Path, &Path) -> Vec<OsString>,
     check: fn(&Path) -> Result<(), String>,
 }
 
-const PEERS: &[Peer] = &[Peer {
-    name: "openapi-generator",
-    var: "OPENAPI_GENERATOR",
-    args: openapi_generator_args,
-    check: openapi_generator_check,
-}];
+/// The SDK language of one table.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    TypeScript,
+    Python,
+}
 
-/// `openapi-generator-cli generate -g typescript-fetch`, with its defaults
+impl Lang {
+    fn label(self) -> &'static str {
+        match self {
+            Lang::TypeScript => "TypeScript",
+            Lang::Python => "Python",
+        }
+    }
+
+    /// The value of specrelay's `--languages`.
+    fn flag(self) -> &'static str {
+        match self {
+            Lang::TypeScript => "typescript",
+            Lang::Python => "python",
+        }
+    }
+
+    /// specrelay's column in this language's table.
+    fn specrelay(self) -> Tool {
+        let mut tool = Tool {
+            name: "specrelay",
+            program: PathBuf::from(env!("CARGO_BIN_EXE_specrelay")),
+            args: specrelay_typescript_args,
+            check: specrelay_typescript_check,
+            env: Vec::new(),
+        };
+        if self == Lang::Python {
+            tool.args = specrelay_python_args;
+            tool.check = specrelay_python_check;
+        }
+        tool
+    }
+}
+
+const PEERS: &[Peer] = &[
+    Peer {
+        name: "openapi-generator",
+        language: Lang::TypeScript,
+        var: "OPENAPI_GENERATOR",
+        args: openapi_generator_args,
+        check: openapi_generator_check,
+    },
+    Peer {
+        name: "openapi-generator-python",
+        language: Lang::Python,
+        var: "OPENAPI_GENERATOR",
+        args: openapi_generator_python_args,
+        check: openapi_generator_python_check,
+    },
+    Peer {
+        name: "openapi-python-client",
+        language: Lang::Python,
+        var: "OPENAPI_PYTHON_CLIENT",
+        args: openapi_python_client_args,
+        check: openapi_python_client_check,
+    },
+];
+
+/// `openapi-generator-cli generate -g <generator>`, with its defaults
 /// otherwise, but for `--skip-validate-spec`: its validation rejects the
 /// GitHub spec (four array schemas without `items`, which OpenAPI 3.0 asks
 /// for) and stops before generating anything. Skipping it on every spec keeps
 /// the runs alike; it only makes the peer's work lighter.
-fn openapi_generator_args(spec: &Path, out: &Path) -> Vec<OsString> {
-    let mut args: Vec<OsString> = ["generate", "-g", "typescript-fetch", "--skip-validate-spec"]
+fn openapi_generator_with(generator: &str, spec: &Path, out: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = ["generate", "-g", generator, "--skip-validate-spec"]
         .map(OsString::from)
         .to_vec();
     args.extend(["-i".into(), spec.into(), "-o".into(), out.into()]);
     args
 }
 
-/// A completed `typescript-fetch` run wrote its runtime and its API classes.
-fn openapi_generator_check(out: &Path) -> Result<(), String> {
-    for file in ["runtime.ts", "index.ts", "apis/index.ts", "models/index.ts"] {
+fn openapi_generator_args(spec: &Path, out: &Path) -> Vec<OsString> {
+    openapi_generator_with("typescript-fetch", spec, out)
+}
+
+fn openapi_generator_python_args(spec: &Path, out: &Path) -> Vec<OsString> {
+    openapi_generator_with("python", spec, out)
+}
+
+/// `openapi-python-client generate`, with `literal_enums: true` (see the
+/// module docs) from a config file next to the output folder.
+fn openapi_python_client_args(spec: &Path, out: &Path) -> Vec<OsString> {
+    let config = out.with_file_name("openapi-python-client.yaml");
+    std::fs::write(&config, "literal_enums: true\n").expect("writing the config");
+    vec![
+        "generate".into(),
+        "--path".into(),
+        spec.into(),
+        "--output-path".into(),
+        out.into(),
+        "--config".into(),
+        config.into(),
+    ]
+}
+
+fn expect_files(out: &Path, files: &[&str]) -> Result<(), String> {
+    for file in files {
         if !out.join(file).is_file() {
             return Err(format!("no {file} in its output"));
         }
@@ -90,11 +184,51 @@ fn openapi_generator_check(out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `specrelay generate`: the TypeScript SDK into `<out>/typescript/`. The
-/// workspace is the run's own empty folder, which `out` is in (`--out` is
-/// given relative to it, as users do); the spec path is absolute, so it is not
-/// joined to the workspace.
-fn specrelay_args(spec: &Path, out: &Path) -> Vec<OsString> {
+/// Whether a folder under `dir` holds a `client.py` (a generated package).
+fn has_client_package(dir: &Path) -> Result<(), String> {
+    let found = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read its output: {e}"))?
+        .flatten()
+        .any(|e| e.path().join("client.py").is_file());
+    if found {
+        Ok(())
+    } else {
+        Err("no package with a client.py in its output".into())
+    }
+}
+
+/// A completed `typescript-fetch` run wrote its runtime and its API classes.
+fn openapi_generator_check(out: &Path) -> Result<(), String> {
+    expect_files(
+        out,
+        &["runtime.ts", "index.ts", "apis/index.ts", "models/index.ts"],
+    )
+}
+
+/// A completed `python` run wrote its package, its API classes and models.
+fn openapi_generator_python_check(out: &Path) -> Result<(), String> {
+    expect_files(
+        out,
+        &[
+            "pyproject.toml",
+            "openapi_client/__init__.py",
+            "openapi_client/api/__init__.py",
+            "openapi_client/models/__init__.py",
+        ],
+    )
+}
+
+/// A completed run wrote a `pyproject.toml` and a package with a client.
+fn openapi_python_client_check(out: &Path) -> Result<(), String> {
+    expect_files(out, &["pyproject.toml"])?;
+    has_client_package(out)
+}
+
+/// `specrelay generate --languages <language>`: the SDK into
+/// `<out>/<language>/`. The workspace is the run's own empty folder, which
+/// `out` is in (`--out` is given relative to it, as users do); the spec path
+/// is absolute, so it is not joined to the workspace.
+fn specrelay_args(language: Lang, spec: &Path, out: &Path) -> Vec<OsString> {
     let workspace = out
         .parent()
         .expect("the output folder is in the run's folder");
@@ -103,6 +237,8 @@ fn specrelay_args(spec: &Path, out: &Path) -> Vec<OsString> {
         "generate".into(),
         "--spec".into(),
         spec.into(),
+        "--languages".into(),
+        language.flag().into(),
         "--workspace".into(),
         workspace.into(),
         "--out".into(),
@@ -110,17 +246,28 @@ fn specrelay_args(spec: &Path, out: &Path) -> Vec<OsString> {
     ]
 }
 
-fn specrelay_check(out: &Path) -> Result<(), String> {
-    for file in [
-        "typescript/package.json",
-        "typescript/index.js",
-        "typescript/index.d.ts",
-    ] {
-        if !out.join(file).is_file() {
-            return Err(format!("no {file} in its output"));
-        }
-    }
-    Ok(())
+fn specrelay_typescript_args(spec: &Path, out: &Path) -> Vec<OsString> {
+    specrelay_args(Lang::TypeScript, spec, out)
+}
+
+fn specrelay_python_args(spec: &Path, out: &Path) -> Vec<OsString> {
+    specrelay_args(Lang::Python, spec, out)
+}
+
+fn specrelay_typescript_check(out: &Path) -> Result<(), String> {
+    expect_files(
+        out,
+        &[
+            "typescript/package.json",
+            "typescript/index.js",
+            "typescript/index.d.ts",
+        ],
+    )
+}
+
+fn specrelay_python_check(out: &Path) -> Result<(), String> {
+    expect_files(out, &["python/pyproject.toml"])?;
+    has_client_package(&out.join("python"))
 }
 
 /// One column of the table: a program and how to run and judge it.
@@ -216,15 +363,20 @@ fn main() {
     let home = scratch.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
 
-    let mut tools = vec![Tool {
-        name: "specrelay",
-        program: PathBuf::from(env!("CARGO_BIN_EXE_specrelay")),
-        args: specrelay_args,
-        check: specrelay_check,
-        env: Vec::new(),
-    }];
-    // The peer gets a PATH (its launcher runs python, which runs `java`), a
-    // HOME of its own, and JAVA_OPTS / JAVA_HOME if the caller set them.
+    let languages: Vec<Lang> = std::env::var("BENCH_LANGUAGES")
+        .unwrap_or_else(|_| "typescript,python".into())
+        .split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l {
+            "typescript" => Lang::TypeScript,
+            "python" => Lang::Python,
+            other => panic!("BENCH_LANGUAGES: unknown language {other:?} (typescript, python)"),
+        })
+        .collect();
+    // The peers get a PATH (their launchers run python, which runs `java` or
+    // ruff), a HOME of their own, and JAVA_OPTS / JAVA_HOME if the caller set
+    // them.
     let mut peer_env = vec![
         ("PATH", std::env::var_os("PATH").unwrap_or_default()),
         ("HOME", home.into_os_string()),
@@ -234,15 +386,10 @@ fn main() {
             peer_env.push((name, value));
         }
     }
-    for (peer, program) in find_peers() {
-        tools.push(Tool {
-            name: peer.name,
-            program,
-            args: peer.args,
-            check: peer.check,
-            env: peer_env.clone(),
-        });
-    }
+    let peers: Vec<(&'static Peer, PathBuf)> = find_peers()
+        .into_iter()
+        .filter(|(peer, _)| languages.contains(&peer.language))
+        .collect();
 
     let mut specs = Vec::new();
     for (label, relative) in SPECS {
@@ -253,19 +400,45 @@ fn main() {
         }
     }
 
+    for language in languages {
+        let mut tools = vec![language.specrelay()];
+        for (peer, program) in peers.iter().filter(|(p, _)| p.language == language) {
+            tools.push(Tool {
+                name: peer.name,
+                program: program.clone(),
+                args: peer.args,
+                check: peer.check,
+                env: peer_env.clone(),
+            });
+        }
+        table(language, &tools, &specs, runs, timeout, scratch.path());
+    }
+}
+
+/// Runs every tool of one language's table on every spec and prints the
+/// table, the CPU times, the output sizes, the summary and the failures.
+fn table(
+    language: Lang,
+    tools: &[Tool],
+    specs: &[(&str, PathBuf, u64)],
+    runs: usize,
+    timeout: Duration,
+    scratch: &Path,
+) {
     println!(
-        "generate benchmark (TypeScript SDK): median wall time of {runs} runs and highest \
+        "\ngenerate benchmark ({} SDK): median wall time of {runs} runs and highest \
          peak RSS per tool, one process per generation into an empty folder, timeout {}s",
+        language.label(),
         timeout.as_secs()
     );
     println!(
         "machine: {} CPUs available; other work on it shows up in the figures",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    for tool in &tools {
-        println!("  {:<18} {}", tool.name, tool.program.display());
+    for tool in tools {
+        println!("  {:<24} {}", tool.name, tool.program.display());
     }
-    for (label, path, size) in &specs {
+    for (label, path, size) in specs {
         println!(
             "  {label:<18} {} ({:.1}MB)",
             path.display(),
@@ -279,7 +452,7 @@ fn main() {
         );
     }
     let mut header = format!("{:<8}", "spec");
-    for tool in &tools {
+    for tool in tools {
         header += &format!(" {:>CELL$}", tool.name);
     }
     for _peer in tools.iter().skip(1) {
@@ -289,7 +462,7 @@ fn main() {
 
     // results[spec][tool]
     let mut results: Vec<Vec<Measured>> = Vec::new();
-    for (label, spec, _) in &specs {
+    for (label, spec, _) in specs {
         let mut row: Vec<Measured> = tools.iter().map(|_| Measured::default()).collect();
         // Runs interleave the tools, so a slow spell on the machine hits all.
         for _ in 0..runs {
@@ -297,7 +470,7 @@ fn main() {
                 if result.failure.is_some() {
                     continue;
                 }
-                match run_once(tool, spec, timeout, scratch.path()) {
+                match run_once(tool, spec, timeout, scratch) {
                     Outcome::Done {
                         wall,
                         cpu,
@@ -489,19 +662,20 @@ fn run_once(tool: &Tool, spec: &Path, timeout: Duration, scratch: &Path) -> Outc
     // OpenAPI Generator logs its errors on stdout.
     output_text.extend(std::fs::read(&stdout_path).unwrap_or_default());
     let why = || first_error_line(&String::from_utf8_lossy(&output_text));
+    let after = format!("after {:.1}s", waited.wall.as_secs_f64());
     if libc::WIFSIGNALED(waited.status) {
         return Outcome::Failed(format!(
-            "killed by signal {}: {}",
+            "killed by signal {} {after}: {}",
             libc::WTERMSIG(waited.status),
             why()
         ));
     }
     let code = libc::WEXITSTATUS(waited.status);
     if code != 0 {
-        return Outcome::Failed(format!("exit status {code}: {}", why()));
+        return Outcome::Failed(format!("exit status {code} {after}: {}", why()));
     }
     if let Err(err) = (tool.check)(&out) {
-        return Outcome::Failed(format!("exit status 0 but {err}: {}", why()));
+        return Outcome::Failed(format!("exit status 0 {after} but {err}: {}", why()));
     }
     let (files, bytes) = tree_size(&out);
     Outcome::Done {

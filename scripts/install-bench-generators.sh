@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs the peer SDK generator that `cargo bench --bench generate` compares
+# Installs the peer SDK generators that `cargo bench --bench generate` compares
 # specrelay with, into .tools/bench/, from PyPI only: OpenAPI Generator, as the
 # `openapi-generator-cli` wheel, which bundles the generator's JAR (no download
-# at run time, so it runs offline once installed).
+# at run time, so it runs offline once installed), for TypeScript and Python;
+# and openapi-python-client, for Python, into a virtual environment exactly
+# as tools/bench/openapi-python-client.txt pins it (every package with its
+# wheels' sha256).
 #
 # Idempotent: a generator already installed at its pinned version is left
-# alone. Progress goes to stderr; stdout gets one NAME=/abs/path line, so a
-# caller can do
+# alone. Progress goes to stderr; stdout gets one NAME=/abs/path line per
+# generator, so a caller can do
 #   eval "$(scripts/install-bench-generators.sh)"
 #   "$OPENAPI_GENERATOR" generate -g typescript-fetch -i spec.json -o out
+#   "$OPENAPI_PYTHON_CLIENT" generate --path spec.json --output-path out
 # Needs python3 with pip (Debian 12: python3-pip) and a Java runtime, 11 or
 # newer, on PATH (Debian 12: openjdk-17-jre-headless): the script stops with an
 # error before installing anything when java is missing or too old, since the
@@ -25,6 +29,8 @@ OPENAPI_GENERATOR_VERSION=7.26.0
 OPENAPI_GENERATOR_SHA256=e6305fbbf91aa41b3b7fcd8bf2124880ab0bb9e32efad95b3dfe71f9313d856c
 # OpenAPI Generator 7 needs Java 11 or newer.
 JAVA_MIN=11
+# openapi-python-client, with its closure in tools/bench/openapi-python-client.txt.
+OPENAPI_PYTHON_CLIENT_VERSION=0.29.1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -110,7 +116,51 @@ mkdir -p "$bench"
 # The folder ignores itself, so nothing here is ever committed.
 [[ -f $tools/.gitignore ]] || printf '*\n' >"$tools/.gitignore"
 
+# install_venv NAME VERSION REQUIREMENTS
+# Installs REQUIREMENTS (a hash-pinned requirements file) into a virtual
+# environment at .tools/bench/NAME-VERSION unless it is already there, and
+# prints the path of its launcher, bin/NAME-launch, which puts the
+# environment's bin/ first on PATH (openapi-python-client runs the ruff it
+# brings) and runs bin/NAME.
+install_venv() {
+  local name=$1 version=$2 requirements=$3
+  local dir="$bench/$name-$version"
+  local exe="$dir/bin/$name-launch"
+
+  if cmp -s "$requirements" "$dir/requirements.txt" &&
+    [[ -x $exe && $("$exe" --version 2>/dev/null) == *"$version"* ]]; then
+    log "$name: $name==$version already in $dir"
+  else
+    log "$name: installing $name==$version and its pinned dependencies from PyPI into $dir"
+    python3 -c 'import venv, ensurepip' 2>/dev/null || {
+      log "$name: python3 cannot make virtual environments (Debian 12: apt-get install python3-venv)"
+      exit 1
+    }
+    rm -rf "$bench/$name-"*
+    # A venv records its own path in its scripts, so it is made where it
+    # stays; the requirements copy that marks it complete is written last.
+    python3 -m venv "$dir"
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+      --require-hashes --only-binary=:all: --no-deps --no-compile -r "$requirements" >&2
+    {
+      printf '#!/usr/bin/env bash\n'
+      printf '# Written by scripts/install-bench-generators.sh: %s from PyPI.\n' "$name==$version"
+      printf 'PATH=%q:"$PATH" exec %q "$@"\n' "$dir/bin" "$dir/bin/$name"
+    } >"$exe"
+    chmod +x "$exe"
+    [[ $("$exe" --version 2>/dev/null) == *"$version"* ]] || {
+      log "$name: '$exe --version' does not mention $version"
+      exit 1
+    }
+    cp "$requirements" "$dir/requirements.txt"
+  fi
+  printf '%s\n' "$exe"
+}
+
 openapi_generator=$(install openapi-generator "$OPENAPI_GENERATOR_DIST" \
   "$OPENAPI_GENERATOR_VERSION" "$OPENAPI_GENERATOR_SHA256")
+openapi_python_client=$(install_venv openapi-python-client "$OPENAPI_PYTHON_CLIENT_VERSION" \
+  "$root/tools/bench/openapi-python-client.txt")
 
 printf 'OPENAPI_GENERATOR=%s\n' "$openapi_generator"
+printf 'OPENAPI_PYTHON_CLIENT=%s\n' "$openapi_python_client"

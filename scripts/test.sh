@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it: installs the pinned test tools
-# (hadolint, actionlint; tsc and Prism for generated SDKs; Verdaccio, Node 22,
-# pypiserver and a wheelhouse for the publish tests) into .tools/, then runs
-# every test.
+# (hadolint, actionlint; tsc and Prism for generated TypeScript SDKs; mypy,
+# httpx and pytest for generated Python SDKs; Verdaccio, Node 22, pypiserver
+# and a wheelhouse for the publish tests) into .tools/, then runs every test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,5 +15,8 @@ export TSC PRISM
 tools="$(scripts/install-registries.sh)"
 eval "$tools"
 export NODE22 VERDACCIO PYPISERVER REGISTRIES_PYTHON WHEELHOUSE
+tools="$(scripts/install-python-tools.sh)"
+eval "$tools"
+export MYPY PYTHON
 
 cargo test --locked

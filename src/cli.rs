@@ -55,7 +55,8 @@ pub enum StageArgs {
     Ingest(Box<IngestArgs>),
     /// Check two specs for breaking changes (for pull requests).
     Diff(DiffArgs),
-    /// Generate the TypeScript SDK from a spec; `--check` fails when the committed SDK drifted.
+    /// Generate the TypeScript and Python SDKs from a spec; `--check` fails when the committed
+    /// SDKs drifted.
     Generate(GenerateArgs),
     /// Build the npm and Python packages from the generated SDKs and publish the versions
     /// the registries do not have yet; a re-run finishes what a failed run left.
@@ -190,15 +191,31 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
 
-    /// The folder that receives one folder per language (`sdk/typescript/`).
+    /// The folder that receives one folder per language (`sdk/typescript/`, `sdk/python/`).
     #[arg(long, default_value = "sdk")]
     pub out: PathBuf,
+
+    /// The SDKs to generate, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "typescript,python"
+    )]
+    pub languages: Vec<SdkLanguage>,
 
     /// The npm package name [default: derived from the API's title].
     #[arg(long)]
     pub package_name: Option<String>,
 
-    /// The package version [default: the spec's info.version].
+    /// The Python distribution name on PyPI, normalised as PEP 503 says (`Acme_Pets` ->
+    /// `acme-pets`); the import name is derived from it (`acme_pets`) [default: derived from
+    /// the API's title].
+    #[arg(long)]
+    pub python_package_name: Option<String>,
+
+    /// The package version [default: the spec's info.version]; the Python package gets it
+    /// in PEP 440 spelling (`1.2.0-beta.1` -> `1.2.0b1`).
     #[arg(long)]
     pub version: Option<String>,
 
@@ -303,6 +320,13 @@ pub struct PublishArgs {
 pub enum NpmAccess {
     Public,
     Restricted,
+}
+
+/// `generate --languages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum SdkLanguage {
+    Typescript,
+    Python,
 }
 
 /// `diff --format`.

@@ -2,7 +2,8 @@
 //! Python SDK is versioned and published under one (`generate`, `publish`:
 //! file names, `METADATA` and the upload all use the normal form), and the
 //! `downstream` stage writes them into Python manifests and compares them
-//! with what is there. Pure.
+//! with what is there. [`from_any`] turns any spec `info.version` into a
+//! valid version; [`Version`] parses, orders and prints strict ones. Pure.
 //!
 //! Covered: epoch, release, pre-release (`a`, `b`, `rc`), post-release and
 //! dev-release segments, with the normalisations PEP 440 allows on input
@@ -251,6 +252,107 @@ impl fmt::Display for Version {
     }
 }
 
+/// The spec's version in PEP 440 spelling, for Python packages. Total: any
+/// text gives a valid version.
+///
+/// - A leading `v` goes; the release is the leading run of dot-separated
+///   numbers, without leading zeros (`v1.02` -> `1.2`). A version made only
+///   of numbers and one kind of separator is all release (`2023-08-16` ->
+///   `2023.8.16`).
+/// - A semver pre-release becomes a PEP 440 one: `alpha`/`a` -> `a`,
+///   `beta`/`b` -> `b`, `rc`/`c`/`pre`/`preview` -> `rc`, `post` -> `.post`,
+///   anything else (`SNAPSHOT`, `dev`, `nightly`) -> `.dev`; the number is
+///   the first number that follows (0 if none): `1.2.0-beta.1` -> `1.2.0b1`,
+///   `1.0.27-SNAPSHOT` -> `1.0.27.dev0`.
+/// - Build metadata (`+build.5`) is dropped: PyPI refuses local versions.
+/// - No release number at all: `0` (so `latest` -> `0.dev0`).
+pub fn from_any(raw: &str) -> String {
+    let text = raw.trim();
+    let text = text.strip_prefix(['v', 'V']).unwrap_or(text);
+    let text = text.split('+').next().unwrap_or_default();
+    let is_sep = |c: char| matches!(c, '.' | '-' | '_');
+    let number = |s: &str| -> String {
+        let trimmed = s.trim_start_matches('0');
+        if trimmed.is_empty() {
+            "0".into()
+        } else {
+            trimmed.into()
+        }
+    };
+    let mut separators: Vec<char> = text.chars().filter(|c| is_sep(*c)).collect();
+    separators.dedup();
+    if !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_digit() || is_sep(c))
+        && text.starts_with(|c: char| c.is_ascii_digit())
+        && separators.len() <= 1
+    {
+        let parts: Vec<String> = text
+            .split(is_sep)
+            .filter(|p| !p.is_empty())
+            .map(number)
+            .collect();
+        return parts.join(".");
+    }
+    // The release: digits and dots up to the first other character.
+    let release_end = text
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || (c == '.' && text[i + 1..].starts_with(|n: char| n.is_ascii_digit())))
+        })
+        .map_or(text.len(), |(i, _)| i);
+    let release: Vec<String> = text[..release_end]
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .map(number)
+        .collect();
+    let release = if release.is_empty() {
+        "0".to_owned()
+    } else {
+        release.join(".")
+    };
+    let rest = text[release_end..].trim_start_matches(is_sep);
+    if rest.is_empty() {
+        return release;
+    }
+    // Tokens of the pre-release: letters and digits apart (`beta1` -> `beta`, `1`).
+    let mut tokens: Vec<String> = Vec::new();
+    for chunk in rest.split(is_sep).filter(|c| !c.is_empty()) {
+        let mut current = String::new();
+        for c in chunk.chars() {
+            let switch = current
+                .chars()
+                .last()
+                .is_some_and(|p| p.is_ascii_digit() != c.is_ascii_digit());
+            if switch {
+                tokens.push(std::mem::take(&mut current));
+            }
+            current.push(c);
+        }
+        tokens.push(current);
+    }
+    let tag = tokens
+        .iter()
+        .find(|t| !t.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|t| t.to_ascii_lowercase());
+    let tag_position = tokens
+        .iter()
+        .position(|t| !t.starts_with(|c: char| c.is_ascii_digit()));
+    let n = tokens
+        .iter()
+        .skip(tag_position.map_or(0, |p| p + 1))
+        .find(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+        .map_or_else(|| "0".to_owned(), |t| number(t));
+    let suffix = match tag.as_deref() {
+        Some("a" | "alpha") => "a",
+        Some("b" | "beta") => "b",
+        Some("c" | "rc" | "pre" | "preview") => "rc",
+        Some("post" | "rev" | "r") => ".post",
+        _ => ".dev",
+    };
+    format!("{release}{suffix}{n}")
+}
+
 /// The normal form of a version string (`v1.0-Beta.1` -> `1.0b1`): what
 /// wheel and sdist file names, `METADATA` and uploads must carry.
 pub fn normalize(text: &str) -> Result<String, Pep440Error> {
@@ -459,6 +561,37 @@ mod tests {
             "1.0+local.1",
         ] {
             assert!(normalize(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn any_version_string_maps_to_a_valid_one() {
+        let table = [
+            ("1.2.0", "1.2.0"),
+            ("1.2.0-beta.1", "1.2.0b1"),
+            ("1.2.0-alpha.2", "1.2.0a2"),
+            ("1.2.0-alpha", "1.2.0a0"),
+            ("1.0.0-rc.1", "1.0.0rc1"),
+            ("1.0.0-RC1", "1.0.0rc1"),
+            ("1.0.0-preview.3", "1.0.0rc3"),
+            ("1.0.27-SNAPSHOT", "1.0.27.dev0"),
+            ("1.0.0-dev.4", "1.0.0.dev4"),
+            ("1.0.0-post.1", "1.0.0.post1"),
+            ("1.0.0-0.3.7", "1.0.0.dev0"),
+            ("1.0.0-x.7.z.92", "1.0.0.dev7"),
+            ("1.0.0+build.5", "1.0.0"),
+            ("1.0.0-beta.2+exp.sha.5114f85", "1.0.0b2"),
+            ("v1", "1"),
+            ("V2.01", "2.1"),
+            ("72", "72"),
+            ("1.0", "1.0"),
+            ("2023-08-16", "2023.8.16"),
+            ("latest", "0.dev0"),
+            ("", "0"),
+        ];
+        for (raw, expected) in table {
+            assert_eq!(from_any(raw), expected, "{raw}");
+            assert_eq!(normalize(expected).as_deref(), Ok(expected), "{raw}");
         }
     }
 }

@@ -40,7 +40,16 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
 /// Every file under `dir`, keyed by its `/`-separated path relative to `dir`:
 /// user overrides for the built-in templates.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
-    read_tree_bytes(dir)?
+    read_tree_except(dir, |_| false)
+}
+
+/// [`read_tree`] without the files and folders whose relative path `skip`
+/// accepts (a skipped folder is not entered).
+pub fn read_tree_except(
+    dir: &Path,
+    skip: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, String>> {
+    read_tree_bytes_except(dir, skip)?
         .into_iter()
         .map(|(relative, bytes)| {
             let text = String::from_utf8(bytes)
@@ -53,15 +62,18 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
 /// Every file under `dir` as bytes, keyed like [`read_tree`]: a package
 /// folder for the publish stage's builders.
 pub fn read_tree_bytes(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    read_tree_bytes_except(dir, |_| false)
+}
+
+fn read_tree_bytes_except(
+    dir: &Path,
+    skip: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
         for entry in fs_err::read_dir(&current)? {
             let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
             let relative = path
                 .strip_prefix(dir)
                 .expect("walked from dir")
@@ -69,6 +81,13 @@ pub fn read_tree_bytes(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
+            if skip(&relative) {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
             files.insert(relative, fs_err::read(&path)?);
         }
     }

@@ -21,8 +21,8 @@ pub const CHANGELOG_ENTRY: &str = "reports/changelog-entry.md.j2";
 pub const PULL_REQUEST: &str = "reports/pull-request.md.j2";
 
 /// Every built-in report template, by its path under `templates/`. The SDK
-/// emitters' templates (`typescript/...`) are built in too, from
-/// `sdk::typescript::TEMPLATES`.
+/// emitters' templates (`typescript/...`, `python/...`) are built in too,
+/// from `sdk::typescript::TEMPLATES` and `sdk::python::TEMPLATES`.
 const REPORTS: &[(&str, &str)] = &[
     (
         INGEST_SUMMARY,
@@ -70,9 +70,15 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
         crate::sdk::typescript::configure(&mut env);
+        crate::sdk::python::configure(&mut env);
         env.add_filter("md_cell", md_cell);
         env.add_filter("code", code);
-        let builtin = || REPORTS.iter().chain(crate::sdk::typescript::TEMPLATES);
+        let builtin = || {
+            REPORTS
+                .iter()
+                .chain(crate::sdk::typescript::TEMPLATES)
+                .chain(crate::sdk::python::TEMPLATES)
+        };
         for name in overrides.keys() {
             if !builtin().any(|(known, _)| known == name) {
                 return Err(RenderError::UnknownOverride {

@@ -10,6 +10,15 @@
 /// `</script>` or `-->` inside a value cannot end an enclosing context).
 /// Template syntax (`${`, backticks) is inert inside double quotes.
 pub fn js_string(text: &str) -> String {
+    json_style(text, |c| {
+        matches!(c, '<' | '>' | '\u{2028}' | '\u{2029}') || (c as u32) < 0x20 || c == '\u{7f}'
+    })
+}
+
+/// A double-quoted literal in the JSON escape style (which TOML basic
+/// strings share): `\"`, `\\`, `\n`, `\r`, `\t`, and `\uNNNN` for every
+/// other character `unicode` picks.
+fn json_style(text: &str, unicode: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -19,13 +28,7 @@ pub fn js_string(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
+            c if unicode(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -152,6 +155,154 @@ pub fn ts_property_key(name: &str) -> String {
     }
 }
 
+/// Characters printed as escapes even where they would be legal: line and
+/// paragraph separators (line breaks to editors and to `str.splitlines`),
+/// bidirectional controls (which can make code read differently from how it
+/// runs) and the byte-order mark.
+fn py_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2028}'
+            | '\u{2029}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
+}
+
+/// A double-quoted Python string literal (3.x, UTF-8 source) that decodes
+/// to exactly `text`: quotes and backslashes are escaped, control
+/// characters become `\n`, `\r`, `\t` or `\xNN`, and the characters of
+/// [`py_invisible`] `\uNNNN`. Other text, non-ASCII included, is kept.
+pub fn py_string(text: &str) -> String {
+    py_quoted(text, '"')
+}
+
+/// [`py_string`] in single quotes (for text full of double quotes, such as
+/// JSON).
+pub fn py_string_single(text: &str) -> String {
+    py_quoted(text, '\'')
+}
+
+fn py_quoted(text: &str, quote: char) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if py_invisible(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// A TOML basic string (one line) that decodes to exactly `text`: quotes,
+/// backslashes and control characters are escaped (`\uNNNN` for those
+/// without a short form, as TOML 1.0 has no `\xNN`), and so are the
+/// characters of [`py_invisible`].
+pub fn toml_string(text: &str) -> String {
+    json_style(text, |c| c.is_control() || py_invisible(c))
+}
+
+/// The text of a Python docstring, before quoting: line terminators of
+/// every kind become `\n`, other control characters are dropped, trailing
+/// spaces and leading and trailing blank lines go.
+fn py_doc_text(text: &str) -> String {
+    let normalised = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
+    let cleaned: String = normalised
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect();
+    let lines: Vec<&str> = cleaned.split('\n').map(str::trim_end).collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty());
+    let last = lines.iter().rposition(|l| !l.trim().is_empty());
+    match (first, last) {
+        (Some(f), Some(l)) => lines[f..=l].join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// A complete docstring for `text` at `indent` spaces (plus a
+/// `Deprecated.` paragraph when asked), or `""` when there is nothing to
+/// say. Ends with the closing quotes, without a newline, so that a template
+/// places it like one line. No text can end the string early: backslashes
+/// are escaped, a third quote in a row and quotes at the end are escaped,
+/// and bidirectional controls and separators are written as `\uNNNN`.
+pub fn py_docstring(text: &str, indent: usize, deprecated: bool) -> String {
+    let mut body = py_doc_text(text);
+    if deprecated {
+        if !body.is_empty() {
+            body.push_str("\n\n");
+        }
+        body.push_str("Deprecated.");
+    }
+    if body.is_empty() {
+        return String::new();
+    }
+    let trailing_quotes = body.len() - body.trim_end_matches('"').len();
+    let mut escaped = String::with_capacity(body.len() + 8);
+    let mut run = 0;
+    for c in body[..body.len() - trailing_quotes].chars() {
+        match c {
+            '"' if run == 2 => {
+                escaped.push_str("\\\"");
+                run = 0;
+            }
+            '"' => {
+                escaped.push('"');
+                run += 1;
+            }
+            '\\' => {
+                escaped.push_str("\\\\");
+                run = 0;
+            }
+            c if py_invisible(c) => {
+                escaped.push_str(&format!("\\u{:04x}", c as u32));
+                run = 0;
+            }
+            c => {
+                escaped.push(c);
+                run = 0;
+            }
+        }
+    }
+    escaped.push_str(&"\\\"".repeat(trailing_quotes));
+    let pad = " ".repeat(indent);
+    let mut lines = escaped.split('\n');
+    let mut out = format!("{pad}\"\"\"{}", lines.next().unwrap_or_default());
+    let rest: Vec<&str> = lines.collect();
+    if rest.is_empty() {
+        out.push_str("\"\"\"");
+        return out;
+    }
+    out.push('\n');
+    for line in rest {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&format!("{pad}{line}\n"));
+        }
+    }
+    out.push_str(&format!("{pad}\"\"\""));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +412,59 @@ mod tests {
         assert_eq!(ts_property_key("name"), "name");
         assert_eq!(ts_property_key("first-name"), "\"first-name\"");
         assert_eq!(ts_property_key("*/"), "\"*/\"");
+    }
+
+    #[test]
+    fn python_strings_cannot_break_out() {
+        let table = [
+            ("plain", r#""plain""#),
+            (r#"say "hi""#, r#""say \"hi\"""#),
+            ("back\\slash\\", r#""back\\slash\\""#),
+            ("a\nb\r\tc", r#""a\nb\r\tc""#),
+            (
+                "nul\u{0}bell\u{7}del\u{7f}c1\u{85}",
+                r#""nul\x00bell\x07del\x7fc1\x85""#,
+            ),
+            ("line\u{2028}sep\u{2029}", r#""line\u2028sep\u2029""#),
+            ("rtl\u{202e}x\u{2066}", r#""rtl\u202ex\u2066""#),
+            ("{x} %s \\N{DASH}", r#""{x} %s \\N{DASH}""#),
+            ("héllo ✓ 名前", "\"héllo ✓ 名前\""),
+        ];
+        for (raw, expected) in table {
+            assert_eq!(py_string(raw), expected, "{raw:?}");
+        }
+        assert_eq!(py_string_single(r#"{"a": 'b'}"#), r#"'{"a": \'b\'}'"#);
+    }
+
+    #[test]
+    fn toml_strings() {
+        assert_eq!(toml_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
+        assert_eq!(
+            toml_string("x\n\u{0}\u{7f}\u{2028}"),
+            r#""x\n\u0000\u007f\u2028""#
+        );
+    }
+
+    #[test]
+    fn python_docstrings_cannot_be_closed() {
+        assert_eq!(
+            py_docstring("One line.", 4, false),
+            "    \"\"\"One line.\"\"\""
+        );
+        assert_eq!(py_docstring(" \n ", 0, false), "");
+        assert_eq!(py_docstring("", 0, true), "\"\"\"Deprecated.\"\"\"");
+        assert_eq!(
+            py_docstring(
+                "Title\r\n\r\nBody \"\"\" here\\\u{0}\u{2028}end\"",
+                4,
+                false
+            ),
+            "    \"\"\"Title\n\n    Body \"\"\\\" here\\\\\n    end\\\"\n    \"\"\""
+        );
+        // Runs of quotes never reach three, and none touch the closing quotes.
+        let doc = py_docstring("\"\"\"\"\"\"\"", 0, false);
+        assert_eq!(doc, "\"\"\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\"\"\"");
+        let doc = py_docstring("a\"\"\"\"b", 0, false);
+        assert_eq!(doc, "\"\"\"a\"\"\\\"\"b\"\"\"");
     }
 }

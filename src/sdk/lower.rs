@@ -36,6 +36,9 @@
 //! - Security: the operation's `security`, else the document's; schemes that
 //!   cannot be supported (HTTP digest, mutual TLS) drop the alternatives that
 //!   need them.
+//! - Python, whose named types are classes, gets its intersections of
+//!   objects merged and `null` moved from named classes to their references
+//!   ([`super::reshape`]).
 //!
 //! Must not do I/O.
 
@@ -76,7 +79,7 @@ pub fn lower(doc: &Value, language: Language) -> Api {
     let resources = l.group(operations);
     l.break_alias_cycles();
     let info = &doc["info"];
-    Api {
+    let mut api = Api {
         language,
         name: str_of(info, "title").unwrap_or("API").to_owned(),
         version: str_of(info, "version").unwrap_or("0.0.0").to_owned(),
@@ -90,7 +93,11 @@ pub fn lower(doc: &Value, language: Language) -> Api {
         resources,
         types: l.types,
         warnings: l.warnings,
+    };
+    if language == Language::Python {
+        super::reshape::for_classes(&mut api);
     }
+    api
 }
 
 fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
@@ -632,7 +639,7 @@ impl<'a> Lowerer<'a> {
                 additional_schema = source.get("additionalProperties");
             }
         }
-        let mut scope = Scope::new();
+        let mut scope = Scope::with_reserved(naming::reserved_properties(self.lang));
         let mut properties = Vec::new();
         for (wire, schema) in props {
             let ty = self.schema(schema, &format!("{hint} {wire}"));
@@ -800,7 +807,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_else(|| "default".into());
 
         // Arguments: the body claims `body` first, then parameters in order.
-        let mut arg_scope = Scope::new();
+        let mut arg_scope = Scope::with_reserved(naming::reserved_arguments(self.lang));
         let body_raw = op.get("requestBody").map(|b| self.deref(b));
         let body_ident = body_raw
             .filter(|b| {
@@ -1197,7 +1204,7 @@ impl<'a> Lowerer<'a> {
                 None => groups.push((raw.resource.clone(), vec![raw])),
             }
         }
-        let mut members = Scope::with_reserved(&["constructor", "prototype", "__proto__"]);
+        let mut members = Scope::with_reserved(naming::reserved_client_members(self.lang));
         let mut classes = Scope::with_reserved(&[
             "Client",
             "ClientOptions",
@@ -1206,10 +1213,11 @@ impl<'a> Lowerer<'a> {
             "ApiError",
             "M",
         ]);
+        let lang = self.lang;
         groups
             .into_iter()
             .map(|(source, raws)| {
-                let mut methods = Scope::with_reserved(&["constructor", "prototype", "__proto__"]);
+                let mut methods = Scope::with_reserved(naming::reserved_resource_members(lang));
                 let operations = raws
                     .into_iter()
                     .map(|raw| {
@@ -1219,10 +1227,21 @@ impl<'a> Lowerer<'a> {
                         op
                     })
                     .collect();
+                let type_name =
+                    classes.claim(&naming::type_name(lang, &format!("{source} Resource")));
+                // Python prints every resource twice, for the sync and the
+                // async client.
+                let async_type_name = match lang {
+                    Language::TypeScript => String::new(),
+                    Language::Python => classes.claim(&naming::type_name(
+                        lang,
+                        &format!("Async {source} Resource"),
+                    )),
+                };
                 Resource {
-                    ident: members.claim(&naming::member_name(self.lang, &source, "default")),
-                    type_name: classes
-                        .claim(&naming::type_name(self.lang, &format!("{source} Resource"))),
+                    ident: members.claim(&naming::member_name(lang, &source, "default")),
+                    type_name,
+                    async_type_name,
                     source,
                     operations,
                 }

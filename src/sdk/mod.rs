@@ -8,8 +8,60 @@ pub mod escape;
 pub mod lower;
 pub mod model;
 pub mod naming;
+pub mod python;
+pub mod reshape;
 pub mod typescript;
 
 pub use lower::lower;
 pub use model::Api;
 pub use naming::Language;
+
+/// Built-in templates of one emitter, as `(name, source)`.
+pub type Templates = &'static [(&'static str, &'static str)];
+
+/// A fresh environment set up by an emitter's `configure`, holding its
+/// built-in templates (tests, and callers without overrides).
+pub(crate) fn environment_with(
+    configure: fn(&mut minijinja::Environment<'_>),
+    templates: Templates,
+) -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    configure(&mut env);
+    for (name, source) in templates {
+        env.add_template(name, source)
+            .expect("built-in template parses");
+    }
+    env
+}
+
+/// Renders each of `templates` as `env` holds it (built in or a user's
+/// override) with `ctx`, as `(path(name), output)` sorted by path; an error
+/// names its template.
+pub(crate) fn render_all(
+    env: &minijinja::Environment<'_>,
+    templates: Templates,
+    ctx: &minijinja::Value,
+    path: impl Fn(&str) -> String + Sync,
+) -> Result<Vec<(String, String)>, (String, minijinja::Error)> {
+    let render_one = |name: &str| {
+        env.get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map(|out| (path(name), out))
+            .map_err(|source| (name.to_owned(), source))
+    };
+    // On a large spec a few files (models, client, README) are megabytes
+    // each: one thread per file lets them render side by side. Threads, not
+    // I/O: the output is the same whatever the order.
+    let mut files = std::thread::scope(|scope| {
+        let threads: Vec<_> = templates
+            .iter()
+            .map(|(name, _)| scope.spawn(|| render_one(name)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    files.sort();
+    Ok(files)
+}

@@ -117,6 +117,9 @@ pub struct Resource {
     pub ident: String,
     /// Type name of the resource class (`PetsResource`).
     pub type_name: String,
+    /// Type name of the async resource class (`AsyncPetsResource`), for
+    /// languages that print one (Python); empty otherwise.
+    pub async_type_name: String,
     pub operations: Vec<Operation>,
 }
 

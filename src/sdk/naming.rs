@@ -18,8 +18,10 @@
 //! - **Invalid identifiers.** A name that starts with a digit gets a prefix
 //!   (`T` for types, `_` for members); a name with no usable character at all
 //!   becomes the caller's fallback (`Type`, `value`, ...).
-//! - **Reserved words.** A Python member that is a keyword, a soft keyword
-//!   or a builtin constant gets a trailing `_`. TypeScript members are only
+//! - **Reserved words.** A Python member that is a keyword, a soft keyword,
+//!   a builtin constant, or a name the generated code needs in the same
+//!   scope (`str`, `int`, ... in annotations; the `models` module) gets a
+//!   trailing `_`. TypeScript members are only
 //!   ever property keys and method names (never bindings), where reserved
 //!   words are legal, so they stay (`client.pets.delete()`); names that
 //!   would shadow the generated classes' own members are reserved per scope. A
@@ -33,6 +35,17 @@
 //!   (`GET /pets/{petId}/photos` -> `get pets by petId photos`).
 //! - **TypeScript properties** keep their wire name (no runtime renaming);
 //!   a wire name that is not a valid identifier is printed as a quoted key.
+//! - **Per-scope reservations** ([`reserved_properties`],
+//!   [`reserved_arguments`], [`reserved_client_members`],
+//!   [`reserved_resource_members`]): names the
+//!   generated classes use themselves (Python models have `from_dict`,
+//!   `to_dict` and `additional_properties`; every Python method takes
+//!   `options`; clients have `close`).
+//! - **Python packages** ([`python_distribution_name`],
+//!   [`python_import_name`], [`crate::pep440::from_any`]): the distribution name is
+//!   PEP 503-normalised, the import name is a valid identifier that shadows
+//!   neither the standard library nor the SDK's own dependencies, and the
+//!   version is the spec's version in PEP 440 spelling.
 
 use std::collections::HashSet;
 
@@ -205,25 +218,42 @@ const PY_KEYWORDS: &[&str] = &[
     "self", "try", "type", "while", "with", "yield", "_",
 ];
 
-/// Python builtins and typing names a generated module uses.
+/// Python builtins and typing names a generated module uses, and the names
+/// the generated package exports itself.
 const PY_RESERVED_TYPES: &[&str] = &[
     "Any",
     "ApiError",
-    "Client",
     "AsyncClient",
+    "Auth",
+    "BasicCredentials",
+    "Bytes",
+    "Callable",
+    "ClassVar",
+    "Client",
     "ClientOptions",
-    "RequestOptions",
+    "Credential",
+    "DecodeError",
     "Dict",
     "Enum",
     "Exception",
     "List",
     "Literal",
+    "Mapping",
     "Optional",
-    "Union",
-    "Type",
+    "RequestOptions",
     "Self",
-    "Bytes",
+    "ServerVariables",
+    "Tuple",
+    "Type",
+    "Union",
+    "Unset",
 ];
+
+/// Names a Python member may not take because generated code refers to
+/// them in the scope the member lives in: a class attribute or method named
+/// `str` would shadow the builtin in the annotations of its class, and a
+/// parameter named `models` the module its method casts to.
+const PY_SHADOWING_MEMBERS: &[&str] = &["bool", "bytes", "float", "httpx", "int", "models", "str"];
 
 /// Whether `name` is a keyword (members) of `lang`.
 pub fn is_keyword(lang: Language, name: &str) -> bool {
@@ -265,7 +295,9 @@ pub fn member_name(lang: Language, raw: &str, fallback: &str) -> String {
     let name = fix_start(cased, "_", fallback);
     // TypeScript members are only ever property keys and method names,
     // where ES5+ allows reserved words; bindings are never generated.
-    if lang == Language::Python && is_keyword(lang, &name) {
+    if lang == Language::Python
+        && (is_keyword(lang, &name) || PY_SHADOWING_MEMBERS.contains(&name.as_str()))
+    {
         name + "_"
     } else {
         name
@@ -407,6 +439,342 @@ pub fn npm_package_name(title: &str) -> String {
     }
 }
 
+/// Property names a model class of `lang` keeps for itself.
+pub fn reserved_properties(lang: Language) -> &'static [&'static str] {
+    match lang {
+        Language::TypeScript => &[],
+        Language::Python => &["additional_properties", "from_dict", "to_dict"],
+    }
+}
+
+/// Argument names an operation method of `lang` keeps for itself.
+pub fn reserved_arguments(lang: Language) -> &'static [&'static str] {
+    match lang {
+        Language::TypeScript => &[],
+        Language::Python => &["options"],
+    }
+}
+
+/// Member names of a client (where resources live) that `lang` keeps for
+/// itself.
+pub fn reserved_client_members(lang: Language) -> &'static [&'static str] {
+    match lang {
+        Language::TypeScript => &["constructor", "prototype", "__proto__"],
+        Language::Python => &["close"],
+    }
+}
+
+/// Member names of a resource (where operations live) that `lang` keeps
+/// for itself.
+pub fn reserved_resource_members(lang: Language) -> &'static [&'static str] {
+    match lang {
+        Language::TypeScript => &["constructor", "prototype", "__proto__"],
+        Language::Python => &[],
+    }
+}
+
+/// A PyPI distribution name for a name a user gave (PEP 508: ASCII letters,
+/// digits and `-_.`, starting and ending with a letter or digit), PEP
+/// 503-normalised: lower case, every run of `-_.` one `-`. `None` when the
+/// name is not valid.
+pub fn python_distribution_name(raw: &str) -> Option<String> {
+    let valid = !raw.is_empty()
+        && raw.len() <= 200
+        && raw.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && raw.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return None;
+    }
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    Some(out)
+}
+
+/// The default distribution name, from the API title: `Acme Pets API` ->
+/// `acme-pets-api` (the npm rule, which is already PEP 503-normal).
+pub fn python_default_distribution_name(title: &str) -> String {
+    npm_package_name(title)
+}
+
+/// Top-level modules an SDK's import name must not shadow: the standard
+/// library (3.9 to 3.13, plus `test`) and the SDK's runtime dependency
+/// `httpx` with its own dependencies; and `build` and `dist`, which are build
+/// output next to the package.
+const PY_TAKEN_MODULES: &[&str] = &[
+    "abc",
+    "build",
+    "dist",
+    "aifc",
+    "anyio",
+    "antigravity",
+    "argparse",
+    "array",
+    "ast",
+    "asynchat",
+    "asyncio",
+    "asyncore",
+    "atexit",
+    "audioop",
+    "base64",
+    "bdb",
+    "binascii",
+    "binhex",
+    "bisect",
+    "builtins",
+    "bz2",
+    "cProfile",
+    "calendar",
+    "certifi",
+    "cgi",
+    "cgitb",
+    "chunk",
+    "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
+    "collections",
+    "colorsys",
+    "compileall",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "copyreg",
+    "crypt",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "doctest",
+    "email",
+    "encodings",
+    "ensurepip",
+    "enum",
+    "errno",
+    "exceptiongroup",
+    "faulthandler",
+    "fcntl",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "formatter",
+    "fractions",
+    "ftplib",
+    "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "graphlib",
+    "grp",
+    "gzip",
+    "h11",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "httpcore",
+    "httpx",
+    "idlelib",
+    "idna",
+    "imaplib",
+    "imghdr",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "keyword",
+    "lib2to3",
+    "linecache",
+    "locale",
+    "logging",
+    "lzma",
+    "mailbox",
+    "mailcap",
+    "marshal",
+    "math",
+    "mimetypes",
+    "mmap",
+    "modulefinder",
+    "msilib",
+    "msvcrt",
+    "multiprocessing",
+    "netrc",
+    "nis",
+    "nntplib",
+    "nt",
+    "ntpath",
+    "nturl2path",
+    "numbers",
+    "opcode",
+    "operator",
+    "optparse",
+    "os",
+    "ossaudiodev",
+    "parser",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pickletools",
+    "pipes",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "posix",
+    "posixpath",
+    "pprint",
+    "profile",
+    "pstats",
+    "pty",
+    "pwd",
+    "py_compile",
+    "pyclbr",
+    "pydoc",
+    "pydoc_data",
+    "pyexpat",
+    "queue",
+    "quopri",
+    "random",
+    "re",
+    "readline",
+    "reprlib",
+    "resource",
+    "rlcompleter",
+    "runpy",
+    "sched",
+    "secrets",
+    "select",
+    "selectors",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "site",
+    "smtpd",
+    "smtplib",
+    "sndhdr",
+    "sniffio",
+    "socket",
+    "socketserver",
+    "spwd",
+    "sqlite3",
+    "sre_compile",
+    "sre_constants",
+    "sre_parse",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "stringprep",
+    "struct",
+    "subprocess",
+    "sunau",
+    "symbol",
+    "symtable",
+    "sys",
+    "sysconfig",
+    "syslog",
+    "tabnanny",
+    "tarfile",
+    "telnetlib",
+    "tempfile",
+    "termios",
+    "test",
+    "textwrap",
+    "this",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "token",
+    "tokenize",
+    "tomllib",
+    "trace",
+    "traceback",
+    "tracemalloc",
+    "tty",
+    "turtle",
+    "turtledemo",
+    "types",
+    "typing",
+    "typing_extensions",
+    "unicodedata",
+    "unittest",
+    "urllib",
+    "uu",
+    "uuid",
+    "venv",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "winreg",
+    "winsound",
+    "wsgiref",
+    "xdrlib",
+    "xml",
+    "xmlrpc",
+    "zipapp",
+    "zipfile",
+    "zipimport",
+    "zlib",
+    "zoneinfo",
+];
+
+/// The import name of a distribution: `acme-pets-api` -> `acme_pets_api`.
+/// A name that starts with a digit gets the prefix `api_`; a keyword gets a
+/// trailing `_`; a name that would shadow a standard-library module or a
+/// dependency (`json`, `test`, `httpx`) gets the suffix `_client`.
+pub fn python_import_name(distribution: &str) -> String {
+    let mut name: String = distribution
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        name = "api_client".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api_");
+    }
+    if is_keyword(Language::Python, &name) {
+        name.push('_');
+    }
+    if PY_TAKEN_MODULES.contains(&name.as_str()) {
+        name.push_str("_client");
+    }
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,5 +892,62 @@ mod tests {
         assert_eq!(property_name(Python, "class"), "class_");
         assert_eq!(npm_package_name("Acme Pets API"), "acme-pets-api");
         assert_eq!(npm_package_name("!!"), "api-client");
+    }
+
+    #[test]
+    fn python_members_do_not_shadow_what_generated_code_uses() {
+        for (raw, expected) in [
+            ("str", "str_"),
+            ("int", "int_"),
+            ("models", "models_"),
+            ("Float", "float_"),
+            ("strings", "strings"),
+            ("match", "match_"),
+            ("self", "self_"),
+        ] {
+            assert_eq!(member_name(Python, raw, "value"), expected, "{raw}");
+        }
+        assert_eq!(member_name(TypeScript, "str", "value"), "str");
+        for reserved in ["Auth", "Unset", "Mapping", "DecodeError", "AsyncClient"] {
+            assert_eq!(type_name(Python, reserved), format!("{reserved}Model"));
+            assert_eq!(type_name(TypeScript, reserved), reserved);
+        }
+        assert!(reserved_properties(TypeScript).is_empty());
+        assert!(reserved_properties(Python).contains(&"to_dict"));
+    }
+
+    #[test]
+    fn python_package_names() {
+        let table = [
+            ("Acme_Pets..API", Some("acme-pets-api")),
+            ("acme-pets", Some("acme-pets")),
+            ("A", Some("a")),
+            ("x.y_z", Some("x-y-z")),
+            ("-lead", None),
+            ("trail-", None),
+            ("sp ace", None),
+            ("é", None),
+            ("", None),
+        ];
+        for (raw, expected) in table {
+            assert_eq!(python_distribution_name(raw).as_deref(), expected, "{raw}");
+        }
+        assert_eq!(
+            python_default_distribution_name("Acme Pets API"),
+            "acme-pets-api"
+        );
+        let imports = [
+            ("acme-pets-api", "acme_pets_api"),
+            ("2fa", "api_2fa"),
+            ("json", "json_client"),
+            ("test", "test_client"),
+            ("httpx", "httpx_client"),
+            ("build", "build_client"),
+            ("class", "class_"),
+            ("json-api", "json_api"),
+        ];
+        for (dist, expected) in imports {
+            assert_eq!(python_import_name(dist), expected, "{dist}");
+        }
     }
 }

@@ -124,13 +124,7 @@ pub fn configure(env: &mut Environment<'_>) {
 /// A ready environment with the built-in templates (tests, and callers
 /// without overrides).
 pub fn builtin_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    configure(&mut env);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .expect("built-in template parses");
-    }
-    env
+    super::environment_with(configure, TEMPLATES)
 }
 
 /// Renders every file of the package, as (relative path, contents), sorted
@@ -149,35 +143,12 @@ pub fn render(
         return Err(TsError::PackageVersion(v.clone()));
     }
     let ctx = JValue::from_serialize(context(api, options));
-    let render_one = |name: &str| {
-        let out = env
-            .get_template(name)
-            .and_then(|t| t.render(&ctx))
-            .map_err(|source| TsError::Template {
-                name: name.to_owned(),
-                source,
-            })?;
-        let path = name
-            .trim_start_matches("typescript/")
+    super::render_all(env, TEMPLATES, &ctx, |name| {
+        name.trim_start_matches("typescript/")
             .trim_end_matches(".j2")
-            .to_owned();
-        Ok((path, out))
-    };
-    // On a large spec a few files (models, client, README) are megabytes
-    // each: one thread per file lets them render side by side. Threads, not
-    // I/O: the output is the same whatever the order.
-    let mut files = std::thread::scope(|scope| {
-        let threads: Vec<_> = TEMPLATES
-            .iter()
-            .map(|(name, _)| scope.spawn(|| render_one(name)))
-            .collect();
-        threads
-            .into_iter()
-            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect::<Result<Vec<_>, TsError>>()
-    })?;
-    files.sort();
-    Ok(files)
+            .to_owned()
+    })
+    .map_err(|(name, source)| TsError::Template { name, source })
 }
 
 fn valid_package_name(name: &str) -> bool {

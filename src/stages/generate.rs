@@ -1,28 +1,32 @@
-//! The `generate` stage: typed SDKs from a spec, through templates users can
-//! override, written only where they changed; `--check` is the drift gate
-//! for CI (regenerates in memory and fails, listing the files, when the
-//! committed SDK differs).
+//! The `generate` stage: typed SDKs (TypeScript, Python) from a spec,
+//! through templates users can override, written only where they changed;
+//! `--check` is the drift gate for CI (regenerates in memory and fails,
+//! listing the files, when a committed SDK differs).
 //!
-//! spec -> `sdk::lower` (pure) -> emitter (pure) -> a plan of writes and
-//! removals (pure) -> atomic writes.
+//! spec -> `sdk::lower` per language (pure) -> emitter (pure) -> a plan of
+//! writes and removals for every language (pure) -> one set of atomic writes.
 
 use super::spec_source::Sources;
 use super::{Context, Report};
 use crate::actions::Outputs;
 use crate::adapters::fs;
-use crate::cli::GenerateArgs;
+use crate::cli::{GenerateArgs, SdkLanguage};
 use crate::layout::{LatestRecord, Layout, display_path};
-use crate::sdk::{self, Language, typescript};
+use crate::sdk::{self, Language, naming, python, typescript};
 use crate::spec::Validation;
-use anyhow::{Context as _, Result, bail};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use url::Url;
 
 /// Every output this stage sets (`action.yml` declares the same).
 pub const OUTPUTS: &[&str] = &[
     "typescript_path",
     "typescript_package",
+    "python_path",
+    "python_package",
+    "python_version",
     "version",
     "changed",
 ];
@@ -64,6 +68,35 @@ pub fn drift(generated: &[(String, String)], on_disk: &BTreeMap<String, String>)
     Drift { write, remove }
 }
 
+/// One language's SDK, generated in memory and compared with the disk.
+#[derive(Debug)]
+pub struct Sdk {
+    pub language: SdkLanguage,
+    /// The package folder, relative to the workspace (`sdk/python`).
+    pub folder: PathBuf,
+    pub package: String,
+    pub version: String,
+    pub files: usize,
+    pub drift: Drift,
+}
+
+impl Sdk {
+    fn label(&self) -> &'static str {
+        match self.language {
+            SdkLanguage::Typescript => "TypeScript",
+            SdkLanguage::Python => "Python",
+        }
+    }
+
+    /// `name@version` (npm) or `name==version` (PyPI).
+    fn spec(&self) -> String {
+        match self.language {
+            SdkLanguage::Typescript => format!("{}@{}", self.package, self.version),
+            SdkLanguage::Python => format!("{}=={}", self.package, self.version),
+        }
+    }
+}
+
 pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     let spec_path = match &args.spec {
         Some(path) => ctx.workspace.join(path),
@@ -77,46 +110,94 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     .map_err(|()| anyhow::anyhow!("{} is not a local path", spec_path.display()))?;
     let sources = Sources::local(args.max_spec_bytes);
     let bytes = sources.read(&url).await?;
-    let loaded = sources.load(&url, &bytes, Validation::Strict, ctx).await?;
+    let mut languages = args.languages.clone();
+    languages.sort();
+    languages.dedup();
+    // Each SDK is lowered and rendered on its own thread, beside the
+    // spec's validation: on a large spec that is most of the work, and it
+    // is used only if the spec turns out valid.
+    let env = ctx.templates.environment();
+    let (loaded, rendered) = sources
+        .load_then(&url, &bytes, Validation::Strict, ctx, |upgraded| {
+            std::thread::scope(|scope| {
+                let threads: Vec<_> = languages
+                    .iter()
+                    .map(|&language| {
+                        let args = &args;
+                        scope.spawn(move || render_sdk(language, upgraded, args, env))
+                    })
+                    .collect();
+                threads
+                    .into_iter()
+                    .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .await?;
 
-    let api = sdk::lower(&loaded.upgraded, Language::TypeScript);
-    for warning in &api.warnings {
-        tracing::warn!("{warning}");
+    let mut sdks = Vec::new();
+    let mut writes = Vec::new();
+    let mut warned = BTreeSet::new();
+    for rendered in rendered {
+        let rendered = rendered?;
+        for warning in &rendered.warnings {
+            if warned.insert(warning.clone()) {
+                tracing::warn!("{warning}");
+            }
+        }
+        let sdk = compare_with_disk(rendered, &args, ctx)?;
+        let target = ctx.workspace.join(&sdk.folder);
+        writes.push((target, sdk.drift.write.clone(), sdk.drift.remove.clone()));
+        sdks.push(sdk);
     }
-    let options = typescript::TsOptions {
-        package_name: args
-            .package_name
-            .clone()
-            .unwrap_or_else(|| sdk::naming::npm_package_name(&api.name)),
-        package_version: args.version.clone().unwrap_or_else(|| api.version.clone()),
-    };
-    let files = typescript::render(&api, &options, ctx.templates.environment())
-        .context("rendering the TypeScript SDK")?;
-
-    let out = args.out.join("typescript");
-    let target = ctx.workspace.join(&out);
-    let on_disk = if target.is_dir() {
-        fs::read_tree(&target)?
-    } else {
-        BTreeMap::new()
-    };
-    let drift = drift(&files, &on_disk);
-    let shown = display_path(&out);
 
     let mut outputs = Outputs::new();
+    let find = |l: SdkLanguage| sdks.iter().find(|s| s.language == l);
+    let typescript = find(SdkLanguage::Typescript);
+    let python = find(SdkLanguage::Python);
+    let path_of = |s: Option<&Sdk>| s.map(|s| display_path(&s.folder)).unwrap_or_default();
+    let version = args.version.clone().unwrap_or_else(|| {
+        loaded.upgraded["info"]["version"]
+            .as_str()
+            .unwrap_or("0.0.0")
+            .to_owned()
+    });
     outputs
-        .set("typescript_path", &shown)
-        .set("typescript_package", &options.package_name)
-        .set("version", &options.package_version)
-        .set("changed", !drift.is_empty());
-    let listing = drift.listing();
-    let summary = summary(&shown, &options, files.len(), &listing, args.check);
+        .set("typescript_path", path_of(typescript))
+        .set(
+            "typescript_package",
+            typescript.map(|s| s.package.as_str()).unwrap_or_default(),
+        )
+        .set("python_path", path_of(python))
+        .set(
+            "python_package",
+            python.map(|s| s.package.as_str()).unwrap_or_default(),
+        )
+        .set(
+            "python_version",
+            python.map(|s| s.version.as_str()).unwrap_or_default(),
+        )
+        .set("version", &version)
+        .set("changed", sdks.iter().any(|s| !s.drift.is_empty()));
+    let summary = summary(&sdks, args.check);
     if args.check {
-        let failure = (!drift.is_empty()).then(|| {
+        let drifted: Vec<String> = sdks
+            .iter()
+            .filter(|s| !s.drift.is_empty())
+            .map(|s| {
+                let listing = s.drift.listing();
+                format!(
+                    "{} is not what the spec generates ({} file(s)):\n  {}",
+                    display_path(&s.folder),
+                    listing.len(),
+                    listing.join("\n  ")
+                )
+            })
+            .collect();
+        let failure = (!drifted.is_empty()).then(|| {
             format!(
-                "{shown} is not what the spec generates ({} file(s)):\n  {}\nRun `specrelay generate` and commit the result.",
-                listing.len(),
-                listing.join("\n  ")
+                "{}\nRun `specrelay generate` and commit the result.",
+                drifted.join("\n")
             )
         });
         return Ok(Report {
@@ -127,20 +208,127 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
         });
     }
     if ctx.dry_run {
-        for line in &listing {
-            eprintln!("dry run: would {line}");
+        for sdk in &sdks {
+            for line in sdk.drift.listing() {
+                eprintln!("dry run: would {line} in {}", display_path(&sdk.folder));
+            }
         }
-    } else if !drift.is_empty() {
-        apply(&target, &drift)?;
-        tracing::info!("{shown}: {} file(s) changed", listing.len());
     } else {
-        tracing::info!("{shown} is up to date");
+        apply(&writes)?;
+        for sdk in &sdks {
+            let shown = display_path(&sdk.folder);
+            match sdk.drift.listing().len() {
+                0 => tracing::info!("{shown} is up to date"),
+                n => tracing::info!("{shown}: {n} file(s) changed"),
+            }
+        }
     }
     Ok(Report {
         outputs,
         summary,
         stdout: None,
         failure: None,
+    })
+}
+
+/// One language's SDK rendered in memory, with the model's warnings.
+struct Rendered {
+    language: SdkLanguage,
+    folder_name: &'static str,
+    package: String,
+    version: String,
+    files: Vec<(String, String)>,
+    /// Files in the folder that are not generated and not compared
+    /// (Python build output).
+    is_artifact: fn(&str) -> bool,
+    warnings: Vec<String>,
+}
+
+/// Lowers and renders one language's SDK. Pure: no files, no logging.
+fn render_sdk(
+    language: SdkLanguage,
+    upgraded: &Value,
+    args: &GenerateArgs,
+    env: &minijinja::Environment<'_>,
+) -> Result<Rendered> {
+    let model_language = match language {
+        SdkLanguage::Typescript => Language::TypeScript,
+        SdkLanguage::Python => Language::Python,
+    };
+    let api = sdk::lower(upgraded, model_language);
+    let version = args.version.clone().unwrap_or_else(|| api.version.clone());
+    let (folder_name, package, version, files, is_artifact): (_, _, _, _, fn(&str) -> bool) =
+        match language {
+            SdkLanguage::Typescript => {
+                let options = typescript::TsOptions {
+                    package_name: args
+                        .package_name
+                        .clone()
+                        .unwrap_or_else(|| naming::npm_package_name(&api.name)),
+                    package_version: version,
+                };
+                let files = typescript::render(&api, &options, env)
+                    .context("rendering the TypeScript SDK")?;
+                (
+                    "typescript",
+                    options.package_name,
+                    options.package_version,
+                    files,
+                    |_| false,
+                )
+            }
+            SdkLanguage::Python => {
+                let package_name = match &args.python_package_name {
+                    Some(raw) => naming::python_distribution_name(raw).ok_or_else(|| {
+                        anyhow!(
+                            "python_package_name {raw:?} is not a valid Python distribution name \
+                             (ASCII letters, digits and -_., starting and ending with a letter or digit)"
+                        )
+                    })?,
+                    None => naming::python_default_distribution_name(&api.name),
+                };
+                let options = python::PyOptions {
+                    package_name,
+                    package_version: crate::pep440::from_any(&version),
+                };
+                let files =
+                    python::render(&api, &options, env).context("rendering the Python SDK")?;
+                (
+                    "python",
+                    options.package_name,
+                    options.package_version,
+                    files,
+                    python::is_build_artifact,
+                )
+            }
+        };
+    Ok(Rendered {
+        language,
+        folder_name,
+        package,
+        version,
+        files,
+        is_artifact,
+        warnings: api.warnings,
+    })
+}
+
+/// How the SDK's folder on disk differs from what was rendered.
+fn compare_with_disk(rendered: Rendered, args: &GenerateArgs, ctx: &Context) -> Result<Sdk> {
+    let folder = args.out.join(rendered.folder_name);
+    let target = ctx.workspace.join(&folder);
+    let on_disk = if target.is_dir() {
+        fs::read_tree_except(&target, rendered.is_artifact)?
+    } else {
+        BTreeMap::new()
+    };
+    Ok(Sdk {
+        language: rendered.language,
+        folder,
+        package: rendered.package,
+        version: rendered.version,
+        files: rendered.files.len(),
+        drift: drift(&rendered.files, &on_disk),
     })
 }
 
@@ -162,51 +350,66 @@ fn latest_spec(ctx: &Context, layout: &Layout) -> Result<PathBuf> {
     Ok(ctx.workspace.join(latest.path))
 }
 
-/// Writes changed files in one atomic step, then removes files that are no
-/// longer generated (all inside the generated folder, which nobody edits).
-fn apply(target: &Path, drift: &Drift) -> Result<()> {
+/// Writes the changed files of every SDK in one atomic step, then removes
+/// files that are no longer generated (all inside the generated folders,
+/// which nobody edits). Each entry: the folder, its writes, its removals.
+type FolderChanges = (PathBuf, Vec<(String, String)>, Vec<String>);
+
+fn apply(changes: &[FolderChanges]) -> Result<()> {
     let mut writes = fs::AtomicWrites::new();
-    for (path, contents) in &drift.write {
-        writes.write(target.join(path), contents.clone());
+    for (target, write, _) in changes {
+        for (path, contents) in write {
+            writes.write(target.join(path), contents.clone());
+        }
     }
-    writes.commit().context("writing the SDK")?;
-    for path in &drift.remove {
-        let full = target.join(path);
-        if full.starts_with(target) {
-            fs_err::remove_file(&full)?;
-        } else {
-            bail!(
-                "refusing to remove {} outside {}",
-                full.display(),
-                target.display()
-            );
+    writes.commit().context("writing the SDKs")?;
+    for (target, _, remove) in changes {
+        for path in remove {
+            let full = target.join(path);
+            if full.starts_with(target) {
+                fs_err::remove_file(&full)?;
+            } else {
+                bail!(
+                    "refusing to remove {} outside {}",
+                    full.display(),
+                    target.display()
+                );
+            }
         }
     }
     Ok(())
 }
 
-fn summary(
-    path: &str,
-    options: &typescript::TsOptions,
-    files: usize,
-    listing: &[String],
-    check: bool,
-) -> String {
-    let verdict = match (check, listing.is_empty()) {
-        (true, true) => "✅ The TypeScript SDK is up to date".to_owned(),
-        (true, false) => "❌ The TypeScript SDK has drifted from the spec".to_owned(),
-        (false, true) => "✅ TypeScript SDK unchanged".to_owned(),
-        (false, false) => "✅ TypeScript SDK generated".to_owned(),
+/// The job summary: a verdict, one table row per language, and the
+/// changed files of each.
+fn summary(sdks: &[Sdk], check: bool) -> String {
+    let drifted = sdks.iter().any(|s| !s.drift.is_empty());
+    let verdict = match (check, drifted) {
+        (true, false) => "✅ The SDKs are up to date",
+        (true, true) => "❌ An SDK has drifted from the spec",
+        (false, false) => "✅ SDKs unchanged",
+        (false, true) => "✅ SDKs generated",
     };
     let mut text = format!(
-        "### {verdict}\n\n`{}@{}` in `{path}`: {files} files, {} changed.\n",
-        options.package_name,
-        options.package_version,
-        listing.len()
+        "### {verdict}\n\n| language | package | folder | files | changed |\n|---|---|---|---|---|\n"
     );
-    if !listing.is_empty() {
-        text.push('\n');
-        for line in listing {
+    for sdk in sdks {
+        text.push_str(&format!(
+            "| {} | `{}` | `{}` | {} | {} |\n",
+            sdk.label(),
+            sdk.spec(),
+            display_path(&sdk.folder).replace('|', "\\|"),
+            sdk.files,
+            sdk.drift.listing().len()
+        ));
+    }
+    for sdk in sdks.iter().filter(|s| !s.drift.is_empty()) {
+        text.push_str(&format!(
+            "\n{} (`{}`):\n",
+            sdk.label(),
+            display_path(&sdk.folder)
+        ));
+        for line in sdk.drift.listing() {
             text.push_str(&format!("- {line}\n"));
         }
     }

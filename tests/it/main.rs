@@ -18,6 +18,7 @@ mod publish_registries;
 mod publish_stage;
 mod quick_start;
 mod sdk_conformance;
+mod sdk_python;
 mod sdk_support;
 mod sdk_typescript;
 mod spec_corpus;

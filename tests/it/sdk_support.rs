@@ -47,15 +47,13 @@ pub fn assert_golden(dir: &Path, files: &[(String, String)]) {
         }
         return;
     }
-    let mut expected: Vec<String> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (run with UPDATE_GOLDEN=1 to create)",
-                dir.display()
-            )
-        })
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    if !dir.is_dir() {
+        panic!(
+            "{}: no golden files (run with UPDATE_GOLDEN=1 to create)",
+            dir.display()
+        );
+    }
+    let mut expected = relative_files(dir, dir);
     expected.sort();
     let actual: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     assert_eq!(actual, expected, "file list of {}", dir.display());
@@ -67,6 +65,27 @@ pub fn assert_golden(dir: &Path, files: &[(String, String)]) {
             dir.join(name).display()
         );
     }
+}
+
+/// Every file under `dir`, as `/`-separated paths relative to `root`.
+fn relative_files(root: &Path, dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(relative_files(root, &path));
+        } else {
+            let relative = path.strip_prefix(root).unwrap();
+            out.push(
+                relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    out
 }
 
 /// The pinned tsc: `$TSC` (exported by scripts/test.sh) or the one
@@ -117,4 +136,71 @@ pub fn tsc_projects(dirs: &[PathBuf]) -> Vec<String> {
         }
     });
     failures.into_inner().unwrap()
+}
+
+/// A tool from the environment `scripts/install-python-tools.sh` makes:
+/// `$NAME` (exported by scripts/test.sh) or `.tools/python/bin/<file>`.
+fn python_tool(var: &str, file: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(var) {
+        return PathBuf::from(path);
+    }
+    let installed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".tools/python/bin")
+        .join(file);
+    assert!(
+        installed.exists(),
+        "{file} is missing: run scripts/install-python-tools.sh (the README's test command does)"
+    );
+    installed
+}
+
+/// The pinned mypy.
+pub fn mypy() -> PathBuf {
+    python_tool("MYPY", "mypy")
+}
+
+/// The Python of the pinned tools' environment (it has httpx and pytest).
+pub fn python() -> PathBuf {
+    python_tool("PYTHON", "python")
+}
+
+/// Runs one `mypy --strict` (for Python 3.9) in `dir` over the packages
+/// and modules given, with its cache inside `dir`; `Err` holds its report.
+pub fn mypy_strict(dir: &Path, packages: &[String], modules: &[String]) -> Result<String, String> {
+    let mut cmd = std::process::Command::new(mypy());
+    cmd.current_dir(dir)
+        .args(["--strict", "--python-version", "3.9", "--no-error-summary"])
+        .arg("--cache-dir")
+        .arg(dir.join(".mypy_cache"));
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    for m in modules {
+        cmd.args(["-m", m]);
+    }
+    let out = cmd.output().unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        Ok(report)
+    } else {
+        Err(report)
+    }
+}
+
+/// Runs `code` with the tools' Python in `dir` (which is on `sys.path`);
+/// returns its stdout, or its stderr as the error.
+pub fn run_python(dir: &Path, code: &str) -> Result<String, String> {
+    let out = std::process::Command::new(python())
+        .current_dir(dir)
+        .args(["-X", "utf8", "-c", code])
+        .env("PYTHONPATH", dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
 }

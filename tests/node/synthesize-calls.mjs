@@ -19,8 +19,12 @@
 // naming rules (src/sdk/naming.rs) do.
 //
 // Output: a JSON array of
-//   {resource, method, operation: "GET /path", args: {...} | null, auth: {...}}
+//   {resource, method, operation: "GET /path", args: {...} | null, auth: {...},
+//    params: [{in, name, value}], body?: value}
 // where `args: null` means the method takes no arguments (only options).
+// `params` and `body` hold the same values by their names in the spec, for
+// a client in another language (tests/python/conformance_test.py) whose
+// argument names differ.
 // Values the JSON cannot carry are markers that conformance.mjs turns into
 // objects: {"$binary": TEXT, "type": MEDIA_TYPE} -> Blob (multipart file
 // fields) or Uint8Array (a raw body); {"$credential": true} -> a credential
@@ -318,6 +322,7 @@ for (const resource of Object.keys(probeClient)) {
     const params = operationParams(pathItem, op);
     const hasArgs = [d.pathParams, d.query, d.headers, d.cookies].some((l) => l.length > 0) || d.body !== null;
     const args = {};
+    const wire = [];
     const groups = [["path", d.pathParams], ["query", d.query], ["header", d.headers], ["cookie", d.cookies]];
     for (const [where, list] of groups) {
       for (const p of list) {
@@ -328,12 +333,14 @@ for (const resource of Object.keys(probeClient)) {
         // deserializer, then the server is gone) on an absent optional array
         // header.
         args[p.key] = paramValue(param);
+        wire.push({ in: where, name: p.name, value: args[p.key] });
       }
     }
     if (d.body) args[d.body.key] = bodyValue(op, d.body);
     const alternative = (d.security ?? [])[0] ?? [];
     const auth = Object.fromEntries(alternative.map((k) => [k, credentialFor(k)]));
-    const call = { resource, method, operation, args: hasArgs ? args : null, auth };
+    const call = { resource, method, operation, args: hasArgs ? args : null, auth, params: wire };
+    if (d.body) call.body = args[d.body.key];
     if (skips[operation]) call.skip = skips[operation];
     calls.push(call);
   }
