@@ -35,7 +35,7 @@ pub fn python_package() -> PackageFiles {
 pub fn pet_server() -> TestServer {
     TestServer::start(vec![(
         "/pets/1",
-        Behaviour::json(r#"{"id": 1, "name": "Rex"}"#),
+        Behaviour::json(r#"{"id": 1, "name": "Rex", "kind": "dog"}"#),
     )])
 }
 
@@ -122,7 +122,7 @@ fn npm_installs_the_tarball_and_the_client_works() {
     let server = pet_server();
     assert_eq!(
         call_typescript_client(&project, &server),
-        r#"{"id":1,"name":"Rex"}"#
+        r#"{"id":1,"name":"Rex","kind":"dog"}"#
     );
     assert_eq!(server.hits("/pets/1"), 1);
 }
@@ -182,7 +182,7 @@ fn installs_offline_and_works(path: &Path) -> PythonEnv {
     env.pip_install_offline(&[path.to_str().unwrap()]);
     assert_eq!(
         call_python_client(&env, &pet_server()),
-        "1.4.0 {'id': 1, 'name': 'Rex'}"
+        "1.4.0 {'id': 1, 'name': 'Rex', 'kind': 'dog'}"
     );
     env
 }

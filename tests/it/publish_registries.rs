@@ -152,7 +152,7 @@ fn npm_publish_to_verdaccio_then_install_from_it() {
     let server = pet_server();
     assert_eq!(
         call_typescript_client(&project, &server),
-        r#"{"id":1,"name":"Rex"}"#
+        r#"{"id":1,"name":"Rex","kind":"dog"}"#
     );
 }
 
@@ -258,7 +258,7 @@ fn pypi_upload_to_pypiserver_then_install_from_it() {
         );
         assert_eq!(
             call_python_client(&env, &server),
-            "1.4.0 {'id': 1, 'name': 'Rex'}"
+            "1.4.0 {'id': 1, 'name': 'Rex', 'kind': 'dog'}"
         );
     }
 
