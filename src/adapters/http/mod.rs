@@ -567,7 +567,7 @@ async fn excerpt(response: reqwest::Response) -> String {
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -578,7 +578,7 @@ fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// rustls needs one process-wide crypto provider; `ring` builds with a C
 /// compiler alone (no cmake), which keeps the container build simple.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
