@@ -10,6 +10,7 @@ use super::spec_source::Sources;
 use super::{Context, Report};
 use crate::actions::Outputs;
 use crate::adapters::fs;
+use crate::adapters::github::rest::FileChange;
 use crate::cli::GenerateArgs;
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::sdk::{self, Language, typescript};
@@ -25,6 +26,7 @@ pub const OUTPUTS: &[&str] = &[
     "typescript_package",
     "version",
     "changed",
+    "commit_sha",
 ];
 
 /// How the files on disk differ from the generated ones.
@@ -108,7 +110,8 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
         .set("typescript_path", &shown)
         .set("typescript_package", &options.package_name)
         .set("version", &options.package_version)
-        .set("changed", !drift.is_empty());
+        .set("changed", !drift.is_empty())
+        .set("commit_sha", "");
     let listing = drift.listing();
     let summary = summary(&shown, &options, files.len(), &listing, args.check);
     if args.check {
@@ -136,12 +139,52 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     } else {
         tracing::info!("{shown} is up to date");
     }
+    if args.commit.commit && !ctx.dry_run {
+        let message = format!(
+            "sdk: generate {}@{}",
+            options.package_name, options.package_version
+        );
+        let sha =
+            super::github::commit_to_workflow_branch(&args.commit, ctx, &message, async |base| {
+                Ok(sdk_changes(&shown, &files, base.files.keys()))
+            })
+            .await?;
+        outputs.set("commit_sha", sha.unwrap_or_default());
+    }
     Ok(Report {
         outputs,
         summary,
         stdout: None,
         failure: None,
     })
+}
+
+/// The repository changes that make `folder` (repository-relative) hold
+/// exactly the generated `files`: every file written (unchanged ones are
+/// dropped by the commit), and files under `folder` that are no longer
+/// generated removed.
+fn sdk_changes<'a>(
+    folder: &str,
+    files: &[(String, String)],
+    on_branch: impl Iterator<Item = &'a String>,
+) -> Vec<FileChange> {
+    let prefix = format!("{}/", folder.trim_end_matches('/'));
+    let mut changes: Vec<FileChange> = files
+        .iter()
+        .map(|(path, contents)| FileChange {
+            path: format!("{prefix}{path}"),
+            contents: Some(contents.clone().into_bytes()),
+        })
+        .collect();
+    let stale = on_branch.filter(|path| {
+        path.strip_prefix(&prefix)
+            .is_some_and(|rest| !files.iter().any(|(p, _)| p == rest))
+    });
+    changes.extend(stale.map(|path| FileChange {
+        path: path.clone(),
+        contents: None,
+    }));
+    changes
 }
 
 /// The stored spec `openapi/latest.json` points at.
@@ -216,6 +259,31 @@ fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sdk_changes_write_everything_and_remove_what_is_no_longer_generated() {
+        let files = vec![("index.ts".to_owned(), "x".to_owned())];
+        let on_branch = [
+            "sdk/typescript/index.ts".to_owned(),
+            "sdk/typescript/old.ts".to_owned(),
+            "sdk/typescript-extra/keep.ts".to_owned(),
+            "README.md".to_owned(),
+        ];
+        let changes = sdk_changes("sdk/typescript", &files, on_branch.iter());
+        assert_eq!(
+            changes,
+            vec![
+                FileChange {
+                    path: "sdk/typescript/index.ts".into(),
+                    contents: Some(b"x".to_vec())
+                },
+                FileChange {
+                    path: "sdk/typescript/old.ts".into(),
+                    contents: None
+                },
+            ]
+        );
+    }
 
     #[test]
     fn drift_lists_changed_new_and_stale_files() {
