@@ -10,6 +10,7 @@ mod diff_corpus;
 mod diff_stage;
 mod downstream_stage;
 mod generate_stage;
+mod github_adapter;
 mod github_commit;
 mod ingest;
 mod ingest_changes;

@@ -175,7 +175,9 @@ impl Method {
 }
 
 impl GitHub {
-    /// A client for `api_url` (`GITHUB_API_URL`) sending `token`.
+    /// A client for `api_url` (`GITHUB_API_URL`) sending `token`. Call it
+    /// inside the tokio runtime that will run the requests: the connection
+    /// pool's task is spawned on it.
     pub fn new(
         api_url: &str,
         token: &SecretString,
