@@ -10,7 +10,13 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Inputs whose values are secrets: masked in the log as soon as they are read.
-pub const SECRET_INPUTS: &[&str] = &["download_token", "npm_token", "pypi_token", "github_token"];
+pub const SECRET_INPUTS: &[&str] = &[
+    "download_token",
+    "npm_token",
+    "pypi_token",
+    "github_token",
+    "app_private_key",
+];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -72,6 +78,15 @@ pub struct GitHubArgs {
     /// [default: $GITHUB_TOKEN].
     #[arg(long, env = crate::actions::env::GITHUB_TOKEN, hide_env_values = true)]
     pub github_token: Option<String>,
+
+    /// A GitHub App's id; with `app_private_key`, the app's installation token is used
+    /// instead of `github_token`.
+    #[arg(long, requires = "app_private_key")]
+    pub app_id: Option<String>,
+
+    /// The GitHub App's private key (PEM), to sign the JWT that obtains an installation token.
+    #[arg(long, requires = "app_id", hide_env_values = true)]
+    pub app_private_key: Option<String>,
 
     /// Attempts per GitHub request, for 5xx answers; rate limits are waited out (1-20).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]

@@ -112,7 +112,12 @@ pub async fn run(args: DownstreamArgs, ctx: &Context) -> Result<Report> {
         }
         return Ok(report(ctx, Vec::new(), Vec::new()));
     }
-    let github = super::github::client(&args.github, ctx)?;
+    // An app's installation token covers one owner: the first consumer's.
+    let first = consumers
+        .first()
+        .and_then(|c| RepoName::parse(&c.repo))
+        .context("no consumer repository")?;
+    let github = super::github::client(&args.github, ctx, &first).await?;
     let rollout = Rollout {
         github: &github,
         ctx,

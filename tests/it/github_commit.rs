@@ -196,3 +196,57 @@ fn generate_commits_the_sdk_and_removes_stale_files() {
     again.expect_code(0);
     assert_eq!(again.output("commit_sha"), "");
 }
+
+#[test]
+fn a_github_app_installation_token_can_be_used_instead_of_a_token() {
+    let github = FakeGitHub::start();
+    github.create_repo(REPO, "main", &[]);
+    let key = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/github/app-test-key.pem"),
+    )
+    .unwrap();
+    github.install_app("12345", &key);
+    let specs = spec_server(&["1.0.0"]);
+    let body = spec_json("1.0.0");
+    let mut job = Job::new("ingest");
+    job.dispatch(payload("1.0.0", &body, &specs.url("/1.0.0.json")))
+        .input("commit", "true")
+        .input("app_id", "12345")
+        .input("app_private_key", &key)
+        .env("GITHUB_API_URL", &github.url())
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_REF_NAME", "main");
+    let run = job.run();
+    run.expect_code(0);
+    assert!(github.file(REPO, "main", "openapi/latest.json").is_some());
+    let minted = github
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/app/installations/7/access_tokens")
+        .count();
+    assert_eq!(minted, 1);
+    // Every line of the key is masked before anything else is logged.
+    let key_line = key.lines().nth(1).unwrap();
+    assert!(
+        run.stderr.contains(&format!("::add-mask::{key_line}")),
+        "{}",
+        run.stderr
+    );
+
+    // A key of another app is refused by GitHub: a clear failure, no retry loop.
+    github.install_app("999", &key);
+    let mut other = Job::new("ingest");
+    other
+        .dispatch(payload("1.0.0", &body, &specs.url("/1.0.0.json")))
+        .input("commit", "true")
+        .input("app_id", "12345")
+        .input("app_private_key", &key)
+        .env("GITHUB_API_URL", &github.url())
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_REF_NAME", "main");
+    other
+        .run()
+        .expect_code(1)
+        .expect_stderr("getting an installation token for app 12345 on acme/api");
+}

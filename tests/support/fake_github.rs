@@ -101,8 +101,18 @@ struct Repo {
     broken: bool,
 }
 
+/// A GitHub App the fake accepts JWTs from: its id and RSA public key (DER).
+struct App {
+    id: String,
+    public_key: Vec<u8>,
+}
+
+/// The installation id every repository reports for the app.
+pub const INSTALLATION_ID: u64 = 7;
+
 #[derive(Default)]
 struct State {
+    app: Option<App>,
     repos: BTreeMap<String, Repo>,
     objects: HashMap<String, Object>,
     faults: Vec<Injected>,
@@ -204,6 +214,24 @@ impl FakeGitHub {
             .refs
             .insert(format!("heads/{branch}"), commit.clone());
         commit
+    }
+
+    /// Installs a GitHub App on every repository: JWTs signed with
+    /// `private_key_pem` (PKCS#1) and issued by `app_id` get installation
+    /// tokens ([`TOKEN`]).
+    pub fn install_app(&self, app_id: &str, private_key_pem: &str) {
+        let body: String = private_key_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("PEM");
+        let key = ring::signature::RsaKeyPair::from_der(&der).expect("an RSA key");
+        self.lock().app = Some(App {
+            id: app_id.to_owned(),
+            public_key: ring::signature::KeyPair::public_key(&key).as_ref().to_vec(),
+        });
     }
 
     /// Every request to `repo` fails with a 500 from now on.
@@ -463,9 +491,65 @@ fn rate_headers(remaining: u64, used: u64, reset_in: u64) -> Vec<(String, String
     ]
 }
 
+/// Whether `authorization` carries a valid, unexpired JWT of the app.
+fn app_jwt_valid(app: Option<&App>, authorization: Option<&str>) -> bool {
+    let (Some(app), Some(jwt)) = (app, authorization.and_then(|a| a.strip_prefix("Bearer ")))
+    else {
+        return false;
+    };
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let [header, claims, signature] = parts.as_slice() else {
+        return false;
+    };
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (Ok(claims), Ok(signature)) = (b64.decode(claims), b64.decode(signature)) else {
+        return false;
+    };
+    let Ok(claims) = serde_json::from_slice::<Value>(&claims) else {
+        return false;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        &app.public_key,
+    );
+    claims["iss"] == app.id
+        && claims["exp"]
+            .as_u64()
+            .is_some_and(|exp| exp > now && exp <= now + 600)
+        && key
+            .verify(format!("{header}.{}", parts[1]).as_bytes(), &signature)
+            .is_ok()
+}
+
 fn handle(state: &mut State, request: &RecordedRequest) -> Reply {
     state.used += 1;
     let used = state.used;
+    let app_endpoint = request.path.starts_with("/app/") || request.path.ends_with("/installation");
+    if app_endpoint {
+        if !app_jwt_valid(state.app.as_ref(), request.header("authorization")) {
+            return error(401, "A JSON web token could not be decoded");
+        }
+        return match (request.method.as_str(), request.path.as_str()) {
+            ("GET", path) if path.starts_with("/repos/") => (
+                200,
+                Vec::new(),
+                json!({"id": INSTALLATION_ID, "app_id": state.app.as_ref().map(|a| a.id.clone())}),
+            ),
+            ("POST", path)
+                if path == format!("/app/installations/{INSTALLATION_ID}/access_tokens") =>
+            {
+                (
+                    201,
+                    Vec::new(),
+                    json!({"token": TOKEN, "expires_at": "2099-01-01T00:00:00Z"}),
+                )
+            }
+            _ => error(404, "Not Found"),
+        };
+    }
     let authorized = request.header("authorization").is_some_and(|value| {
         value == format!("Bearer {TOKEN}") || value == format!("token {TOKEN}")
     });

@@ -15,7 +15,9 @@
 //! - [`rest`]: typed wrappers of the endpoints used.
 //! - [`commit`]: several file changes as one commit on a branch, re-applied
 //!   on a non-fast-forward race.
+//! - [`app`]: a GitHub App installation token from `app_id` + `app_private_key`.
 
+pub mod app;
 pub mod commit;
 pub mod rest;
 
