@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 const REPO: &str = "acme/api";
 
-fn ingest(github: &FakeGitHub, specs: &TestServer, version: &str) -> Run {
+/// An ingestion of `version` (served by `specs`) that commits to `main`.
+fn ingest_job(github: &FakeGitHub, specs: &TestServer, version: &str) -> Job {
     let body = spec_json(version);
     let mut job = Job::new("ingest");
     job.dispatch(payload(
@@ -24,7 +25,11 @@ fn ingest(github: &FakeGitHub, specs: &TestServer, version: &str) -> Run {
     .env("GITHUB_API_URL", &github.url())
     .env("GITHUB_REPOSITORY", REPO)
     .env("GITHUB_REF_NAME", "main");
-    job.run()
+    job
+}
+
+fn ingest(github: &FakeGitHub, specs: &TestServer, version: &str) -> Run {
+    ingest_job(github, specs, version).run()
 }
 
 fn spec_server(versions: &[&str]) -> TestServer {
@@ -148,16 +153,8 @@ fn a_failing_github_fails_the_step_with_code_3_after_retries() {
     github.create_repo(REPO, "main", &[]);
     github.break_repo(REPO);
     let specs = spec_server(&["1.0.0"]);
-    let mut job = Job::new("ingest");
-    let body = spec_json("1.0.0");
-    job.dispatch(payload("1.0.0", &body, &specs.url("/1.0.0.json")))
-        .input("commit", "true")
-        .input("github_token", TOKEN)
-        .input("github_max_attempts", "2")
-        .env("GITHUB_API_URL", &github.url())
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_REF_NAME", "main");
-    let run = job.run();
+    let mut job = ingest_job(&github, &specs, "1.0.0");
+    let run = job.input("github_max_attempts", "2").run();
     run.expect_code(3).expect_stderr("HTTP 500");
 }
 
@@ -208,16 +205,14 @@ fn a_github_app_installation_token_can_be_used_instead_of_a_token() {
     .unwrap();
     github.install_app("12345", &key);
     let specs = spec_server(&["1.0.0"]);
-    let body = spec_json("1.0.0");
-    let mut job = Job::new("ingest");
-    job.dispatch(payload("1.0.0", &body, &specs.url("/1.0.0.json")))
-        .input("commit", "true")
-        .input("app_id", "12345")
-        .input("app_private_key", &key)
-        .env("GITHUB_API_URL", &github.url())
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_REF_NAME", "main");
-    let run = job.run();
+    let app_job = || {
+        let mut job = ingest_job(&github, &specs, "1.0.0");
+        job.remove_input("github_token")
+            .input("app_id", "12345")
+            .input("app_private_key", &key);
+        job
+    };
+    let run = app_job().run();
     run.expect_code(0);
     assert!(github.file(REPO, "main", "openapi/latest.json").is_some());
     let minted = github
@@ -236,16 +231,7 @@ fn a_github_app_installation_token_can_be_used_instead_of_a_token() {
 
     // A key of another app is refused by GitHub: a clear failure, no retry loop.
     github.install_app("999", &key);
-    let mut other = Job::new("ingest");
-    other
-        .dispatch(payload("1.0.0", &body, &specs.url("/1.0.0.json")))
-        .input("commit", "true")
-        .input("app_id", "12345")
-        .input("app_private_key", &key)
-        .env("GITHUB_API_URL", &github.url())
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_REF_NAME", "main");
-    other
+    app_job()
         .run()
         .expect_code(1)
         .expect_stderr("getting an installation token for app 12345 on acme/api");

@@ -21,7 +21,7 @@ pub mod app;
 pub mod commit;
 pub mod rest;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use octocrab::Octocrab;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -241,11 +241,11 @@ impl GitHub {
         body: Option<&Value>,
         resend: Resend,
     ) -> Result<T, GitHubError> {
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.policy.base_delay)
-            .with_max_delay(self.policy.max_delay)
-            .with_max_times(self.policy.max_attempts.saturating_sub(1) as usize)
-            .with_jitter();
+        let backoff = crate::adapters::http::backoff(
+            self.policy.base_delay,
+            self.policy.max_delay,
+            self.policy.max_attempts,
+        );
         let cap = self.policy.max_rate_limit_wait;
         let value = (|| async { self.attempt(method, path, body).await })
             .retry(backoff)

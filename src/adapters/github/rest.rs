@@ -220,15 +220,26 @@ impl GitHub {
         decode_base64(&blob.content, &url)
     }
 
+    /// POSTs a git object (`blobs`, `trees`, `commits`) and returns its id.
+    /// Objects are content-addressed, so a resend makes nothing twice.
+    async fn create_object(
+        &self,
+        repo: &RepoName,
+        kind: &str,
+        body: &Value,
+    ) -> Result<String, GitHubError> {
+        let object: Sha = self
+            .post(&repo.path(&format!("/git/{kind}")), body, Resend::Safe)
+            .await?;
+        Ok(object.sha)
+    }
+
     pub async fn create_blob(&self, repo: &RepoName, bytes: &[u8]) -> Result<String, GitHubError> {
         let body = json!({
             "content": base64::engine::general_purpose::STANDARD.encode(bytes),
             "encoding": "base64",
         });
-        let blob: Sha = self
-            .post(&repo.path("/git/blobs"), &body, Resend::Safe)
-            .await?;
-        Ok(blob.sha)
+        self.create_object(repo, "blobs", &body).await
     }
 
     /// A tree: `base_tree` with `entries` (path, blob id or `None` to delete).
@@ -243,10 +254,7 @@ impl GitHub {
             .map(|(path, sha)| json!({"path": path, "mode": "100644", "type": "blob", "sha": sha}))
             .collect();
         let body = json!({"base_tree": base_tree, "tree": tree});
-        let tree: Sha = self
-            .post(&repo.path("/git/trees"), &body, Resend::Safe)
-            .await?;
-        Ok(tree.sha)
+        self.create_object(repo, "trees", &body).await
     }
 
     pub async fn create_commit(
@@ -257,10 +265,7 @@ impl GitHub {
         parents: &[&str],
     ) -> Result<String, GitHubError> {
         let body = json!({"message": message, "tree": tree, "parents": parents});
-        let commit: Sha = self
-            .post(&repo.path("/git/commits"), &body, Resend::Safe)
-            .await?;
-        Ok(commit.sha)
+        self.create_object(repo, "commits", &body).await
     }
 
     pub async fn create_branch(

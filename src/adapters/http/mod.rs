@@ -268,11 +268,11 @@ impl Downloader {
         headers: &[(&'static str, &str)],
     ) -> Result<Downloaded, HttpError> {
         let attempts = std::sync::atomic::AtomicU32::new(0);
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.policy.base_delay)
-            .with_max_delay(self.policy.max_delay)
-            .with_max_times(self.policy.max_attempts.saturating_sub(1) as usize)
-            .with_jitter();
+        let backoff = backoff(
+            self.policy.base_delay,
+            self.policy.max_delay,
+            self.policy.max_attempts,
+        );
         let max_delay = self.policy.max_delay;
         let mut downloaded = (|| async {
             attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -564,6 +564,16 @@ async fn excerpt(response: reqwest::Response) -> String {
     } else {
         line
     }
+}
+
+/// Exponential backoff with jitter from `min` to `max`, for `attempts`
+/// attempts in all (the first included).
+pub(crate) fn backoff(min: Duration, max: Duration, attempts: u32) -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(min)
+        .with_max_delay(max)
+        .with_max_times(attempts.saturating_sub(1) as usize)
+        .with_jitter()
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
