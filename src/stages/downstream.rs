@@ -441,20 +441,13 @@ impl Rollout<'_> {
             .await
         {
             Ok(pull) => Ok(pull),
-            Err(e) if e.status() == Some(422) && e.to_string().contains("already exists") => self
+            Err(e) if e.status() == Some(422) && e.message().contains("already exists") => self
                 .github
                 .open_pulls(repo, Some(branch))
                 .await?
                 .into_iter()
                 .next()
                 .context("GitHub says the pull request exists, but does not list it"),
-            Err(e) if e.status() == Some(422) => {
-                let detail = match &e {
-                    GitHubError::Status { body, .. } => body["errors"].to_string(),
-                    _ => String::new(),
-                };
-                Err(anyhow::Error::new(e).context(format!("opening the pull request: {detail}")))
-            }
             Err(e) => Err(e.into()),
         }
     }

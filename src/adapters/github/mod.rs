@@ -74,8 +74,6 @@ pub enum GitHubError {
         path: String,
         status: u16,
         message: String,
-        /// The whole error body, for callers that read `errors[]`.
-        body: Box<Value>,
         /// How long GitHub asked to wait, for rate limits.
         retry_after: Option<Duration>,
         rate_limited: bool,
@@ -307,17 +305,33 @@ impl GitHub {
         if (200..300).contains(&status) {
             return Ok(value);
         }
-        let message = value["message"].as_str().unwrap_or("").to_owned();
+        let message = error_message(&value);
         let limit = rate_limit(status, &headers, &message, SystemTime::now());
         Err(GitHubError::Status {
             method: method.as_str(),
             path: path.to_owned(),
             status,
             message,
-            body: Box::new(value),
             retry_after: limit,
             rate_limited: limit.is_some(),
         })
+    }
+}
+
+/// GitHub's `message`, with the `errors[].message` of a 422 ("Validation
+/// Failed: A pull request already exists for acme:branch.").
+fn error_message(body: &Value) -> String {
+    let message = body["message"].as_str().unwrap_or("").to_owned();
+    let details: Vec<&str> = body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["message"].as_str().or(e["code"].as_str()))
+        .collect();
+    if details.is_empty() {
+        message
+    } else {
+        format!("{message}: {}", details.join("; "))
     }
 }
 
@@ -396,13 +410,29 @@ mod tests {
     }
 
     #[test]
+    fn validation_errors_carry_their_details() {
+        let body = serde_json::json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "PullRequest", "code": "custom",
+                        "message": "A pull request already exists for acme:specrelay/x."}],
+        });
+        assert_eq!(
+            error_message(&body),
+            "Validation Failed: A pull request already exists for acme:specrelay/x."
+        );
+        assert_eq!(
+            error_message(&serde_json::json!({"message": "Update is not a fast forward"})),
+            "Update is not a fast forward"
+        );
+    }
+
+    #[test]
     fn only_safe_requests_are_resent_after_server_errors() {
         let error = |status, rate_limited| GitHubError::Status {
             method: "POST",
             path: "/x".into(),
             status,
             message: String::new(),
-            body: Box::default(),
             retry_after: None,
             rate_limited,
         };
