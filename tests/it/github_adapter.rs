@@ -177,3 +177,27 @@ fn githubs_refusals_reach_the_caller_with_their_status_and_message() {
 fn client_with_bad_token(github: &FakeGitHub) -> GitHub {
     client(github, "wrong")
 }
+
+#[test]
+fn lists_are_read_page_by_page() {
+    let github = FakeGitHub::start();
+    github.create_repo(REPO, "main", &[]);
+    for n in 0..230 {
+        let branch = format!("topic-{n}");
+        github.create_branch(REPO, &branch, "main");
+        github.open_pull(REPO, &branch, &format!("pull {n}"), "");
+    }
+    let rt = runtime();
+    let _entered = rt.enter();
+    let client = client(&github, TOKEN);
+    let repo = RepoName::parse(REPO).unwrap();
+    let pulls = rt.block_on(client.open_pulls(&repo, None)).unwrap();
+    assert_eq!(pulls.len(), 230);
+    assert_eq!(pulls[229].title, "pull 229");
+    let pages = github
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/repos/acme/api/pulls")
+        .count();
+    assert_eq!(pages, 3);
+}

@@ -696,7 +696,7 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
                 .filter(|c| c.issue == number)
                 .map(|c| comment_json(&repo_name, c))
                 .collect();
-            (200, Vec::new(), Value::Array(list))
+            (200, Vec::new(), paginate(list, &q))
         }
         ("POST", ["issues", number, "comments"]) => {
             let Some(text) = body["body"].as_str() else {
@@ -737,6 +737,28 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         }
         _ => error(404, "Not Found"),
     }
+}
+
+/// The `page` (1-based) of `per_page` items (default 30, at most 100), as
+/// GitHub pages list endpoints.
+fn paginate(items: Vec<Value>, q: &HashMap<String, String>) -> Value {
+    let per_page = q
+        .get("per_page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let page = q
+        .get("page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    Value::Array(
+        items
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .collect(),
+    )
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -1040,7 +1062,7 @@ fn list_pulls(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply {
         .filter(|p| q.get("base").is_none_or(|b| *b == p.base))
         .map(|p| pull_json(repo, p))
         .collect();
-    (200, Vec::new(), Value::Array(list))
+    (200, Vec::new(), paginate(list, q))
 }
 
 fn create_pull(state: &mut State, repo: &str, body: &Value) -> Reply {

@@ -7,6 +7,11 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+/// Items per page of a list endpoint (GitHub's maximum).
+const PER_PAGE: usize = 100;
+/// Pages read at most: 2,000 pull requests or comments.
+const MAX_PAGES: usize = 20;
+
 /// `owner/name`, checked once so that paths are built from safe parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepoName {
@@ -313,14 +318,34 @@ impl GitHub {
         repo: &RepoName,
         head: Option<&str>,
     ) -> Result<Vec<PullRequest>, GitHubError> {
-        let mut path = repo.path("/pulls?state=open&per_page=100");
+        let mut path = repo.path("/pulls?state=open");
         if let Some(head) = head {
             path.push_str(&format!(
                 "&head={}",
                 encode(&format!("{}:{head}", repo.owner))
             ));
         }
-        self.get(&path).await
+        self.get_all(&path).await
+    }
+
+    /// Every page of a list endpoint (`path` has a query already), 100 per
+    /// page, up to [`MAX_PAGES`] pages.
+    async fn get_all<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, GitHubError> {
+        let mut all = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let items: Vec<T> = self
+                .get(&format!("{path}&per_page={PER_PAGE}&page={page}"))
+                .await?;
+            let last = items.len() < PER_PAGE;
+            all.extend(items);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     pub async fn create_pull(
@@ -363,7 +388,7 @@ impl GitHub {
         .map(drop)
     }
 
-    /// The bodies of an issue's or pull request's first 100 comments, oldest first.
+    /// The bodies of an issue's or pull request's comments, oldest first.
     pub async fn comments(&self, repo: &RepoName, number: u64) -> Result<Vec<String>, GitHubError> {
         #[derive(Deserialize)]
         struct Comment {
@@ -371,7 +396,7 @@ impl GitHub {
             body: String,
         }
         let list: Vec<Comment> = self
-            .get(&repo.path(&format!("/issues/{number}/comments?per_page=100")))
+            .get_all(&repo.path(&format!("/issues/{number}/comments?sort=created")))
             .await?;
         Ok(list.into_iter().map(|c| c.body).collect())
     }
