@@ -100,6 +100,12 @@ fn opens_a_pull_request_then_updates_it_in_place() {
     assert_eq!(pull.labels, ["dependencies", "sdk"]);
     assert_eq!(pull.reviewers, ["alice"]);
     assert_eq!(pull.team_reviewers, ["sdk-team"]);
+    assert!(
+        pull.body
+            .contains("| `package.json` | dependencies, line 4 | `^1.4.0` | `^2.0.0` |"),
+        "{}",
+        pull.body
+    );
     let superseded = pulls.iter().find(|p| p.number == old).unwrap();
     assert_eq!(superseded.state, "closed");
     assert!(
@@ -245,4 +251,52 @@ fn one_broken_consumer_does_not_stop_the_others() {
     );
     assert_eq!(github.pulls("acme/a").len(), 1);
     assert_eq!(github.pulls("acme/c").len(), 1);
+}
+
+#[test]
+fn the_body_carries_breaking_changes_and_the_changelog_of_the_newest_spec() {
+    let github = FakeGitHub::start();
+    consumer(&github, WEB);
+    let job = job(&github, WEB, "2.0.0");
+    let openapi = job.workspace().join("openapi");
+    std::fs::create_dir_all(openapi.join("history")).unwrap();
+    let spec = |paths: Value| {
+        serde_json::to_vec_pretty(&serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Pets API", "version": "x"},
+            "paths": paths,
+        }))
+        .unwrap()
+    };
+    let get = serde_json::json!({"get": {"operationId": "op", "responses": {"200": {"description": "ok"}}}});
+    std::fs::write(
+        openapi.join("history/openapi-1.0.0.json"),
+        spec(serde_json::json!({"/pets": get, "/owners": get})),
+    )
+    .unwrap();
+    std::fs::write(
+        openapi.join("history/openapi-2.0.0.json"),
+        spec(serde_json::json!({"/pets": get})),
+    )
+    .unwrap();
+    let latest = serde_json::json!({
+        "version": "2.0.0", "checksum": "c", "stored_sha256": "s",
+        "path": "openapi/history/openapi-2.0.0.json", "previous_version": "1.0.0",
+        "change_type": "major", "breaking": true, "title": "Pets API",
+        "source_repo": "acme/pet-store", "download_url": "https://example.com/openapi.json",
+        "ingested_at": "2026-01-01T00:00:00Z",
+    });
+    std::fs::write(openapi.join("latest.json"), latest.to_string()).unwrap();
+    job.run().expect_code(0);
+    let body = &github.pulls(WEB)[0].body;
+    for needle in [
+        "the SDK for Pets API",
+        "### ⚠️ Breaking changes",
+        "**1.0.0 → 2.0.0**",
+        "/owners",
+        "### Changelog",
+        "https://github.com/acme/pet-store",
+    ] {
+        assert!(body.contains(needle), "{needle:?} missing from:\n{body}");
+    }
 }
