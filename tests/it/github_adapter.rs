@@ -201,3 +201,79 @@ fn lists_are_read_page_by_page() {
         .count();
     assert_eq!(pages, 3);
 }
+
+/// One raw HTTP/1.1 request to the fake (which closes every connection):
+/// the status and the JSON body (`Null` when empty).
+fn raw(github: &FakeGitHub, method: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let address = github.url().trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.to_ascii_lowercase().contains("x-ratelimit-remaining:"),
+        "{head}"
+    );
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(body).unwrap()
+    };
+    (status, body)
+}
+
+#[test]
+fn the_fake_answers_dispatches_check_runs_and_statuses_as_github_does() {
+    let github = FakeGitHub::start();
+    github.create_repo(REPO, "main", &[]);
+    let sha = github.history(REPO, "main")[0].tree.clone();
+    let (status, body) = raw(
+        &github,
+        "POST",
+        "/repos/acme/api/dispatches",
+        r#"{"event_type":"openapi_spec_updated","client_payload":{"version":"1.0.0"}}"#,
+    );
+    assert_eq!((status, body), (204, serde_json::Value::Null));
+    let (status, body) = raw(&github, "POST", "/repos/acme/api/dispatches", "{}");
+    assert_eq!(status, 422);
+    assert!(body["message"].as_str().unwrap().contains("event_type"));
+
+    let (status, run) = raw(
+        &github,
+        "POST",
+        "/repos/acme/api/check-runs",
+        &format!(
+            r#"{{"name":"specrelay","head_sha":"{sha}","status":"completed","conclusion":"success"}}"#
+        ),
+    );
+    assert_eq!(status, 201);
+    assert_eq!(run["name"], "specrelay");
+    assert_eq!(run["conclusion"], "success");
+    assert!(run["id"].is_u64());
+
+    let (status, posted) = raw(
+        &github,
+        "POST",
+        &format!("/repos/acme/api/statuses/{sha}"),
+        r#"{"state":"success","context":"specrelay/diff"}"#,
+    );
+    assert_eq!(status, 201);
+    assert_eq!(posted["state"], "success");
+    assert_eq!(posted["sha"], sha.as_str());
+
+    let (status, missing) = raw(&github, "GET", "/repos/acme/nope", "");
+    assert_eq!(status, 404);
+    assert_eq!(missing["message"], "Not Found");
+}
