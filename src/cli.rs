@@ -10,7 +10,13 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Inputs whose values are secrets: masked in the log as soon as they are read.
-pub const SECRET_INPUTS: &[&str] = &["download_token", "npm_token", "pypi_token"];
+pub const SECRET_INPUTS: &[&str] = &[
+    "download_token",
+    "npm_token",
+    "pypi_token",
+    "github_token",
+    "app_private_key",
+];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,6 +67,93 @@ pub enum StageArgs {
     /// Build the npm and Python packages from the generated SDKs and publish the versions
     /// the registries do not have yet; a re-run finishes what a failed run left.
     Publish(Box<PublishArgs>),
+    /// Open (or update in place) one pull request per consumer repository that bumps its
+    /// dependency on the published SDKs.
+    Downstream(Box<DownstreamArgs>),
+}
+
+/// How to reach GitHub's API (its URL comes from $GITHUB_API_URL).
+#[derive(Debug, Args)]
+pub struct GitHubArgs {
+    /// Token for GitHub's API (contents: write; pull-requests: write for downstream)
+    /// [default: $GITHUB_TOKEN].
+    #[arg(long, env = crate::actions::env::GITHUB_TOKEN, hide_env_values = true)]
+    pub github_token: Option<String>,
+
+    /// A GitHub App's id; with `app_private_key`, the app's installation token is used
+    /// instead of `github_token`.
+    #[arg(long, requires = "app_private_key")]
+    pub app_id: Option<String>,
+
+    /// The GitHub App's private key (PEM), to sign the JWT that obtains an installation token.
+    #[arg(long, requires = "app_id", hide_env_values = true)]
+    pub app_private_key: Option<String>,
+
+    /// Attempts per GitHub request, for 5xx answers; rate limits are waited out (1-20).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub github_max_attempts: u32,
+}
+
+/// `ingest --commit`, `generate --commit`.
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    /// Also commit the files written to the workflow's branch ($GITHUB_REF_NAME, or
+    /// $GITHUB_HEAD_REF in a pull request) of $GITHUB_REPOSITORY through GitHub's API,
+    /// as one commit; a race with another push is re-applied on the new head.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub commit: bool,
+
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DownstreamArgs {
+    /// Consumer repositories, `owner/name`, comma- or newline-separated
+    /// [default: `downstream.repositories` in specrelay.yaml].
+    #[arg(long)]
+    pub repositories: Option<String>,
+
+    /// Labels for every pull request (replaces specrelay.yaml's `downstream.labels`).
+    #[arg(long)]
+    pub labels: Option<String>,
+
+    /// Reviewers for every pull request: users, and teams as `org/team`
+    /// (replaces specrelay.yaml's `downstream.reviewers`).
+    #[arg(long)]
+    pub reviewers: Option<String>,
+
+    /// The npm package to bump [default: the name in sdk/typescript/package.json].
+    #[arg(long)]
+    pub npm_package: Option<String>,
+
+    /// The npm version to bump to [default: the version in sdk/typescript/package.json].
+    #[arg(long)]
+    pub npm_version: Option<String>,
+
+    /// The Python distribution to bump [default: the name in sdk/python/pyproject.toml].
+    #[arg(long)]
+    pub pypi_package: Option<String>,
+
+    /// The Python version to bump to [default: the version in sdk/python/pyproject.toml].
+    #[arg(long)]
+    pub pypi_version: Option<String>,
+
+    /// The config file in the workspace that may list consumers under `downstream:`.
+    #[arg(long, default_value = "specrelay.yaml")]
+    pub config: PathBuf,
+
+    /// Consumer repositories processed at the same time (1-16).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub concurrency: u32,
+
+    /// Folder in the workspace that holds the spec history (latest.json, migration notes
+    /// and the changelog feed the pull request body).
+    #[arg(long, default_value = "openapi")]
+    pub openapi_dir: PathBuf,
+
+    #[command(flatten)]
+    pub github: GitHubArgs,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +242,9 @@ pub struct IngestArgs {
     /// The changelog that gets one entry per version, relative to the workspace.
     #[arg(long, default_value = "CHANGELOG.md")]
     pub changelog_path: PathBuf,
+
+    #[command(flatten)]
+    pub commit: CommitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +326,9 @@ pub struct GenerateArgs {
     /// Largest spec file accepted, in bytes.
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_spec_bytes: u64,
+
+    #[command(flatten)]
+    pub commit: CommitArgs,
 }
 
 #[derive(Debug, Args)]

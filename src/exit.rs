@@ -2,6 +2,8 @@
 //! 1 the input was rejected or a policy failed, 2 usage error, 3 an external
 //! service failed after retries.
 
+use crate::adapters::github::GitHubError;
+use crate::adapters::github::commit::CommitError;
 use crate::adapters::http::HttpError;
 
 pub const SUCCESS: u8 = 0;
@@ -11,10 +13,14 @@ pub const SERVICE_FAILED: u8 = 3;
 
 /// The exit code for a stage's error: 3 when a remote service is to blame.
 pub fn code_for(err: &anyhow::Error) -> u8 {
-    let service_failed = err
-        .chain()
-        .filter_map(|e| e.downcast_ref::<HttpError>())
-        .any(HttpError::is_service_failure);
+    let service_failed = err.chain().any(|e| {
+        e.downcast_ref::<HttpError>()
+            .is_some_and(HttpError::is_service_failure)
+            || e.downcast_ref::<GitHubError>()
+                .is_some_and(GitHubError::is_service_failure)
+            || e.downcast_ref::<CommitError>()
+                .is_some_and(CommitError::is_service_failure)
+    });
     if service_failed {
         SERVICE_FAILED
     } else {

@@ -27,6 +27,16 @@ pub const INPUT_PREFIX: &str = "INPUT_";
 pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
 /// The bearer token for [`ACTIONS_ID_TOKEN_REQUEST_URL`].
 pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+/// GitHub's REST API; GitHub Enterprise Server sets its own.
+pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
+/// `owner/name` of the repository the workflow runs in.
+pub const GITHUB_REPOSITORY: &str = "GITHUB_REPOSITORY";
+/// The branch (or tag) the workflow runs on.
+pub const GITHUB_REF_NAME: &str = "GITHUB_REF_NAME";
+/// The pull request's head branch, set on `pull_request` events only.
+pub const GITHUB_HEAD_REF: &str = "GITHUB_HEAD_REF";
+/// A token for GitHub's API, for local runs (`github_token` wins).
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
 /// npm's registry setting, as `actions/setup-node` and users set it.
 pub const NPM_CONFIG_REGISTRY: &str = "NPM_CONFIG_REGISTRY";
 /// The npm token `actions/setup-node`'s `.npmrc` refers to.

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod fs;
 pub mod git;
+pub mod github;
 pub mod http;
 pub mod npm;
 pub mod oidc;

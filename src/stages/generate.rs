@@ -10,6 +10,7 @@ use super::spec_source::Sources;
 use super::{Context, Report};
 use crate::actions::Outputs;
 use crate::adapters::fs;
+use crate::adapters::github::rest::FileChange;
 use crate::cli::{GenerateArgs, SdkLanguage};
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::sdk::{self, Language, naming, python, typescript};
@@ -29,6 +30,7 @@ pub const OUTPUTS: &[&str] = &[
     "python_version",
     "version",
     "changed",
+    "commit_sha",
 ];
 
 /// How the files on disk differ from the generated ones.
@@ -76,7 +78,10 @@ pub struct Sdk {
     pub folder: PathBuf,
     pub package: String,
     pub version: String,
-    pub files: usize,
+    /// Every generated file, as (path in the folder, contents).
+    pub files: Vec<(String, String)>,
+    /// Files in the folder that are build output, not generated.
+    pub is_artifact: fn(&str) -> bool,
     pub drift: Drift,
 }
 
@@ -178,7 +183,8 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
             python.map(|s| s.version.as_str()).unwrap_or_default(),
         )
         .set("version", &version)
-        .set("changed", sdks.iter().any(|s| !s.drift.is_empty()));
+        .set("changed", sdks.iter().any(|s| !s.drift.is_empty()))
+        .set("commit_sha", "");
     let summary = summary(&sdks, args.check);
     if args.check {
         let drifted: Vec<String> = sdks
@@ -222,6 +228,19 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
                 n => tracing::info!("{shown}: {n} file(s) changed"),
             }
         }
+    }
+    if args.commit.commit && !ctx.dry_run {
+        let packages: Vec<String> = sdks.iter().map(Sdk::spec).collect();
+        let message = format!("sdk: generate {}", packages.join(", "));
+        let sha =
+            super::github::commit_to_workflow_branch(&args.commit, ctx, &message, async |base| {
+                Ok(sdks
+                    .iter()
+                    .flat_map(|sdk| sdk_changes(sdk, base.files.keys()))
+                    .collect())
+            })
+            .await?;
+        outputs.set("commit_sha", sha.unwrap_or_default());
     }
     Ok(Report {
         outputs,
@@ -327,9 +346,37 @@ fn compare_with_disk(rendered: Rendered, args: &GenerateArgs, ctx: &Context) -> 
         folder,
         package: rendered.package,
         version: rendered.version,
-        files: rendered.files.len(),
         drift: drift(&rendered.files, &on_disk),
+        files: rendered.files,
+        is_artifact: rendered.is_artifact,
     })
+}
+
+/// The repository changes that make the SDK's folder hold exactly its
+/// generated files: every file written (unchanged ones are dropped by the
+/// commit), and files under the folder that are no longer generated
+/// removed (build output excepted, as on disk).
+fn sdk_changes<'a>(sdk: &Sdk, on_branch: impl Iterator<Item = &'a String>) -> Vec<FileChange> {
+    let folder = display_path(&sdk.folder);
+    let prefix = format!("{}/", folder.trim_end_matches('/'));
+    let mut changes: Vec<FileChange> = sdk
+        .files
+        .iter()
+        .map(|(path, contents)| FileChange {
+            path: format!("{prefix}{path}"),
+            contents: Some(contents.clone().into_bytes()),
+        })
+        .collect();
+    let stale = on_branch.filter(|path| {
+        path.strip_prefix(&prefix).is_some_and(|rest| {
+            !(sdk.is_artifact)(rest) && !sdk.files.iter().any(|(p, _)| p == rest)
+        })
+    });
+    changes.extend(stale.map(|path| FileChange {
+        path: path.clone(),
+        contents: None,
+    }));
+    changes
 }
 
 /// The stored spec `openapi/latest.json` points at.
@@ -399,7 +446,7 @@ fn summary(sdks: &[Sdk], check: bool) -> String {
             sdk.label(),
             sdk.spec(),
             display_path(&sdk.folder).replace('|', "\\|"),
-            sdk.files,
+            sdk.files.len(),
             sdk.drift.listing().len()
         ));
     }
@@ -419,6 +466,40 @@ fn summary(sdks: &[Sdk], check: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sdk_changes_write_everything_and_remove_what_is_no_longer_generated_but_build_output() {
+        let sdk = Sdk {
+            language: SdkLanguage::Python,
+            folder: PathBuf::from("sdk/python"),
+            package: "pets".into(),
+            version: "1.0.0".into(),
+            files: vec![("pets/__init__.py".to_owned(), "x".to_owned())],
+            is_artifact: python::is_build_artifact,
+            drift: Drift::default(),
+        };
+        let on_branch = [
+            "sdk/python/pets/__init__.py".to_owned(),
+            "sdk/python/pets/old.py".to_owned(),
+            "sdk/python/pets/__pycache__/x.pyc".to_owned(),
+            "sdk/python-extra/keep.py".to_owned(),
+            "README.md".to_owned(),
+        ];
+        let changes = sdk_changes(&sdk, on_branch.iter());
+        assert_eq!(
+            changes,
+            vec![
+                FileChange {
+                    path: "sdk/python/pets/__init__.py".into(),
+                    contents: Some(b"x".to_vec())
+                },
+                FileChange {
+                    path: "sdk/python/pets/old.py".into(),
+                    contents: None
+                },
+            ]
+        );
+    }
 
     #[test]
     fn drift_lists_changed_new_and_stale_files() {

@@ -3,7 +3,9 @@
 //! returns a [`Report`] that `main` hands to the Actions runtime.
 
 pub mod diff;
+pub mod downstream;
 pub mod generate;
+pub mod github;
 pub mod ingest;
 pub mod publish;
 pub mod spec_source;
@@ -54,6 +56,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("diff", diff::OUTPUTS),
     ("generate", generate::OUTPUTS),
     ("publish", publish::OUTPUTS),
+    ("downstream", downstream::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -62,5 +65,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Diff(args) => diff::run(args, ctx).await,
         StageArgs::Generate(args) => generate::run(args, ctx).await,
         StageArgs::Publish(args) => publish::run(*args, ctx).await,
+        StageArgs::Downstream(args) => downstream::run(*args, ctx).await,
     }
 }

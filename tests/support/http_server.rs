@@ -151,10 +151,14 @@ struct Shared {
     stopped: Condvar,
 }
 
+/// Answers every request in place of the routes (see [`TestServer::start_with_handler`]).
+pub type Handler = Arc<dyn Fn(&RecordedRequest) -> Behaviour + Send + Sync>;
+
 #[derive(Default)]
 struct State {
     /// Shared, so a request can hold its behaviour without holding the lock.
     routes: HashMap<String, Arc<Behaviour>>,
+    handler: Option<Handler>,
     stopping: bool,
     requests: Vec<RecordedRequest>,
     /// Clones of the open connections, so that drop can shut them down.
@@ -167,15 +171,28 @@ impl TestServer {
     /// Binds 127.0.0.1 on a free port and serves `routes` (exact path match;
     /// anything else gets a 404).
     pub fn start(routes: Vec<(&'static str, Behaviour)>) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test server on 127.0.0.1");
-        let addr = listener.local_addr().expect("test server address");
-        let state = State {
+        TestServer::serve(State {
             routes: routes
                 .into_iter()
                 .map(|(path, behaviour)| (path.to_owned(), Arc::new(behaviour)))
                 .collect(),
             ..State::default()
-        };
+        })
+    }
+
+    /// Binds 127.0.0.1 on a free port and answers every request with
+    /// `handler`, for stateful fakes (`fake_github`). The handler runs on the
+    /// connection's thread, outside the server's lock.
+    pub fn start_with_handler(handler: Handler) -> TestServer {
+        TestServer::serve(State {
+            handler: Some(handler),
+            ..State::default()
+        })
+    }
+
+    fn serve(state: State) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test server on 127.0.0.1");
+        let addr = listener.local_addr().expect("test server address");
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             stopped: Condvar::new(),
@@ -343,7 +360,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     };
     // Counting, recording and looking up under one lock: concurrent requests
     // to a `Sequence` each get a distinct step.
-    let (route, previous_hits) = {
+    let (route, previous_hits, handler) = {
         let mut state = shared.lock();
         let previous_hits = state
             .requests
@@ -351,13 +368,17 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             .filter(|r| r.path == request.path)
             .count();
         let route = state.routes.get(&request.path).cloned();
-        state.requests.push(request);
-        (route, previous_hits)
+        state.requests.push(request.clone());
+        (route, previous_hits, state.handler.clone())
     };
     let not_found = Behaviour::status(404);
-    let behaviour = route
-        .as_deref()
-        .map_or(&not_found, |b| b.pick(previous_hits));
+    let handled = handler.map(|handler| handler(&request));
+    let behaviour = match &handled {
+        Some(behaviour) => behaviour,
+        None => route
+            .as_deref()
+            .map_or(&not_found, |b| b.pick(previous_hits)),
+    };
     // Write errors only mean the client went away, which some tests do on purpose.
     let _ = respond(&mut out, behaviour, shared);
     let _ = out.flush();
@@ -552,6 +573,7 @@ fn reason(code: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         408 => "Request Timeout",
+        405 => "Method Not Allowed",
         409 => "Conflict",
         413 => "Content Too Large",
         422 => "Unprocessable Content",

@@ -5,6 +5,7 @@
 pub mod clients;
 pub mod command;
 pub mod corpus;
+pub mod fake_github;
 pub mod http_server;
 pub mod registries;
 pub mod runner;

@@ -276,11 +276,11 @@ impl Downloader {
         headers: &[(&'static str, &str)],
     ) -> Result<Downloaded, HttpError> {
         let attempts = std::sync::atomic::AtomicU32::new(0);
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.policy.base_delay)
-            .with_max_delay(self.policy.max_delay)
-            .with_max_times(self.policy.max_attempts.saturating_sub(1) as usize)
-            .with_jitter();
+        let backoff = backoff(
+            self.policy.base_delay,
+            self.policy.max_delay,
+            self.policy.max_attempts,
+        );
         let max_delay = self.policy.max_delay;
         let mut downloaded = (|| async {
             attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -573,8 +573,18 @@ async fn excerpt(response: reqwest::Response) -> String {
     }
 }
 
+/// Exponential backoff with jitter from `min` to `max`, for `attempts`
+/// attempts in all (the first included).
+pub(crate) fn backoff(min: Duration, max: Duration, attempts: u32) -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(min)
+        .with_max_delay(max)
+        .with_max_times(attempts.saturating_sub(1) as usize)
+        .with_jitter()
+}
+
 /// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -585,7 +595,7 @@ fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// rustls needs one process-wide crypto provider; `ring` builds with a C
 /// compiler alone (no cmake), which keeps the container build simple.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();

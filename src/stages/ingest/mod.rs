@@ -10,6 +10,7 @@
 mod changelog;
 pub mod changes;
 pub mod plan;
+mod remote;
 pub mod request;
 pub mod semver_policy;
 
@@ -25,7 +26,7 @@ use crate::render;
 use crate::spec::{self, LoadedSpec, Validation};
 use anyhow::{Context as _, Result, bail};
 use changes::{ChangeFiles, Changes, NewVersion};
-use plan::{Plan, PlanInputs, StoredHistory};
+use plan::{Plan, PlanInputs, StorePlan, StoredHistory};
 use request::{AnnouncementPolicy, ChangeType, IngestRequest, RawAnnouncement};
 use secrecy::SecretString;
 use semver_policy::SemverPolicy;
@@ -44,6 +45,7 @@ pub const OUTPUTS: &[&str] = &[
     "change_type",
     "diff_path",
     "migration_notes_path",
+    "commit_sha",
 ];
 
 pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
@@ -100,26 +102,42 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
         latest.breaking = breaking;
     }
     let existing_changelog = read_changelog(&ctx.workspace.join(&args.changelog_path))?;
-    let files = changes::change_files(
-        &ctx.templates,
-        &layout,
-        &NewVersion {
-            version: &request.version,
-            title: &loaded.title,
-            date: ingested_at.get(..10).unwrap_or(&ingested_at),
-        },
-        changes.as_ref(),
-        args.changelog_path.clone(),
-        existing_changelog.as_deref(),
-    )?;
+    let change_files = |existing_changelog: Option<&str>| {
+        changes::change_files(
+            &ctx.templates,
+            &layout,
+            &NewVersion {
+                version: &request.version,
+                title: &loaded.title,
+                date: ingested_at.get(..10).unwrap_or(&ingested_at),
+            },
+            changes.as_ref(),
+            args.changelog_path.clone(),
+            existing_changelog,
+        )
+    };
+    let files = change_files(existing_changelog.as_deref())?;
+    apply(&store, &files, ctx, &layout)?;
+    let commit_sha = if args.commit.commit && !ctx.dry_run {
+        let message = format!("openapi: ingest {}", request.version);
+        super::github::commit_to_workflow_branch(&args.commit, ctx, &message, async |base| {
+            remote::changes(base, &store, &layout, &args.changelog_path, &change_files).await
+        })
+        .await?
+    } else {
+        None
+    };
     let plan = Plan::Store(store);
-    apply(&plan, &files, ctx, &layout)?;
     let outcome = Outcome {
         files: &files,
         breaking,
         change_type,
     };
-    report(&request, &loaded, &plan, Some(outcome), ctx)
+    let mut report = report(&request, &loaded, &plan, Some(outcome), ctx)?;
+    report
+        .outputs
+        .set("commit_sha", commit_sha.unwrap_or_default());
+    Ok(report)
 }
 
 /// The announcement from the event and the inputs, validated.
@@ -325,10 +343,7 @@ fn verify_checksum(bytes: &[u8], expected: &str, url: &url::Url) -> Result<()> {
     Ok(())
 }
 
-fn apply(plan: &Plan, files: &ChangeFiles, ctx: &Context, layout: &Layout) -> Result<()> {
-    let Plan::Store(store) = plan else {
-        return Ok(());
-    };
+fn apply(store: &StorePlan, files: &ChangeFiles, ctx: &Context, layout: &Layout) -> Result<()> {
     let mut writes = fs::AtomicWrites::new();
     writes.write(
         ctx.workspace.join(&store.history_path),
@@ -434,7 +449,8 @@ fn report(
         .set("breaking", breaking)
         .set("change_type", &change_type)
         .set("diff_path", &diff_path)
-        .set("migration_notes_path", &migration_notes_path);
+        .set("migration_notes_path", &migration_notes_path)
+        .set("commit_sha", "");
     let summary = ctx.templates.render(
         render::INGEST_SUMMARY,
         SummaryContext {
