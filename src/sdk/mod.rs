@@ -1,8 +1,10 @@
 //! The `generate` stage's pure core: the SDK model lowered from an upgraded
-//! spec ([`lower::lower`] -> [`model::Api`]), every naming decision
-//! ([`naming`]), the escaping of spec text for generated code ([`escape`]),
-//! and one emitter per language ([`typescript`]). Must not do I/O: the
-//! caller reads the spec, supplies the templates and writes the files.
+//! spec ([`lower::lower`] -> [`model::Api`], [`reshape`]d for Python),
+//! every naming decision ([`naming`]), the escaping of spec text for
+//! generated code ([`escape`]), and one emitter per language
+//! ([`typescript`], [`python`]), which share the rendering helpers here.
+//! Must not do I/O: the caller reads the spec, supplies the templates and
+//! writes the files.
 
 pub mod escape;
 pub mod lower;
@@ -15,6 +17,23 @@ pub mod typescript;
 pub use lower::lower;
 pub use model::Api;
 pub use naming::Language;
+
+/// A template of an emitter failed to render (a user's override, usually).
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}: {source:#}")]
+pub struct TemplateError {
+    pub name: String,
+    #[source]
+    pub source: minijinja::Error,
+}
+
+/// What every emitter's templates need: undefined variables are errors,
+/// trailing newlines are kept, and `md` makes spec text inert in Markdown.
+pub(crate) fn configure_common(env: &mut minijinja::Environment<'_>) {
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.add_filter("md", |s: String| escape::markdown_inline(&s));
+}
 
 /// Built-in templates of one emitter, as `(name, source)`.
 pub type Templates = &'static [(&'static str, &'static str)];
@@ -42,12 +61,15 @@ pub(crate) fn render_all(
     templates: Templates,
     ctx: &minijinja::Value,
     path: impl Fn(&str) -> String + Sync,
-) -> Result<Vec<(String, String)>, (String, minijinja::Error)> {
+) -> Result<Vec<(String, String)>, TemplateError> {
     let render_one = |name: &str| {
         env.get_template(name)
             .and_then(|t| t.render(ctx))
             .map(|out| (path(name), out))
-            .map_err(|source| (name.to_owned(), source))
+            .map_err(|source| TemplateError {
+                name: name.to_owned(),
+                source,
+            })
     };
     // On a large spec a few files (models, client, README) are megabytes
     // each: one thread per file lets them render side by side. Threads, not

@@ -48,7 +48,7 @@
 //! - Optional operation arguments are keyword arguments that default to
 //!   `None`, which is not sent.
 
-use minijinja::{Environment, UndefinedBehavior, Value as JValue};
+use minijinja::{Environment, Value as JValue};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -125,18 +125,13 @@ pub enum PyError {
     PackageName(String),
     #[error("{0:?} is not a PEP 440 version (try {1:?})")]
     PackageVersion(String, String),
-    #[error("template {name}: {source:#}")]
-    Template {
-        name: String,
-        #[source]
-        source: minijinja::Error,
-    },
+    #[error(transparent)]
+    Template(#[from] super::TemplateError),
 }
 
 /// Adds the escaping filters and the settings the Python templates need.
 pub fn configure(env: &mut Environment<'_>) {
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
+    super::configure_common(env);
     env.add_filter("py_string", |s: String| escape::py_string(&s));
     env.add_filter("py_string_single", |s: String| escape::py_string_single(&s));
     env.add_filter("toml_string", |s: String| escape::toml_string(&s));
@@ -146,7 +141,6 @@ pub fn configure(env: &mut Environment<'_>) {
             escape::py_docstring(&s, indent.unwrap_or(0), deprecated.unwrap_or(false))
         },
     );
-    env.add_filter("md", |s: String| escape::markdown_inline(&s));
 }
 
 /// A ready environment with the built-in templates (tests, and callers
@@ -185,7 +179,7 @@ pub fn render(
             None => relative.to_owned(),
         }
     })
-    .map_err(|(name, source)| PyError::Template { name, source })
+    .map_err(Into::into)
 }
 
 /// Everything the templates see.

@@ -23,7 +23,7 @@
 //! HTML) and see one context, [`TsContext`]; type expressions arrive
 //! pre-printed because they are recursive.
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value as JValue};
+use minijinja::{AutoEscape, Environment, Value as JValue};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -91,19 +91,14 @@ pub enum TsError {
     PackageName(String),
     #[error("{0:?} is not a usable package version")]
     PackageVersion(String),
-    #[error("template {name}: {source:#}")]
-    Template {
-        name: String,
-        #[source]
-        source: minijinja::Error,
-    },
+    #[error(transparent)]
+    Template(#[from] super::TemplateError),
 }
 
 /// Adds the escaping filters and the settings the TypeScript templates need
 /// (strict undefined, trailing newlines kept, no auto-escaping for them).
 pub fn configure(env: &mut Environment<'_>) {
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
+    super::configure_common(env);
     env.set_auto_escape_callback(|name| {
         if name.starts_with("typescript/") {
             AutoEscape::None
@@ -118,7 +113,6 @@ pub fn configure(env: &mut Environment<'_>) {
             escape::doc_comment(&s, indent.unwrap_or(0), deprecated.unwrap_or(false))
         },
     );
-    env.add_filter("md", |s: String| escape::markdown_inline(&s));
 }
 
 /// A ready environment with the built-in templates (tests, and callers
@@ -148,7 +142,7 @@ pub fn render(
             .trim_end_matches(".j2")
             .to_owned()
     })
-    .map_err(|(name, source)| TsError::Template { name, source })
+    .map_err(Into::into)
 }
 
 fn valid_package_name(name: &str) -> bool {
@@ -789,7 +783,7 @@ mod tests {
         }
         let err = render(&api, &options, &env).unwrap_err();
         assert!(
-            matches!(&err, TsError::Template { name, .. } if name == "typescript/client.js.j2"),
+            matches!(&err, TsError::Template(e) if e.name == "typescript/client.js.j2"),
             "{err}"
         );
         let files = render(&api, &options, &builtin_environment()).unwrap();

@@ -68,6 +68,13 @@ alive() {
   [[ -n $state && $state != Z* ]]
 }
 
+# stop_prism PID: SIGTERM, then wait (at most 10 s; Prism exits at once)
+# until it is gone.
+stop_prism() {
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 100); do alive "$1" || return 0; sleep 0.1; done
+}
+
 # synthesize_calls BIN SPEC TS_PACKAGE TMP: writes TMP/calls.json, one valid
 # call per operation of SPEC (tests/node/synthesize-calls.mjs), with the skips
 # above marked. synthesize-calls.mjs reads the bundled canonical JSON, which

@@ -29,7 +29,8 @@ port=$2
 bin=${SPECRELAY:-$root/target/debug/specrelay}
 [[ -x $bin ]] || { log "no $bin: run cargo build first"; exit 2; }
 
-# skips_for SPEC (the documented Prism skips), synthesize_calls and alive PID.
+# skips_for SPEC (the documented Prism skips), synthesize_calls, alive PID and
+# stop_prism PID.
 # shellcheck source=tests/node/conformance-common.sh
 source "$root/tests/node/conformance-common.sh"
 
@@ -37,8 +38,7 @@ tmp=$(mktemp -d)
 prism_pid=
 cleanup() {
   if [[ -n $prism_pid ]]; then
-    kill "$prism_pid" 2>/dev/null || true
-    while alive "$prism_pid"; do sleep 0.1; done
+    stop_prism "$prism_pid"
   fi
   rm -rf "$tmp"
 }

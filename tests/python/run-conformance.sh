@@ -39,7 +39,8 @@ if [[ -z ${PYTHON:-} ]]; then
 fi
 [[ -x $PYTHON ]] || { log "no python at $PYTHON"; exit 2; }
 
-# skips_for SPEC (the documented Prism skips), synthesize_calls and alive PID.
+# skips_for SPEC (the documented Prism skips), synthesize_calls, alive PID and
+# stop_prism PID.
 # shellcheck source=tests/node/conformance-common.sh
 source "$root/tests/node/conformance-common.sh"
 
@@ -47,9 +48,7 @@ tmp=$(mktemp -d)
 prism_pid=
 cleanup() {
   if [[ -n $prism_pid ]]; then
-    kill "$prism_pid" 2>/dev/null || true
-    # Bounded: Prism exits at once on SIGTERM.
-    for _ in $(seq 100); do alive "$prism_pid" || break; sleep 0.1; done
+    stop_prism "$prism_pid"
   fi
   rm -rf "$tmp"
 }
