@@ -63,7 +63,7 @@ fn conforms(harness: &str, spec: &Path) {
         stderr
             .lines()
             .rev()
-            .find(|l| l.contains("conformance") && l.contains("passed"))
+            .find(|l| l.contains("conformance: ") && l.contains("passed"))
             .unwrap_or("")
     );
 }
