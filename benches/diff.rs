@@ -28,7 +28,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{env_number, geometric_mean, wait_with_timeout};
+use support::{Failure, env_number, geometric_mean, print_failures, wait_with_timeout};
 
 const SEQUENCES: &[&str] = &["stripe", "openai"];
 const DEFAULT_RUNS: usize = 3;
@@ -107,11 +107,6 @@ struct Measured {
     walls: Vec<Duration>,
     peak_kib: i64,
     failure: Option<Failure>,
-}
-
-enum Failure {
-    Timeout,
-    Error(String),
 }
 
 impl Measured {
@@ -307,28 +302,17 @@ fn main() {
         );
     }
 
-    let mut notes = Vec::new();
-    for ((label, _, _), row) in pairs.iter().zip(&results) {
-        for (tool, result) in tools.iter().zip(row) {
-            match &result.failure {
-                Some(Failure::Timeout) => notes.push(format!(
-                    "{label} {}: timed out after {}s",
-                    tool.name,
-                    timeout.as_secs()
-                )),
-                Some(Failure::Error(reason)) => {
-                    notes.push(format!("{label} {}: {reason}", tool.name))
-                }
-                None => {}
-            }
-        }
-    }
-    if !notes.is_empty() {
-        println!("failures:");
-        for note in notes {
-            println!("  {note}");
-        }
-    }
+    print_failures(
+        pairs.iter().zip(&results).flat_map(|((label, _, _), row)| {
+            tools.iter().zip(row).filter_map(move |(tool, result)| {
+                result
+                    .failure
+                    .as_ref()
+                    .map(|f| (label.as_ref(), tool.name, f))
+            })
+        }),
+        timeout,
+    );
 }
 
 /// The files of a history folder, `N-<sha>.<ext>`, in the order of N.

@@ -49,7 +49,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{env_number, geometric_mean, wait_with_timeout};
+use support::{Failure, env_number, geometric_mean, print_failures, wait_with_timeout};
 
 /// (label, path in the corpus).
 const SPECS: &[(&str, &str)] = &[
@@ -302,11 +302,6 @@ struct Measured {
     files: usize,
     bytes: u64,
     failure: Option<Failure>,
-}
-
-enum Failure {
-    Timeout,
-    Error(String),
 }
 
 impl Measured {
@@ -586,28 +581,14 @@ fn table(
         }
     }
 
-    let mut notes = Vec::new();
-    for ((label, _, _), row) in specs.iter().zip(&results) {
-        for (tool, result) in tools.iter().zip(row) {
-            match &result.failure {
-                Some(Failure::Timeout) => notes.push(format!(
-                    "{label} {}: timed out after {}s",
-                    tool.name,
-                    timeout.as_secs()
-                )),
-                Some(Failure::Error(reason)) => {
-                    notes.push(format!("{label} {}: {reason}", tool.name))
-                }
-                None => {}
-            }
-        }
-    }
-    if !notes.is_empty() {
-        println!("failures:");
-        for note in notes {
-            println!("  {note}");
-        }
-    }
+    print_failures(
+        specs.iter().zip(&results).flat_map(|((label, _, _), row)| {
+            tools.iter().zip(row).filter_map(move |(tool, result)| {
+                result.failure.as_ref().map(|f| (*label, tool.name, f))
+            })
+        }),
+        timeout,
+    );
 }
 
 impl support::PeerSpec for Peer {

@@ -8,6 +8,33 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+/// Why a tool's run on one input has no figures.
+pub enum Failure {
+    Timeout,
+    Error(String),
+}
+
+/// Prints one line per failed run, as `(input label, tool, failure)`,
+/// under a `failures:` heading; nothing when every run completed.
+pub fn print_failures<'a>(
+    failures: impl IntoIterator<Item = (&'a str, &'a str, &'a Failure)>,
+    timeout: Duration,
+) {
+    let notes: Vec<String> = failures
+        .into_iter()
+        .map(|(label, tool, failure)| match failure {
+            Failure::Timeout => format!("{label} {tool}: timed out after {}s", timeout.as_secs()),
+            Failure::Error(reason) => format!("{label} {tool}: {reason}"),
+        })
+        .collect();
+    if !notes.is_empty() {
+        println!("failures:");
+        for note in notes {
+            println!("  {note}");
+        }
+    }
+}
+
 /// A whole number from the environment, or `default`.
 pub fn env_number(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
