@@ -64,9 +64,23 @@ impl Runtime {
 
     /// An annotation on the run, or a `level: file:line: message` line locally.
     pub fn annotate(&self, annotation: &Annotation) {
+        self.annotate_all(std::slice::from_ref(annotation));
+    }
+
+    /// [`Runtime::annotate`] for many, written at once: stderr is
+    /// unbuffered, and a large spec can carry hundreds of warnings.
+    pub fn annotate_all<'a>(&self, annotations: impl IntoIterator<Item = &'a Annotation>) {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for annotation in annotations {
+            let _ = writeln!(text, "{}", self.annotation_line(annotation));
+        }
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+    }
+
+    fn annotation_line(&self, annotation: &Annotation) -> String {
         if self.on_runner {
-            eprintln!("{annotation}");
-            return;
+            return annotation.to_string();
         }
         let level = match annotation.level {
             Level::Error => "error",
@@ -83,7 +97,7 @@ impl Runtime {
             .as_ref()
             .map(|t| format!("{t}: "))
             .unwrap_or_default();
-        eprintln!("{level}: {place}{title}{}", annotation.message);
+        format!("{level}: {place}{title}{}", annotation.message)
     }
 
     /// Tells the runner to hide `secret` in every later log line.

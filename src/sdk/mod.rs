@@ -14,6 +14,8 @@ pub mod python;
 pub mod reshape;
 pub mod typescript;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 pub use lower::lower;
 pub use model::Api;
 pub use naming::Language;
@@ -55,35 +57,62 @@ pub(crate) fn environment_with(
 
 /// Renders each of `templates` as `env` holds it (built in or a user's
 /// override) with `ctx`, as `(path(name), output)` sorted by path; an error
-/// names its template.
+/// names its template (the first in `templates` order when several fail).
+///
+/// On a large spec a few files (models, client) are megabytes each and take
+/// most of the time. One worker per core, the calling thread among them,
+/// takes templates in the order given, so emitters list the largest first
+/// and those start at once. More threads than cores would not be faster, and
+/// would cost memory: each thread's allocator heap takes fresh pages, and
+/// touching fresh pages is much of what a large render costs. `ctx` is freed
+/// in the background afterwards.
 pub(crate) fn render_all(
     env: &minijinja::Environment<'_>,
     templates: Templates,
-    ctx: &minijinja::Value,
+    ctx: minijinja::Value,
     path: impl Fn(&str) -> String + Sync,
 ) -> Result<Vec<(String, String)>, TemplateError> {
-    let render_one = |name: &str| {
-        env.get_template(name)
-            .and_then(|t| t.render(ctx))
-            .map(|out| (path(name), out))
-            .map_err(|source| TemplateError {
-                name: name.to_owned(),
-                source,
-            })
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some((name, _)) = templates.get(index) else {
+                return done;
+            };
+            let rendered = env
+                .get_template(name)
+                .and_then(|t| t.render(&ctx))
+                .map(|out| (path(name), out))
+                .map_err(|source| TemplateError {
+                    name: (*name).to_owned(),
+                    source,
+                });
+            done.push((index, rendered));
+        }
     };
-    // On a large spec a few files (models, client, README) are megabytes
-    // each: one thread per file lets them render side by side. Threads, not
-    // I/O: the output is the same whatever the order.
-    let mut files = std::thread::scope(|scope| {
-        let threads: Vec<_> = templates
-            .iter()
-            .map(|(name, _)| scope.spawn(|| render_one(name)))
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut results = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers.min(templates.len()))
+            .map(|_| scope.spawn(work))
             .collect();
-        threads
-            .into_iter()
-            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+        let mut results = work();
+        for helper in helpers {
+            results.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        results
+    });
+    crate::background::drop_later(ctx);
+    // Template order, so that the error reported does not depend on timing.
+    results.sort_by_key(|(index, _)| *index);
+    let mut files = results
+        .into_iter()
+        .map(|(_, rendered)| rendered)
+        .collect::<Result<Vec<_>, _>>()?;
     files.sort();
     Ok(files)
 }

@@ -59,7 +59,20 @@ use super::naming::{self, Language};
 /// Every template of the package, by name, with its built-in source. The
 /// output file is the name without the `python/` prefix and `.j2`, with
 /// `package/` replaced by the import name.
+/// Largest output first: `render_all` hands them out in this order.
 pub const TEMPLATES: super::Templates = &[
+    (
+        "python/package/models.py.j2",
+        include_str!("../../templates/python/package/models.py.j2"),
+    ),
+    (
+        "python/package/client.py.j2",
+        include_str!("../../templates/python/package/client.py.j2"),
+    ),
+    (
+        "python/README.md.j2",
+        include_str!("../../templates/python/README.md.j2"),
+    ),
     (
         "python/.gitignore.j2",
         include_str!("../../templates/python/.gitignore.j2"),
@@ -67,10 +80,6 @@ pub const TEMPLATES: super::Templates = &[
     (
         "python/pyproject.toml.j2",
         include_str!("../../templates/python/pyproject.toml.j2"),
-    ),
-    (
-        "python/README.md.j2",
-        include_str!("../../templates/python/README.md.j2"),
     ),
     (
         "python/package/__init__.py.j2",
@@ -83,14 +92,6 @@ pub const TEMPLATES: super::Templates = &[
     (
         "python/package/_runtime.py.j2",
         include_str!("../../templates/python/package/_runtime.py.j2"),
-    ),
-    (
-        "python/package/models.py.j2",
-        include_str!("../../templates/python/package/models.py.j2"),
-    ),
-    (
-        "python/package/client.py.j2",
-        include_str!("../../templates/python/package/client.py.j2"),
     ),
 ];
 
@@ -172,7 +173,7 @@ pub fn render(
     let ctx = context(api, options);
     let import_name = ctx.import_name.clone();
     let ctx = JValue::from_serialize(ctx);
-    super::render_all(env, TEMPLATES, &ctx, |name| {
+    super::render_all(env, TEMPLATES, ctx, |name| {
         let relative = name.trim_start_matches("python/").trim_end_matches(".j2");
         match relative.strip_prefix("package/") {
             Some(file) => format!("{import_name}/{file}"),

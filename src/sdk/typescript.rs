@@ -33,14 +33,31 @@ use super::naming::Language;
 
 /// Every template of the package, by name, with its built-in source. The
 /// output file is the name without the `typescript/` prefix and `.j2`.
+/// Largest output first: `render_all` hands them out in this order.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
-        "typescript/package.json.j2",
-        include_str!("../../templates/typescript/package.json.j2"),
+        "typescript/models.d.ts.j2",
+        include_str!("../../templates/typescript/models.d.ts.j2"),
+    ),
+    (
+        "typescript/client.js.j2",
+        include_str!("../../templates/typescript/client.js.j2"),
+    ),
+    (
+        "typescript/client.d.ts.j2",
+        include_str!("../../templates/typescript/client.d.ts.j2"),
+    ),
+    (
+        "typescript/models.js.j2",
+        include_str!("../../templates/typescript/models.js.j2"),
     ),
     (
         "typescript/README.md.j2",
         include_str!("../../templates/typescript/README.md.j2"),
+    ),
+    (
+        "typescript/package.json.j2",
+        include_str!("../../templates/typescript/package.json.j2"),
     ),
     (
         "typescript/index.js.j2",
@@ -57,22 +74,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "typescript/runtime.d.ts.j2",
         include_str!("../../templates/typescript/runtime.d.ts.j2"),
-    ),
-    (
-        "typescript/client.js.j2",
-        include_str!("../../templates/typescript/client.js.j2"),
-    ),
-    (
-        "typescript/client.d.ts.j2",
-        include_str!("../../templates/typescript/client.d.ts.j2"),
-    ),
-    (
-        "typescript/models.js.j2",
-        include_str!("../../templates/typescript/models.js.j2"),
-    ),
-    (
-        "typescript/models.d.ts.j2",
-        include_str!("../../templates/typescript/models.d.ts.j2"),
     ),
 ];
 
@@ -137,7 +138,7 @@ pub fn render(
         return Err(TsError::PackageVersion(v.clone()));
     }
     let ctx = JValue::from_serialize(context(api, options));
-    super::render_all(env, TEMPLATES, &ctx, |name| {
+    super::render_all(env, TEMPLATES, ctx, |name| {
         name.trim_start_matches("typescript/")
             .trim_end_matches(".j2")
             .to_owned()
@@ -774,7 +775,9 @@ mod tests {
         let mut env = Environment::new();
         configure(&mut env);
         for (name, source) in TEMPLATES {
-            let source = if name.ends_with("client.js.j2") {
+            // Two broken overrides: the error names the one listed first
+            // in TEMPLATES, whichever worker thread met its error first.
+            let source = if name.ends_with("client.js.j2") || name.ends_with("/index.js.j2") {
                 "{{ nope }}"
             } else {
                 source

@@ -425,11 +425,16 @@ impl Bundler<'_> {
         let Some(components) = self.value(0).get("components").and_then(Value::as_object) else {
             return;
         };
-        let sections: Vec<(String, Value)> = components
+        // Only each section's name and `$ref` are needed past this borrow;
+        // cloning the sections themselves copied most of the document.
+        let sections: Vec<(String, Option<String>)> = components
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| {
+                let reference = v.get("$ref").and_then(Value::as_str).map(str::to_owned);
+                (k.clone(), reference)
+            })
             .collect();
-        for (section, value) in sections {
+        for (section, reference) in sections {
             let Some(kind) = Kind::from_component_section(&section) else {
                 continue;
             };
@@ -437,8 +442,8 @@ impl Bundler<'_> {
                 continue;
             };
             // The section itself may be a $ref to an index file.
-            let (map_doc, map_ptr) = match value.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.resolutions.get(&(0, r.to_owned())) {
+            let (map_doc, map_ptr) = match reference {
+                Some(r) => match self.resolutions.get(&(0, r)) {
                     Some(Ok(found)) => found.clone(),
                     _ => continue,
                 },

@@ -18,7 +18,7 @@ use crate::spec::Validation;
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use url::Url;
 
 /// Every output this stage sets (`action.yml` declares the same).
@@ -36,8 +36,9 @@ pub const OUTPUTS: &[&str] = &[
 /// How the files on disk differ from the generated ones.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Drift {
-    /// Generated files that are missing or different on disk.
-    pub write: Vec<(String, String)>,
+    /// Generated files that are missing or different on disk (their
+    /// contents are in [`Sdk::files`]).
+    pub write: Vec<String>,
     /// Files on disk that the generator no longer produces.
     pub remove: Vec<String>,
 }
@@ -49,7 +50,7 @@ impl Drift {
 
     /// One line per file, for messages and the summary.
     pub fn listing(&self) -> Vec<String> {
-        let written = self.write.iter().map(|(p, _)| format!("changed: {p}"));
+        let written = self.write.iter().map(|p| format!("changed: {p}"));
         let removed = self.remove.iter().map(|p| format!("removed: {p}"));
         written.chain(removed).collect()
     }
@@ -60,7 +61,7 @@ pub fn drift(generated: &[(String, String)], on_disk: &BTreeMap<String, String>)
     let write = generated
         .iter()
         .filter(|(path, contents)| on_disk.get(path) != Some(contents))
-        .cloned()
+        .map(|(path, _)| path.clone())
         .collect();
     let remove = on_disk
         .keys()
@@ -140,8 +141,14 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
         })
         .await?;
 
+    let version = args.version.clone().unwrap_or_else(|| {
+        loaded.upgraded["info"]["version"]
+            .as_str()
+            .unwrap_or("0.0.0")
+            .to_owned()
+    });
+    crate::background::drop_later(loaded);
     let mut sdks = Vec::new();
-    let mut writes = Vec::new();
     let mut warned = BTreeSet::new();
     for rendered in rendered {
         let rendered = rendered?;
@@ -150,10 +157,7 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
                 tracing::warn!("{warning}");
             }
         }
-        let sdk = compare_with_disk(rendered, &args, ctx)?;
-        let target = ctx.workspace.join(&sdk.folder);
-        writes.push((target, sdk.drift.write.clone(), sdk.drift.remove.clone()));
-        sdks.push(sdk);
+        sdks.push(compare_with_disk(rendered, &args, ctx)?);
     }
 
     let mut outputs = Outputs::new();
@@ -161,12 +165,6 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     let typescript = find(SdkLanguage::Typescript);
     let python = find(SdkLanguage::Python);
     let path_of = |s: Option<&Sdk>| s.map(|s| display_path(&s.folder)).unwrap_or_default();
-    let version = args.version.clone().unwrap_or_else(|| {
-        loaded.upgraded["info"]["version"]
-            .as_str()
-            .unwrap_or("0.0.0")
-            .to_owned()
-    });
     outputs
         .set("typescript_path", path_of(typescript))
         .set(
@@ -220,7 +218,7 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
             }
         }
     } else {
-        apply(&writes)?;
+        apply(&sdks, &ctx.workspace)?;
         for sdk in &sdks {
             let shown = display_path(&sdk.folder);
             match sdk.drift.listing().len() {
@@ -274,7 +272,7 @@ fn render_sdk(
         SdkLanguage::Typescript => Language::TypeScript,
         SdkLanguage::Python => Language::Python,
     };
-    let api = sdk::lower(upgraded, model_language);
+    let mut api = sdk::lower(upgraded, model_language);
     let version = args.version.clone().unwrap_or_else(|| api.version.clone());
     let (folder_name, package, version, files, is_artifact): (_, _, _, _, fn(&str) -> bool) =
         match language {
@@ -321,6 +319,8 @@ fn render_sdk(
                 )
             }
         };
+    let warnings = std::mem::take(&mut api.warnings);
+    crate::background::drop_later(api);
     Ok(Rendered {
         language,
         folder_name,
@@ -328,7 +328,7 @@ fn render_sdk(
         version,
         files,
         is_artifact,
-        warnings: api.warnings,
+        warnings,
     })
 }
 
@@ -400,20 +400,24 @@ fn latest_spec(ctx: &Context, layout: &Layout) -> Result<PathBuf> {
 /// Writes the changed files of every SDK in one atomic step, then removes
 /// files that are no longer generated (all inside the generated folders,
 /// which nobody edits). Each entry: the folder, its writes, its removals.
-type FolderChanges = (PathBuf, Vec<(String, String)>, Vec<String>);
-
-fn apply(changes: &[FolderChanges]) -> Result<()> {
-    let mut writes = fs::AtomicWrites::new();
-    for (target, write, _) in changes {
-        for (path, contents) in write {
-            writes.write(target.join(path), contents.clone());
+/// Writes every SDK's changed files in one atomic step, then removes the
+/// files that are no longer generated.
+fn apply(sdks: &[Sdk], workspace: &Path) -> Result<()> {
+    let mut writes = fs::AtomicWrites::reproducible();
+    for sdk in sdks {
+        let target = workspace.join(&sdk.folder);
+        for (path, contents) in &sdk.files {
+            if sdk.drift.write.contains(path) {
+                writes.write(target.join(path), contents.as_bytes());
+            }
         }
     }
     writes.commit().context("writing the SDKs")?;
-    for (target, _, remove) in changes {
-        for path in remove {
+    for sdk in sdks {
+        let target = workspace.join(&sdk.folder);
+        for path in &sdk.drift.remove {
             let full = target.join(path);
-            if full.starts_with(target) {
+            if full.starts_with(&target) {
                 fs_err::remove_file(&full)?;
             } else {
                 bail!(

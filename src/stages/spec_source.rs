@@ -122,15 +122,17 @@ impl Sources {
         let set = self.complete(url, set, &limits).await;
         match spec::load_with_then(set, &limits, validation, then) {
             Ok((loaded, result)) => {
-                for w in &loaded.warnings {
-                    ctx.runtime.annotate(&annotation_for(w, ctx));
-                }
+                let annotations: Vec<_> = loaded
+                    .warnings
+                    .iter()
+                    .map(|w| annotation_for(w, ctx))
+                    .collect();
+                ctx.runtime.annotate_all(&annotations);
                 Ok((loaded, result))
             }
             Err(problems) => {
-                for p in &problems {
-                    ctx.runtime.annotate(&annotation_for(p, ctx));
-                }
+                let annotations: Vec<_> = problems.iter().map(|p| annotation_for(p, ctx)).collect();
+                ctx.runtime.annotate_all(&annotations);
                 let errors = problems
                     .iter()
                     .filter(|p| matches!(p.severity, Severity::Error))

@@ -347,13 +347,13 @@ fn apply(store: &StorePlan, files: &ChangeFiles, ctx: &Context, layout: &Layout)
     let mut writes = fs::AtomicWrites::new();
     writes.write(
         ctx.workspace.join(&store.history_path),
-        store.history_bytes.clone(),
+        store.history_bytes.as_slice(),
     );
     if let Some(latest) = &store.latest {
         writes.write(ctx.workspace.join(layout.latest_file()), latest.to_bytes());
     }
     for (path, bytes) in &files.files {
-        writes.write(ctx.workspace.join(path), bytes.clone());
+        writes.write(ctx.workspace.join(path), bytes.as_slice());
     }
     let written: Vec<String> = writes
         .paths()
