@@ -42,6 +42,7 @@
 //!
 //! Must not do I/O.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -338,7 +339,7 @@ impl<'a> Lowerer<'a> {
             return Type::Unknown;
         };
         let last = reference.rsplit('/').next().unwrap_or(hint);
-        let own_hint = if naming::words(last).is_empty() {
+        let own_hint = if !naming::has_words(last) {
             hint.to_owned()
         } else {
             last.to_owned()
@@ -491,29 +492,43 @@ impl<'a> Lowerer<'a> {
         let mut scope = Scope::new();
         let mut out: Vec<EnumValue> = Vec::new();
         // Real enums run to hundreds of values (currencies, countries), so
-        // duplicates are found through a set keyed by the value's JSON text
-        // (`"1"` and `1` stay apart), not by scanning `out`.
-        let mut seen: HashSet<String> = HashSet::new();
+        // duplicates are found through a set, not by scanning `out`; keyed
+        // by kind and text so that `"1"` and `1` stay apart.
+        let mut seen: HashSet<(bool, Cow<'_, str>)> = HashSet::new();
         let mut nullable = false;
         for v in values {
-            match v {
-                Value::Null => nullable = true,
-                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                    if !seen.insert(v.to_string()) {
-                        continue;
-                    }
-                    let raw = match v {
-                        Value::String(s) => s.clone(),
-                        other => format!("value {}", other.to_string().replace('-', "minus ")),
-                    };
-                    let ident = scope.claim(&naming::enum_member_name(self.lang, &raw));
-                    out.push(EnumValue {
-                        value: v.clone(),
-                        ident,
-                    });
+            let key = match v {
+                Value::Null => {
+                    nullable = true;
+                    continue;
                 }
+                Value::String(s) => (true, Cow::Borrowed(s.as_str())),
+                Value::Number(_) | Value::Bool(_) => (false, Cow::Owned(v.to_string())),
                 _ => return Type::Unknown,
+            };
+            if !seen.insert(key) {
+                continue;
             }
+            // Only languages that print enum classes need member names; the
+            // TypeScript SDK prints a union of literals. A large spec has
+            // tens of thousands of enum values.
+            let ident = match self.lang {
+                Language::TypeScript => String::new(),
+                Language::Python => {
+                    let raw = match v {
+                        Value::String(s) => Cow::Borrowed(s.as_str()),
+                        other => Cow::Owned(format!(
+                            "value {}",
+                            other.to_string().replace('-', "minus ")
+                        )),
+                    };
+                    scope.claim(&naming::enum_member_name(self.lang, &raw))
+                }
+            };
+            out.push(EnumValue {
+                value: v.clone(),
+                ident,
+            });
         }
         let ty = if out.is_empty() {
             if nullable { Type::Null } else { Type::Unknown }
@@ -788,7 +803,7 @@ impl<'a> Lowerer<'a> {
     ) -> RawOperation<'a> {
         let operation_id = str_of(op, "operationId").map(str::to_owned);
         let words = match &operation_id {
-            Some(id) if !naming::words(id).is_empty() => id.clone(),
+            Some(id) if naming::has_words(id) => id.clone(),
             _ => naming::operation_words(method, path),
         };
         let type_base = naming::pascal(&words);
@@ -797,11 +812,11 @@ impl<'a> Lowerer<'a> {
             .and_then(Value::as_array)
             .and_then(|t| t.first())
             .and_then(Value::as_str)
-            .filter(|t| !naming::words(t).is_empty())
+            .filter(|t| naming::has_words(t))
             .map(str::to_owned)
             .or_else(|| {
                 path.split('/')
-                    .find(|s| !s.is_empty() && !s.starts_with('{') && !naming::words(s).is_empty())
+                    .find(|s| !s.is_empty() && !s.starts_with('{') && naming::has_words(s))
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| "default".into());
@@ -1546,6 +1561,42 @@ components:
     }
 
     #[test]
+    fn enum_members_are_named_only_for_enum_classes() {
+        let spec = r##"
+openapi: 3.1.0
+info: { title: T, version: "1" }
+paths: {}
+components:
+  schemas:
+    Level: { type: integer, enum: [1, 2, -3, 2, null] }
+    Word: { type: string, enum: [in-progress, "1", In Progress] }
+"##;
+        let idents = |lang, name| -> Vec<String> {
+            let api = api(spec, lang);
+            let ty = match &find(&api, name).ty {
+                Type::Nullable { inner } => (**inner).clone(),
+                other => other.clone(),
+            };
+            let Type::Enum { values } = ty else {
+                panic!("{ty:?}")
+            };
+            values.into_iter().map(|v| v.ident).collect()
+        };
+        assert_eq!(
+            idents(Language::Python, "Level"),
+            ["VALUE_1", "VALUE_2", "VALUE_MINUS_3"]
+        );
+        assert_eq!(
+            idents(Language::Python, "Word"),
+            ["IN_PROGRESS", "_1", "IN_PROGRESS2"]
+        );
+        // TypeScript prints a union of literals: no member names, but the
+        // same values, duplicates dropped.
+        assert_eq!(idents(Language::TypeScript, "Level"), ["", "", ""]);
+        assert_eq!(idents(Language::TypeScript, "Word"), ["", "", ""]);
+    }
+
+    #[test]
     fn unions_discriminators_consts_and_cycles() {
         let api = api(
             r##"
@@ -1596,8 +1647,7 @@ components:
         let Type::Enum { values } = &**inner else {
             panic!()
         };
-        let idents: Vec<&str> = values.iter().map(|v| v.ident.as_str()).collect();
-        assert_eq!(idents, ["Value1", "Value2", "ValueMinus3"]);
+        assert_eq!(values.len(), 3);
         assert_eq!(
             find(&api, "Either").ty,
             Type::Union {

@@ -327,7 +327,8 @@ pub enum Type {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EnumValue {
     pub value: Value,
-    /// Member name for languages with enum classes.
+    /// Member name for languages with enum classes (Python); empty for
+    /// TypeScript, whose SDK prints an enum as a union of literals.
     pub ident: String,
 }
 

@@ -58,63 +58,98 @@ pub enum Language {
 
 /// Splits a name into words (see the module docs).
 pub fn words(raw: &str) -> Vec<String> {
-    let shouting = !raw.chars().any(|c| c.is_ascii_lowercase());
-    let mut out: Vec<String> = Vec::new();
-    for chunk in raw.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let chars: Vec<char> = chunk.chars().collect();
-        let mut current = String::new();
-        for (i, &c) in chars.iter().enumerate() {
-            let prev = i.checked_sub(1).map(|p| chars[p]);
-            let next = chars.get(i + 1).copied();
-            let boundary = match prev {
-                None => false,
-                Some(p) => {
-                    c.is_ascii_uppercase()
-                        && ((p.is_ascii_lowercase() || p.is_ascii_digit())
-                            || (p.is_ascii_uppercase()
-                                && next.is_some_and(|n| n.is_ascii_lowercase())))
-                }
-            };
-            if boundary && !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            current.push(c);
-        }
-        if !current.is_empty() {
-            out.push(current);
-        }
-    }
-    if shouting {
-        for w in &mut out {
-            *w = w.to_ascii_lowercase();
-        }
-    }
-    out
+    let (words, shouting) = word_slices(raw);
+    words
+        .map(|w| match shouting {
+            true => w.to_ascii_lowercase(),
+            false => w.to_owned(),
+        })
+        .collect()
 }
 
-fn upper_first(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
+/// Whether `raw` has any word at all (an ASCII letter or digit).
+pub fn has_words(raw: &str) -> bool {
+    raw.bytes().any(|b| b.is_ascii_alphanumeric())
+}
+
+/// The words of `raw` as slices of it, and whether `raw` is shouted (no
+/// lower-case letter), when every word is to be lowered. Characters other
+/// than ASCII letters and digits separate words, so every word is ASCII.
+/// Naming runs for every type, member and enum value of a large spec:
+/// slices rather than a `String` per word and character.
+fn word_slices(raw: &str) -> (impl Iterator<Item = &str>, bool) {
+    let shouting = !raw.bytes().any(|b| b.is_ascii_lowercase());
+    let words = raw
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .flat_map(chunk_words);
+    (words, shouting)
+}
+
+/// The words of one run of ASCII letters and digits: a new word starts at
+/// an upper-case letter after a lower-case letter or digit, and at the last
+/// capital of an acronym followed by a lower-case letter (`HTTPServer`).
+fn chunk_words(chunk: &str) -> impl Iterator<Item = &str> {
+    let bytes = chunk.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        for i in start + 1..bytes.len() {
+            let (prev, c) = (bytes[i - 1], bytes[i]);
+            let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            let boundary = c.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower));
+            if boundary {
+                let word = &chunk[start..i];
+                start = i;
+                return Some(word);
+            }
+        }
+        let word = &chunk[start..];
+        start = bytes.len();
+        Some(word)
+    })
+}
+
+/// Appends `word` (ASCII) with its first letter upper-cased, the rest
+/// lowered when `lower_rest`.
+fn push_capitalised(out: &mut String, word: &str, lower_rest: bool) {
+    let mut bytes = word.bytes();
+    if let Some(first) = bytes.next() {
+        out.push(first.to_ascii_uppercase() as char);
+    }
+    for b in bytes {
+        out.push(if lower_rest {
+            b.to_ascii_lowercase()
+        } else {
+            b
+        } as char);
     }
 }
 
 /// `PascalCase` of the words of `raw` (no validity checks).
 pub fn pascal(raw: &str) -> String {
-    words(raw).iter().map(|w| upper_first(w)).collect()
+    let (words, shouting) = word_slices(raw);
+    let mut out = String::with_capacity(raw.len());
+    for w in words {
+        push_capitalised(&mut out, w, shouting);
+    }
+    out
 }
 
 /// `camelCase` of the words of `raw` (no validity checks).
 pub fn camel(raw: &str) -> String {
-    let ws = words(raw);
-    let mut out = String::new();
-    for (i, w) in ws.iter().enumerate() {
+    let (words, shouting) = word_slices(raw);
+    let mut out = String::with_capacity(raw.len());
+    for (i, w) in words.enumerate() {
         if i == 0 {
             // A leading acronym is lowered as a whole: `HTTPServer` -> `httpServer`.
             out.push_str(&w.to_ascii_lowercase());
         } else {
-            out.push_str(&upper_first(w));
+            push_capitalised(&mut out, w, shouting);
         }
     }
     out
@@ -122,11 +157,15 @@ pub fn camel(raw: &str) -> String {
 
 /// `snake_case` of the words of `raw` (no validity checks).
 pub fn snake(raw: &str) -> String {
-    words(raw)
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join("_")
+    let (words, _) = word_slices(raw);
+    let mut out = String::with_capacity(raw.len() + 8);
+    for (i, w) in words.enumerate() {
+        if i > 0 {
+            out.push('_');
+        }
+        out.push_str(&w.to_ascii_lowercase());
+    }
+    out
 }
 
 /// ECMAScript reserved words (including strict mode and contextual ones
@@ -796,6 +835,54 @@ mod tests {
         ];
         for (raw, expected) in table {
             assert_eq!(words(raw), *expected, "{raw}");
+            assert_eq!(has_words(raw), !expected.is_empty(), "{raw}");
+        }
+    }
+
+    /// The casing functions once built a `Vec<String>` of words and a
+    /// `String` per word; they now work on slices. Same results.
+    #[test]
+    fn casing_matches_the_word_list() {
+        let upper_first = |w: &str| w[..1].to_ascii_uppercase() + &w[1..];
+        for raw in [
+            "petId",
+            "HTTPError",
+            "PET_STORE",
+            "pet2Owner",
+            "2fa",
+            "café au lait",
+            "",
+            "$$$",
+            "getHTTPResponseCode",
+            "ABCdef",
+            "a",
+            "A",
+            "_x_",
+            "X-Rate-Limit",
+            "ids[]",
+            "über-Größe",
+            "v1.2.3",
+            "IPv6Address",
+            "already_snake_case",
+        ] {
+            let ws = words(raw);
+            let pascal_ref: String = ws.iter().map(|w| upper_first(w)).collect();
+            let camel_ref: String = ws
+                .iter()
+                .enumerate()
+                .map(|(i, w)| match i {
+                    0 => w.to_ascii_lowercase(),
+                    _ => upper_first(w),
+                })
+                .collect();
+            let snake_ref = ws
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join("_");
+            assert_eq!(pascal(raw), pascal_ref, "{raw}");
+            assert_eq!(camel(raw), camel_ref, "{raw}");
+            assert_eq!(snake(raw), snake_ref, "{raw}");
         }
     }
 

@@ -340,7 +340,8 @@ impl Bundler<'_> {
                 return;
             }
             let mapping = value
-                .pointer("/discriminator/mapping")
+                .get("discriminator")
+                .and_then(|d| d.get("mapping"))
                 .and_then(Value::as_object);
             for (key, v) in mapping.into_iter().flatten() {
                 if let Some(v) = v.as_str().filter(|v| mapping_is_reference(v))
