@@ -137,7 +137,19 @@ pub fn render(
     if v.is_empty() || v.len() > 256 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(TsError::PackageVersion(v.clone()));
     }
-    let ctx = JValue::from_serialize(context(api, options));
+    // The model's types are the larger part of the context and need nothing
+    // else: a second core builds them and converts them to template values
+    // while this thread does the rest.
+    let ctx = std::thread::scope(|scope| {
+        let types = scope
+            .spawn(|| JValue::from_serialize(api.types.iter().map(type_ctx).collect::<Vec<_>>()));
+        let mut ctx = context(api, options);
+        ctx.types = types
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        // The types value passes through as it is, not copied.
+        JValue::from_serialize(ctx)
+    });
     super::render_all(env, TEMPLATES, ctx, |name| {
         name.trim_start_matches("typescript/")
             .trim_end_matches(".j2")
@@ -178,7 +190,8 @@ pub struct TsContext {
     pub default_base_url: String,
     pub schemes: Vec<SchemeCtx>,
     pub resources: Vec<ResourceCtx>,
-    pub types: Vec<TypeCtx>,
+    /// `Vec<TypeCtx>` as a template value (see [`render`]).
+    pub types: JValue,
     pub params_types: Vec<InterfaceCtx>,
     pub errors_types: Vec<InterfaceCtx>,
     /// The first operation, for usage examples.
@@ -407,7 +420,8 @@ fn context(api: &Api, options: &TsOptions) -> TsContext {
             })
             .collect(),
         resources,
-        types: api.types.iter().map(type_ctx).collect(),
+        // Filled in by `render`, which builds the types on another thread.
+        types: JValue::UNDEFINED,
         params_types,
         errors_types,
         example,

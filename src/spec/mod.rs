@@ -46,7 +46,10 @@ use std::collections::HashMap;
 pub use canonical::{canonical_json, sha256_hex};
 pub use docset::{DocumentSet, Resolved, resolve_ref};
 pub use lines::{LineIndex, line_of_pointer};
-pub use parse::{ParseError, ParsedDoc, SourceFormat, parse_document, parse_document_with_limits};
+pub use parse::{
+    ParseError, ParsedDoc, SourceFormat, parse_document, parse_document_owned,
+    parse_document_with_limits,
+};
 pub use problem::{Problem, Severity};
 pub use upgrade::upgrade_to_31;
 pub use version::OpenApiVersion;

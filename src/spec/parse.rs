@@ -66,23 +66,47 @@ pub fn parse_document(bytes: &[u8]) -> Result<ParsedDoc, ParseError> {
 /// Like [`parse_document`], with an explicit node budget (`limits.max_nodes`).
 pub fn parse_document_with_limits(bytes: &[u8], limits: &Limits) -> Result<ParsedDoc, ParseError> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| ParseError {
+    let text = std::str::from_utf8(bytes).map_err(not_utf8)?;
+    let (format, value) = parse_text(text, limits)?;
+    Ok(ParsedDoc {
+        format,
+        text: text.to_owned(),
+        value,
+    })
+}
+
+/// [`parse_document`] taking the bytes, which become the kept text without
+/// a copy (a large spec is megabytes).
+pub fn parse_document_owned(mut bytes: Vec<u8>) -> Result<ParsedDoc, ParseError> {
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(e.utf8_error()))?;
+    let (format, value) = parse_text(&text, &Limits::default())?;
+    Ok(ParsedDoc {
+        format,
+        text,
+        value,
+    })
+}
+
+fn not_utf8(e: std::str::Utf8Error) -> ParseError {
+    ParseError {
         format_name: "document",
         message: format!("not valid UTF-8 ({e})"),
         line: None,
         column: None,
-    })?;
+    }
+}
+
+fn parse_text(text: &str, limits: &Limits) -> Result<(SourceFormat, Value), ParseError> {
     let format = detect_format(text);
     let budget = Cell::new(limits.max_nodes);
     let value = match format {
         SourceFormat::Json => parse_json(text, &budget)?,
         SourceFormat::Yaml => parse_yaml(text, &budget)?,
     };
-    Ok(ParsedDoc {
-        format,
-        text: text.to_owned(),
-        value,
-    })
+    Ok((format, value))
 }
 
 fn detect_format(text: &str) -> SourceFormat {
@@ -356,6 +380,24 @@ mod tests {
         assert_eq!(doc.format, SourceFormat::Json);
         assert_eq!(doc.value, json!({"a": [1, 2.5, null]}));
         assert!(!doc.text.starts_with('\u{feff}'));
+    }
+
+    #[test]
+    fn owned_bytes_parse_the_same() {
+        for input in [
+            &b"\xEF\xBB\xBF  {\"a\": [1, 2.5, null]}"[..],
+            b"openapi: 3.1.0\ninfo: {title: T}\n",
+        ] {
+            let borrowed = parse_document(input).unwrap();
+            let owned = parse_document_owned(input.to_vec()).unwrap();
+            assert_eq!(
+                (owned.format, &owned.text, &owned.value),
+                (borrowed.format, &borrowed.text, &borrowed.value)
+            );
+        }
+        let bad = parse_document_owned(b"{\"a\": \"\xFF\"}".to_vec()).unwrap_err();
+        assert_eq!(bad, parse_document(b"{\"a\": \"\xFF\"}").unwrap_err());
+        assert!(bad.message.contains("not valid UTF-8"), "{bad}");
     }
 
     #[test]

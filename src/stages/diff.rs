@@ -175,7 +175,7 @@ async fn load(
     let url = Url::from_file_path(&path)
         .map_err(|()| anyhow::anyhow!("{} is not an absolute path", path.display()))?;
     let bytes = sources.read(&url).await?;
-    sources.load(&url, &bytes, validation, ctx).await
+    sources.load(&url, bytes, validation, ctx).await
 }
 
 /// An annotation for a finding; on the revision file's line when it is a

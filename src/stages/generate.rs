@@ -119,24 +119,28 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     let mut languages = args.languages.clone();
     languages.sort();
     languages.dedup();
-    // Each SDK is lowered and rendered on its own thread, beside the
-    // spec's validation: on a large spec that is most of the work, and it
-    // is used only if the spec turns out valid.
+    // The SDKs are lowered and rendered beside the spec's validation: on a
+    // large spec that is most of the work, and it is used only if the spec
+    // turns out valid. One thread per language, the first on the thread
+    // `load_then` gives it.
     let env = ctx.templates.environment();
     let (loaded, rendered) = sources
-        .load_then(&url, &bytes, Validation::Strict, ctx, |upgraded| {
+        .load_then(&url, bytes, Validation::Strict, ctx, |upgraded| {
             std::thread::scope(|scope| {
-                let threads: Vec<_> = languages
+                let render = |language| render_sdk(language, upgraded, &args, env);
+                let others: Vec<_> = languages
                     .iter()
-                    .map(|&language| {
-                        let args = &args;
-                        scope.spawn(move || render_sdk(language, upgraded, args, env))
-                    })
+                    .skip(1)
+                    .map(|&language| scope.spawn(move || render(language)))
                     .collect();
-                threads
-                    .into_iter()
-                    .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                    .collect::<Vec<_>>()
+                let mut rendered: Vec<_> =
+                    languages.first().map(|&l| render(l)).into_iter().collect();
+                rendered.extend(
+                    others
+                        .into_iter()
+                        .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+                );
+                rendered
             })
         })
         .await?;

@@ -96,7 +96,7 @@ impl Sources {
     pub async fn load(
         &self,
         url: &Url,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         validation: Validation,
         ctx: &Context,
     ) -> Result<LoadedSpec> {
@@ -109,12 +109,12 @@ impl Sources {
     pub async fn load_then<T: Send>(
         &self,
         url: &Url,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         validation: Validation,
         ctx: &Context,
         then: impl FnOnce(&serde_json::Value) -> T + Send,
     ) -> Result<(LoadedSpec, T)> {
-        let root = spec::parse_document(bytes)
+        let root = spec::parse_document_owned(bytes)
             .map_err(|e| anyhow::anyhow!("{url}: {e}"))
             .context("the file is neither valid JSON nor valid YAML")?;
         let limits = Limits::default();

@@ -64,7 +64,7 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
         verify_checksum(&bytes, &request.checksum, &request.download_url)?;
         tracing::info!("{} bytes, sha256 verified", bytes.len());
         sources
-            .load(&request.download_url, &bytes, Validation::Strict, ctx)
+            .load(&request.download_url, bytes, Validation::Strict, ctx)
             .await
             .context("nothing was stored")?
     };
