@@ -19,12 +19,12 @@
 
 pub mod actions;
 pub mod adapters;
-pub mod background;
 pub mod cli;
 pub mod diff;
 pub mod downstream;
 pub mod exit;
 pub mod layout;
+pub mod memory;
 pub mod pep440;
 pub mod publish;
 pub mod render;

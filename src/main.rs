@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
+    // One stage, then exit: large values a stage is done with need not be
+    // freed (see `memory`).
+    specrelay::memory::leave_to_exit();
     let runtime = Runtime::new(cli.global.output, lookup);
     for secret in SECRET_INPUTS {
         if let Some(value) = lookup(&inputs::input_env_var(secret)) {

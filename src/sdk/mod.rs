@@ -64,8 +64,8 @@ pub(crate) fn environment_with(
 /// takes templates in the order given, so emitters list the largest first
 /// and those start at once. More threads than cores would not be faster, and
 /// would cost memory: each thread's allocator heap takes fresh pages, and
-/// touching fresh pages is much of what a large render costs. `ctx` is freed
-/// in the background afterwards.
+/// touching fresh pages is much of what a large render costs. `ctx` is
+/// [discarded](crate::memory::discard) afterwards.
 pub(crate) fn render_all(
     env: &minijinja::Environment<'_>,
     templates: Templates,
@@ -106,7 +106,7 @@ pub(crate) fn render_all(
         }
         results
     });
-    crate::background::drop_later(ctx);
+    crate::memory::discard(ctx);
     // Template order, so that the error reported does not depend on timing.
     results.sort_by_key(|(index, _)| *index);
     let mut files = results

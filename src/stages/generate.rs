@@ -151,7 +151,7 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
             .unwrap_or("0.0.0")
             .to_owned()
     });
-    crate::background::drop_later(loaded);
+    crate::memory::discard(loaded);
     let mut sdks = Vec::new();
     let mut warned = BTreeSet::new();
     for rendered in rendered {
@@ -324,7 +324,7 @@ fn render_sdk(
             }
         };
     let warnings = std::mem::take(&mut api.warnings);
-    crate::background::drop_later(api);
+    crate::memory::discard(api);
     Ok(Rendered {
         language,
         folder_name,
