@@ -54,7 +54,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::from(exit::SUCCESS),
         Err(err) => {
             runtime.annotate(&Annotation::error(format!("{err:#}")).with_title("specrelay"));
-            ExitCode::from(exit::code_for(&err))
+            let code = match err.downcast_ref::<StageFailed>() {
+                Some(StageFailed(failure)) => failure.exit_code,
+                None => exit::code_for(&err),
+            };
+            ExitCode::from(code)
         }
     }
 }
@@ -79,6 +83,7 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
         event: Event::load(lookup(env::GITHUB_EVENT_NAME), event_path.as_deref())?,
         templates: Templates::new(overrides)?,
         dry_run: cli.global.dry_run,
+        env: env::RunnerEnv::from_lookup(lookup),
         workspace,
     };
     let tokio = tokio::runtime::Builder::new_current_thread()
@@ -93,10 +98,23 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
         print!("{text}");
     }
     match report.failure {
-        Some(failure) => anyhow::bail!(failure),
+        Some(failure) => Err(StageFailed(failure).into()),
         None => Ok(()),
     }
 }
+
+/// A stage's [`stages::shape::Failure`] as an error, so that `main` exits
+/// with the code the stage chose.
+#[derive(Debug)]
+struct StageFailed(stages::shape::Failure);
+
+impl std::fmt::Display for StageFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for StageFailed {}
 
 /// Logs go to stderr; `SPECRELAY_LOG=debug` shows more.
 fn init_logging() {

@@ -49,3 +49,103 @@ pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
 pub fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
+/// The commit the workflow runs on.
+pub const GITHUB_SHA: &str = "GITHUB_SHA";
+/// The workflow run's id (links to `{server}/{repo}/actions/runs/{id}`).
+pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
+/// Which attempt of the run this is (re-runs count up from 1).
+pub const GITHUB_RUN_ATTEMPT: &str = "GITHUB_RUN_ATTEMPT";
+/// GitHub's web address (`https://github.com`, or a GHES host).
+pub const GITHUB_SERVER_URL: &str = "GITHUB_SERVER_URL";
+/// The workflow's name.
+pub const GITHUB_WORKFLOW: &str = "GITHUB_WORKFLOW";
+/// Who triggered the run.
+pub const GITHUB_ACTOR: &str = "GITHUB_ACTOR";
+
+/// What the runner says about this run, read once in `main` (and nowhere
+/// else) so that stages never read `GITHUB_*` variables mid-stage. Every
+/// field is `None` when unset or empty (a local run has none of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunnerEnv {
+    /// `owner/name` of the repository the workflow runs in.
+    pub repository: Option<String>,
+    /// The branch or tag the workflow runs on.
+    pub ref_name: Option<String>,
+    /// The pull request's head branch (pull_request events only).
+    pub head_ref: Option<String>,
+    pub sha: Option<String>,
+    pub run_id: Option<String>,
+    pub run_attempt: Option<String>,
+    /// GitHub's web address; `https://github.com` when unset.
+    pub server_url: Option<String>,
+    /// GitHub's REST API; `https://api.github.com` when unset.
+    pub api_url: Option<String>,
+    pub workflow: Option<String>,
+    pub actor: Option<String>,
+    /// `GITHUB_TOKEN` from the environment (a local run's default token).
+    pub token: Option<String>,
+}
+
+impl RunnerEnv {
+    /// Reads every runner variable through `lookup` (one environment
+    /// variable by name), treating empty as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name| lookup(name).filter(|v| !v.trim().is_empty());
+        RunnerEnv {
+            repository: get(GITHUB_REPOSITORY),
+            ref_name: get(GITHUB_REF_NAME),
+            head_ref: get(GITHUB_HEAD_REF),
+            sha: get(GITHUB_SHA),
+            run_id: get(GITHUB_RUN_ID),
+            run_attempt: get(GITHUB_RUN_ATTEMPT),
+            server_url: get(GITHUB_SERVER_URL),
+            api_url: get(GITHUB_API_URL),
+            workflow: get(GITHUB_WORKFLOW),
+            actor: get(GITHUB_ACTOR),
+            token: get(GITHUB_TOKEN),
+        }
+    }
+
+    /// The branch a commit from this run goes to: the pull request's head
+    /// branch, else the branch the workflow runs on.
+    pub fn branch(&self) -> Option<&str> {
+        self.head_ref.as_deref().or(self.ref_name.as_deref())
+    }
+
+    /// The run's web address, when the runner said enough to build it.
+    pub fn run_url(&self) -> Option<String> {
+        let server = self.server_url.as_deref().unwrap_or("https://github.com");
+        Some(format!(
+            "{}/{}/actions/runs/{}",
+            server.trim_end_matches('/'),
+            self.repository.as_deref()?,
+            self.run_id.as_deref()?
+        ))
+    }
+}
+
+#[cfg(test)]
+mod runner_env_tests {
+    use super::*;
+
+    #[test]
+    fn empty_variables_count_as_unset_and_the_head_ref_wins() {
+        let env = RunnerEnv::from_lookup(|name| match name {
+            GITHUB_REPOSITORY => Some("acme/pets".into()),
+            GITHUB_REF_NAME => Some("main".into()),
+            GITHUB_HEAD_REF => Some(String::new()),
+            GITHUB_RUN_ID => Some("42".into()),
+            _ => None,
+        });
+        assert_eq!(env.branch(), Some("main"));
+        assert_eq!(
+            env.run_url().as_deref(),
+            Some("https://github.com/acme/pets/actions/runs/42")
+        );
+        let pr = RunnerEnv {
+            head_ref: Some("feature".into()),
+            ..env
+        };
+        assert_eq!(pr.branch(), Some("feature"));
+    }
+}

@@ -138,13 +138,13 @@ pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
         FailOn::None => 0,
     };
     let failure = (failing > 0).then(|| {
-        format!(
+        super::shape::Failure::policy(format!(
             "{failing} finding(s) at or above fail_on={} ({} breaking, {} warning); \
              accept one with a reason in {DEFAULT_IGNORE_FILE} if it is intended",
             args.fail_on.as_str(),
             summary.breaking,
             summary.warning
-        )
+        ))
     });
     Ok(Report {
         outputs,

@@ -543,12 +543,12 @@ fn report(
         }
     }
     let failure = (!failures.is_empty()).then(|| {
-        format!(
+        super::shape::Failure::policy(format!(
             "{} consumer repositor{} failed: {}",
             failures.len(),
             if failures.len() == 1 { "y" } else { "ies" },
             failed.join(", ")
-        )
+        ))
     });
     Report {
         outputs,

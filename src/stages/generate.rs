@@ -203,10 +203,10 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
             })
             .collect();
         let failure = (!drifted.is_empty()).then(|| {
-            format!(
+            super::shape::Failure::policy(format!(
                 "{}\nRun `specrelay generate` and commit the result.",
                 drifted.join("\n")
-            )
+            ))
         });
         return Ok(Report {
             outputs,

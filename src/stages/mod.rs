@@ -1,6 +1,8 @@
-//! One module per stage. A stage turns its raw arguments into a validated
-//! request, decides a plan (pure), carries it out through the adapters, and
-//! returns a [`Report`] that `main` hands to the Actions runtime.
+//! One module per stage. Every stage has the shape in [`shape`]: raw
+//! arguments become a validated request, the stage observes what it needs,
+//! decides a plan (pure), and carries it out through the adapters (or, on
+//! `--dry-run`, describes it), returning a [`Report`] that `main` hands to
+//! the Actions runtime.
 
 pub mod diff;
 pub mod downstream;
@@ -8,9 +10,10 @@ pub mod generate;
 pub mod github;
 pub mod ingest;
 pub mod publish;
+pub mod shape;
 pub mod spec_source;
 
-use crate::actions::{Outputs, Runtime, event::Event};
+use crate::actions::{Outputs, Runtime, env::RunnerEnv, event::Event};
 use crate::adapters::clock::Clock;
 use crate::cli::StageArgs;
 use crate::render::Templates;
@@ -25,6 +28,8 @@ pub struct Context {
     pub event: Event,
     pub templates: Templates,
     pub dry_run: bool,
+    /// What the runner says about this run, read once in `main`.
+    pub env: RunnerEnv,
 }
 
 impl Context {
@@ -40,14 +45,14 @@ impl Context {
 }
 
 /// What a stage hands back: outputs for the next job, Markdown for the
-/// summary, an optional report for stdout, and a policy failure (which
-/// still gets its outputs and summary written, then exits with code 1).
+/// summary, an optional report for stdout, and a failure (which still gets
+/// its outputs and summary written, then exits with its code).
 #[derive(Debug)]
 pub struct Report {
     pub outputs: Outputs,
     pub summary: String,
     pub stdout: Option<String>,
-    pub failure: Option<String>,
+    pub failure: Option<shape::Failure>,
 }
 
 /// Every stage's name and its outputs, for `action.yml`'s consistency check.
