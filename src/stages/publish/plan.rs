@@ -1,0 +1,116 @@
+//! `publish`: every package built and checked before anything is sent.
+//! Pure: the SDK folders' files and the build time arrive as values.
+
+use super::request::Request;
+use crate::layout::display_path;
+use crate::publish::npm_registry::{self, Access};
+use crate::publish::npm_tarball::{self, NpmTarball};
+use crate::publish::pyproject::{self, PyProject};
+use crate::publish::sdist::{self, Sdist};
+use crate::publish::wheel::{self, Wheel};
+use crate::stages::shape::Describe;
+use anyhow::{Context as _, Result};
+use url::Url;
+
+/// Everything that will be uploaded, built and checked.
+pub struct Plan {
+    pub build_time: u64,
+    pub npm: Option<NpmPlan>,
+    pub pypi: Option<PypiPlan>,
+}
+
+pub struct NpmPlan {
+    pub tarball: NpmTarball,
+    pub tag: String,
+    pub registry: Url,
+    pub access: Option<Access>,
+}
+
+pub struct PypiPlan {
+    pub upload_url: Url,
+    pub project: PyProject,
+    pub wheel: Wheel,
+    pub sdist: Sdist,
+}
+
+/// Builds every package (pure: the folders' files are passed in).
+pub fn plan(
+    request: &Request,
+    typescript: Option<&crate::publish::PackageFiles>,
+    python: Option<&crate::publish::PackageFiles>,
+    build_time: u64,
+) -> Result<Plan> {
+    let npm = match (&request.npm, typescript) {
+        (Some(npm), Some(files)) => {
+            let tarball = npm_tarball::build(files, build_time)
+                .with_context(|| format!("packing {}", display_path(&npm.folder)))?;
+            let tag = npm
+                .tag
+                .clone()
+                .unwrap_or_else(|| npm_registry::default_tag(&tarball.version).to_owned());
+            Some(NpmPlan {
+                tarball,
+                tag,
+                registry: npm.registry.clone(),
+                access: npm.access,
+            })
+        }
+        _ => None,
+    };
+    let pypi = match (&request.pypi, python) {
+        (Some(pypi), Some(files)) => {
+            let at = || format!("building {}", display_path(&pypi.folder));
+            let project = pyproject::read(files).with_context(at)?;
+            let wheel = wheel::build(&project, files, build_time).with_context(at)?;
+            let sdist = sdist::build(&project, files, build_time).with_context(at)?;
+            Some(PypiPlan {
+                upload_url: pypi.upload_url.clone(),
+                project,
+                wheel,
+                sdist,
+            })
+        }
+        _ => None,
+    };
+    Ok(Plan {
+        build_time,
+        npm,
+        pypi,
+    })
+}
+
+impl Describe for Plan {
+    /// What would go where.
+    fn describe(&self) -> Vec<String> {
+        describe(self)
+    }
+}
+
+fn describe(plan: &Plan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(p) = &plan.npm {
+        lines.push(format!(
+            "publish {} ({} bytes, {}) to {} with tag {}{}",
+            p.tarball.file_name(),
+            p.tarball.bytes.len(),
+            p.tarball.integrity,
+            p.registry,
+            p.tag,
+            p.access
+                .map(|a| format!(", access {}", a.as_str()))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(p) = &plan.pypi {
+        for (name, size, sha) in [
+            (&p.wheel.file_name, p.wheel.bytes.len(), &p.wheel.sha256),
+            (&p.sdist.file_name, p.sdist.bytes.len(), &p.sdist.sha256),
+        ] {
+            lines.push(format!(
+                "upload {name} ({size} bytes, sha256 {sha}) to {}",
+                p.upload_url
+            ));
+        }
+    }
+    lines
+}

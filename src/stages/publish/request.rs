@@ -1,0 +1,448 @@
+//! `publish`: the raw arguments, the SDK folders found, npm's own
+//! configuration and the job's OIDC setup turned into a validated
+//! [`Request`]: which registries, where, with which credentials (masked as
+//! soon as they are known). Nothing after this sees `cli`.
+
+use crate::adapters::fs;
+use crate::adapters::http::FetchPolicy;
+use crate::adapters::oidc::IdTokenRequest;
+use crate::adapters::package_registry::RetryPolicy;
+use crate::cli::{NpmAccess, PublishArgs};
+use crate::layout::{Layout, display_path};
+use crate::publish::npm_registry::{self, Access};
+use crate::publish::npmrc::Npmrc;
+use crate::publish::pypi_upload;
+use crate::publish::trusted;
+use crate::stages::Context;
+use anyhow::{Context as _, Result, bail};
+use secrecy::{ExposeSecret, SecretString};
+use std::path::Path;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+pub const NPMJS: &str = "https://registry.npmjs.org/";
+
+/// The request from the arguments and the workspace: which SDK folders hold
+/// a package, the `.npmrc`, and whether the job can mint an OIDC token.
+pub fn build(args: PublishArgs, ctx: &Context) -> Result<Request> {
+    let at = |p: &Path| ctx.workspace.join(p);
+    let typescript = args.sdk_dir.join("typescript");
+    let python = args.sdk_dir.join("python");
+    let found = Found {
+        typescript: at(&typescript).join("package.json").is_file(),
+        python: at(&python).join("pyproject.toml").is_file(),
+    };
+    let package_json = at(&typescript).join("package.json");
+    let npm_name = found
+        .typescript
+        .then(|| package_name(&package_json))
+        .flatten();
+    let npmrc = match &args.npm_userconfig {
+        Some(path) => read_npmrc(path)?,
+        None => None,
+    };
+    let defaults = NpmDefaults {
+        npmrc: npmrc.as_ref(),
+        package: npm_name.as_deref(),
+    };
+    let mut request = Request::new(&args, found, &defaults, crate::actions::env::var)?;
+    for token in [
+        request.npm.as_ref().and_then(|n| n.token.as_ref()),
+        request.pypi.as_ref().and_then(|p| p.token.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        ctx.runtime.mask(token.expose_secret());
+    }
+    request.id_token_request = ctx
+        .runtime
+        .id_token_request()
+        .map(|(url, token)| -> Result<IdTokenRequest> {
+            Ok(IdTokenRequest {
+                url: Url::parse(url).context("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")?,
+                token: token.clone(),
+            })
+        })
+        .transpose()?;
+    Ok(request)
+}
+
+/// The validated request: which registries, where, with which credentials.
+pub struct Request {
+    pub npm: Option<NpmRequest>,
+    pub pypi: Option<PypiRequest>,
+    pub fetch: FetchPolicy,
+    pub retry: RetryPolicy,
+    /// The spec history, whose ingest time stamps the packages.
+    pub layout: Layout,
+    /// How to get an OIDC token for trusted publishing, when the job may.
+    pub id_token_request: Option<IdTokenRequest>,
+}
+
+pub struct NpmRequest {
+    /// The package folder, relative to the workspace.
+    pub folder: PathBuf,
+    pub registry: Url,
+    pub token: Option<SecretString>,
+    pub tag: Option<String>,
+    pub access: Option<Access>,
+}
+
+pub struct PypiRequest {
+    pub folder: PathBuf,
+    pub upload_url: Url,
+    pub index_url: Url,
+    /// The trusted-publishing API, for when there is no token.
+    pub oidc_url: Url,
+    pub username: String,
+    pub token: Option<SecretString>,
+}
+
+/// Which SDK folders hold a package, as the stage found them on disk.
+#[derive(Debug, Clone, Copy)]
+pub struct Found {
+    pub typescript: bool,
+    pub python: bool,
+}
+
+/// What npm's own configuration says, for settings the inputs leave open.
+#[derive(Default)]
+pub struct NpmDefaults<'a> {
+    /// The `.npmrc` at `npm_userconfig`, if it exists.
+    pub npmrc: Option<&'a Npmrc>,
+    /// The package's name, for an `@scope:registry` setting.
+    pub package: Option<&'a str>,
+}
+
+impl Request {
+    /// Validates `args`; `found` says which SDK folders exist; `lookup`
+    /// reads the variables an `.npmrc` names.
+    pub fn new(
+        args: &PublishArgs,
+        found: Found,
+        npm_defaults: &NpmDefaults<'_>,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Request> {
+        let (want_npm, want_pypi) = registries(args.registries.as_deref(), found)?;
+        let typescript = args.sdk_dir.join("typescript");
+        let python = args.sdk_dir.join("python");
+        if want_npm && !found.typescript {
+            bail!(
+                "registries includes npm, but {} has no package.json; run `specrelay generate` first",
+                display_path(&typescript)
+            );
+        }
+        if want_pypi && !found.python {
+            bail!(
+                "registries includes pypi, but {} has no pyproject.toml; generate the Python SDK first",
+                display_path(&python)
+            );
+        }
+        let url = |name: &str, value: &str| -> Result<Url> {
+            let url = Url::parse(value.trim())
+                .with_context(|| format!("{name} {value:?} is not a URL"))?;
+            if !matches!(url.scheme(), "https" | "http") {
+                bail!("{name} {value:?} must be an https URL");
+            }
+            Ok(url)
+        };
+        let secret = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| SecretString::from(v.to_owned()))
+        };
+        let npm = want_npm
+            .then(|| -> Result<NpmRequest> {
+                let npmrc = npm_defaults.npmrc;
+                let from_npmrc = npmrc.and_then(|rc| rc.registry_for(npm_defaults.package?));
+                let registry = match (&args.npm_registry_url, from_npmrc) {
+                    (Some(given), _) => url("npm_registry_url", given)?,
+                    (None, Some(configured)) => url("the .npmrc registry", configured)?,
+                    (None, None) => url("npm_registry_url", NPMJS)?,
+                };
+                let registry = npm_registry::registry_base(&registry);
+                let token = match (secret(&args.npm_token), npmrc) {
+                    (Some(token), _) => Some(token),
+                    (None, Some(rc)) => rc.token_for(&registry, &lookup)?.map(SecretString::from),
+                    (None, None) => None,
+                };
+                Ok(NpmRequest {
+                    folder: typescript,
+                    registry,
+                    token,
+                    tag: args
+                        .npm_tag
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(check_tag)
+                        .transpose()?,
+                    access: args.npm_access.map(|a| match a {
+                        NpmAccess::Public => Access::Public,
+                        NpmAccess::Restricted => Access::Restricted,
+                    }),
+                })
+            })
+            .transpose()?;
+        let pypi = want_pypi
+            .then(|| -> Result<PypiRequest> {
+                let upload_url = url("pypi_repository_url", &args.pypi_repository_url)?;
+                let index_url = match &args.pypi_index_url {
+                    Some(index) => url("pypi_index_url", index)?,
+                    None => pypi_upload::default_index_url(&upload_url),
+                };
+                let oidc_url = match &args.pypi_oidc_url {
+                    Some(oidc) => url("pypi_oidc_url", oidc)?,
+                    None => trusted::default_oidc_url(&upload_url),
+                };
+                Ok(PypiRequest {
+                    folder: python,
+                    upload_url,
+                    index_url,
+                    oidc_url,
+                    username: args.pypi_username.trim().to_owned(),
+                    token: secret(&args.pypi_token),
+                })
+            })
+            .transpose()?;
+        Ok(Request {
+            npm,
+            pypi,
+            fetch: FetchPolicy {
+                allow_http: args.allow_http,
+                allow_private_network: args.allow_private_network,
+                attempt_timeout: Duration::from_secs(args.upload_timeout.max(1)),
+                timeout_setting: "upload_timeout",
+                max_attempts: args.max_attempts,
+                ..FetchPolicy::default()
+            },
+            retry: RetryPolicy {
+                max_attempts: args.max_attempts,
+                deadline: Duration::from_secs(args.publish_deadline),
+                ..RetryPolicy::default()
+            },
+            layout: Layout::new(&args.openapi_dir),
+            id_token_request: None,
+        })
+    }
+
+    /// Refuses to start uploading without a credential for every registry;
+    /// `can_mint` says whether the job can get an OIDC token for trusted
+    /// publishing to PyPI.
+    pub fn check_credentials(&self, can_mint: bool) -> Result<()> {
+        if self.npm.as_ref().is_some_and(|n| n.token.is_none()) {
+            bail!("no npm token: set the npm_token input or NODE_AUTH_TOKEN");
+        }
+        if self.pypi.as_ref().is_some_and(|p| p.token.is_none()) && !can_mint {
+            bail!(
+                "no PyPI token: set the pypi_token input, or give the job `permissions: id-token: write` \
+                 and configure a trusted publisher on the index"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `registries`: an explicit list, or every registry whose folder exists.
+fn registries(list: Option<&str>, found: Found) -> Result<(bool, bool)> {
+    let Some(list) = list.map(str::trim).filter(|l| !l.is_empty()) else {
+        if !found.typescript && !found.python {
+            bail!(
+                "no SDK to publish: neither sdk/typescript/package.json nor sdk/python/pyproject.toml exists"
+            );
+        }
+        return Ok((found.typescript, found.python));
+    };
+    let (mut npm, mut pypi) = (false, false);
+    for name in list
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match name.to_ascii_lowercase().as_str() {
+            "npm" => npm = true,
+            "pypi" => pypi = true,
+            other => bail!("registries: {other:?} is not `npm` or `pypi`"),
+        }
+    }
+    Ok((npm, pypi))
+}
+
+/// A dist-tag that could be read as a version would shadow one.
+fn check_tag(tag: &str) -> Result<String> {
+    if semver::Version::parse(tag.trim_start_matches('v')).is_ok()
+        || semver::VersionReq::parse(tag).is_ok_and(|_| tag.starts_with(['^', '~', '>', '<', '=']))
+    {
+        bail!("npm_tag {tag:?} looks like a version or range; npm refuses such tags");
+    }
+    if tag.contains(|c: char| c.is_whitespace() || c == '/' || c == '%') {
+        bail!("npm_tag {tag:?} may not contain whitespace, `/` or `%`");
+    }
+    Ok(tag.to_owned())
+}
+
+/// The `name` of a package.json, for finding its scope's registry; the
+/// builder reports a broken file properly later.
+fn package_name(path: &Path) -> Option<String> {
+    let bytes = fs::read_optional(path).ok()??;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    manifest.get("name")?.as_str().map(str::to_owned)
+}
+
+/// The `.npmrc` at `path`. A missing file is only a warning: the runner may
+/// not mount the folder where setup-node wrote it into the container.
+fn read_npmrc(path: &Path) -> Result<Option<Npmrc>> {
+    match fs::read_optional(path)? {
+        Some(bytes) => {
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("{} is not UTF-8", path.display()))?;
+            Ok(Some(Npmrc::parse(&text)))
+        }
+        None => {
+            tracing::warn!(
+                "npm_userconfig {} does not exist here; set npm_registry_url and npm_token instead",
+                path.display()
+            );
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, StageArgs};
+    use clap::Parser;
+
+    fn args(flags: &[&str]) -> PublishArgs {
+        let argv = ["specrelay", "publish"].iter().chain(flags);
+        match Cli::try_parse_from(argv).unwrap().stage {
+            StageArgs::Publish(args) => *args,
+            _ => unreachable!(),
+        }
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn new(flags: &[&str]) -> Result<Request> {
+        Request::new(&args(flags), BOTH, &NpmDefaults::default(), no_env)
+    }
+
+    const BOTH: Found = Found {
+        typescript: true,
+        python: true,
+    };
+
+    #[test]
+    fn registries_default_to_the_folders_that_exist() {
+        let only_ts = Found {
+            typescript: true,
+            python: false,
+        };
+        assert_eq!(registries(None, only_ts).unwrap(), (true, false));
+        assert_eq!(registries(Some(" "), BOTH).unwrap(), (true, true));
+        assert_eq!(registries(Some("pypi"), BOTH).unwrap(), (false, true));
+        assert!(registries(Some("npm,maven"), BOTH).is_err());
+        let none = Found {
+            typescript: false,
+            python: false,
+        };
+        assert!(registries(None, none).is_err());
+        let err = Request::new(
+            &args(&["--registries", "pypi"]),
+            only_ts,
+            &NpmDefaults::default(),
+            no_env,
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("sdk/python has no pyproject.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn urls_tags_and_tokens_are_validated() {
+        let r = new(&[
+            "--npm-registry-url",
+            "https://npm.example.com/api",
+            "--npm-token",
+            " t ",
+        ])
+        .unwrap();
+        let npm = r.npm.unwrap();
+        assert_eq!(npm.registry.as_str(), "https://npm.example.com/api/");
+        assert_eq!(npm.token.unwrap().expose_secret(), "t");
+        assert_eq!(
+            r.pypi.unwrap().index_url.as_str(),
+            "https://pypi.org/simple/"
+        );
+        assert!(new(&["--npm-registry-url", "ftp://x/"]).is_err());
+        assert!(new(&["--npm-tag", "1.2.0"]).is_err());
+        assert!(new(&["--npm-tag", "beta"]).is_ok());
+        // Empty, so that a NODE_AUTH_TOKEN in the test's environment cannot fill it.
+        let no_tokens = new(&["--npm-token="]).unwrap();
+        let err = no_tokens.check_credentials(true).unwrap_err().to_string();
+        assert!(err.contains("npm_token"), "{err}");
+        let pypi_only = Request::new(
+            &args(&["--registries", "pypi"]),
+            BOTH,
+            &NpmDefaults::default(),
+            no_env,
+        )
+        .unwrap();
+        assert!(
+            pypi_only.check_credentials(true).is_ok(),
+            "trusted publishing"
+        );
+        let err = pypi_only.check_credentials(false).unwrap_err().to_string();
+        assert!(err.contains("id-token: write"), "{err}");
+    }
+
+    #[test]
+    fn npmrc_fills_what_the_inputs_leave_open() {
+        let rc = Npmrc::parse(
+            "@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n",
+        );
+        let defaults = NpmDefaults {
+            npmrc: Some(&rc),
+            package: Some("@acme/pets"),
+        };
+        let env = |name: &str| (name == "GH_TOKEN").then(|| "from-env".to_owned());
+        let r = Request::new(&args(&["--npm-token="]), BOTH, &defaults, env).unwrap();
+        let npm = r.npm.unwrap();
+        assert_eq!(npm.registry.as_str(), "https://npm.pkg.github.com/");
+        assert_eq!(npm.token.unwrap().expose_secret(), "from-env");
+
+        let given = Request::new(
+            &args(&[
+                "--npm-registry-url",
+                "https://other.example/",
+                "--npm-token",
+                "input",
+            ]),
+            BOTH,
+            &defaults,
+            env,
+        )
+        .unwrap()
+        .npm
+        .unwrap();
+        assert_eq!(
+            given.registry.as_str(),
+            "https://other.example/",
+            "inputs win"
+        );
+        assert_eq!(given.token.unwrap().expose_secret(), "input");
+
+        let unset = Request::new(&args(&["--npm-token="]), BOTH, &defaults, no_env);
+        assert!(unset.err().unwrap().to_string().contains("GH_TOKEN"));
+    }
+}
