@@ -161,8 +161,8 @@ pub async fn apply(request: &Request, plan: &Plan, ctx: &Context) -> Result<Repo
         request.pypi.as_ref().map(|_| pypi_results),
     );
 
-    let outputs = outputs(&request, &plan, npm_results.as_ref(), pypi_results.as_ref());
-    let summary = summary(&request, &plan, npm_results.as_ref(), pypi_results.as_ref());
+    let outputs = outputs(request, plan, npm_results.as_ref(), pypi_results.as_ref());
+    let summary = summary(request, plan, npm_results.as_ref(), pypi_results.as_ref());
     let failures: Vec<PublishError> = npm_results
         .into_iter()
         .chain(pypi_results)
