@@ -20,6 +20,10 @@
 //! - `OPTIC`, `OPENAPI_DIFF`: peer executables; when all the selected ones are
 //!   set, the install script is not run.
 
+// Test, bench and startup code reads files and the environment directly
+// (clippy.toml disallows it in the library outside actions/ and adapters/).
+#![allow(clippy::disallowed_methods)]
+
 #[path = "support/mod.rs"]
 mod support;
 

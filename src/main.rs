@@ -1,6 +1,10 @@
 //! The binary: turn inputs into a command line, run one stage, write its
 //! outputs and summary, and turn an error into an annotation and an exit code.
 
+// Test, bench and startup code reads files and the environment directly
+// (clippy.toml disallows it in the library outside actions/ and adapters/).
+#![allow(clippy::disallowed_methods)]
+
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches};
 use specrelay::actions::{Annotation, Runtime, env, event::Event, inputs};

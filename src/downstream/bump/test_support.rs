@@ -4,6 +4,8 @@
 
 use super::Outcome;
 
+// Test code: reads its fixtures directly.
+#[allow(clippy::disallowed_methods)]
 pub fn fixture(path: &str) -> Vec<u8> {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/downstream")
