@@ -1,21 +1,43 @@
 //! specrelay carries an OpenAPI contract from the service that produces it to
 //! every place that depends on it.
 //!
-//! A tour, in the order a spec travels:
+//! A tour, in the order a request travels:
+//!
+//! ```text
+//!  main ── reads the environment once (RunnerEnv), the event, the inputs
+//!   │
+//!   ├─ cli            raw arguments, one struct per stage
+//!   └─ stages::run ─> stages::<stage>  (every stage has the shape in stages::shape)
+//!        request.rs   raw args + ctx ─> typed Request (Url, Version, SecretString, enums)
+//!        observe      reads through adapters (fs, history, http, github, registries)
+//!        plan.rs      pure decide(): Request + Observed ─> Plan; Plan::describe() for --dry-run
+//!        apply.rs     carries the plan out through adapters ─> Report
+//!   │                   (outputs, step summary, stdout, Failure with its exit code)
+//!  main ── actions::Runtime writes outputs, summary, annotations; exits 0/1/2/3
+//! ```
 //!
 //! - [`cli`] parses one stage's arguments; [`actions`] maps action inputs to
 //!   them and writes outputs, the step summary and annotations.
-//! - [`stages`] holds one module per stage. `ingest` validates an
-//!   announcement ([`stages::ingest::request`]), downloads the spec through
-//!   [`adapters::http`], parses, bundles and validates it in [`spec`], plans
-//!   what to store ([`stages::ingest::plan`]) and writes it atomically through
-//!   [`adapters::fs`] into the [`layout`] every stage shares.
-//! - [`render`] turns report data into Markdown through templates users can
-//!   override.
+//! - [`stages`] holds one folder per stage (`ingest`, `diff`, `generate`,
+//!   `publish`, `downstream`), each `request.rs` / `plan.rs` / `apply.rs` /
+//!   `mod.rs` around [`stages::shape::drive`], and [`stages::common`] for
+//!   what several share (loading a spec, GitHub as the workflow's
+//!   repository, the ignore file). Stages never import each other.
+//! - The pure domain: [`spec`] (parse, bundle, validate), [`diff`]
+//!   (breaking changes), [`sdk`] (SDK models and emitters), [`publish`]
+//!   (package formats), [`downstream`] (consumers, manifest bumps, pull
+//!   request bodies), [`layout`] (where the spec history lives), [`render`]
+//!   (templates users can override), [`pep440`].
+//! - [`adapters`] is the only code that touches the world: [`adapters::fs`]
+//!   (atomic writes), [`adapters::history`] (`openapi/`: `latest()`,
+//!   `stored(v)`), [`adapters::http`], [`adapters::github`],
+//!   [`adapters::package_registry`] (the ask-then-upload loop for npm and
+//!   PyPI), [`adapters::clock`].
 //!
-//! Pure modules (`spec`, `layout`, `render`, the `request`/`plan` parts of a
-//! stage) never touch the network, the filesystem, the environment or the
-//! clock; `adapters` is the only code that does.
+//! Pure modules never touch the network, the filesystem, the environment or
+//! the clock, and never import `adapters`, `actions`, `stages` or `cli`
+//! (`tests/it/architecture.rs` checks it; `clippy.toml` disallows `std::fs`
+//! and `std::env::var` outside `actions/` and `adapters/`).
 
 pub mod actions;
 pub mod adapters;

@@ -3,12 +3,12 @@
 //! its history. Prints the report (Markdown, JSON or annotations), writes
 //! the job summary, and fails when findings reach `fail_on`.
 //!
-//! In the [`shape`](super::shape): [`request`] types the arguments;
+//! In the [`super::shape`]: [`request`] types the arguments;
 //! `observe` loads and validates both sides and reads the ignore file;
 //! [`plan::decide`] compares them (pure); [`apply`] reports. `diff` writes
 //! nothing, so its dry run is the comparison itself.
 
-mod apply;
+pub mod apply;
 pub mod plan;
 pub mod request;
 

@@ -4,15 +4,15 @@
 //!
 //! The domain decisions are in `crate::downstream` (which consumers, which
 //! packages, the byte-preserving bumps, the body). In the
-//! [`shape`](super::shape): [`request`] types the arguments; [`observe`]
+//! [`super::shape`]: [`request`] types the arguments; [`observe`]
 //! reads the consumers' base branches, manifests, open pull requests and
 //! branch heads through GitHub's API; [`plan::decide`] returns the
 //! pull-request actions (create, update, leave alone because a human
 //! pushed) before anything is sent, which is what a dry run lists; [`apply`]
 //! carries them out.
 
-mod apply;
-mod observe;
+pub mod apply;
+pub mod observe;
 pub mod plan;
 pub mod request;
 

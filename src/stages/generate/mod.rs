@@ -3,15 +3,15 @@
 //! `--check` is the drift gate for CI (regenerates in memory and fails,
 //! listing the files, when a committed SDK differs).
 //!
-//! In the [`shape`](super::shape): [`request`] types the arguments;
+//! In the [`super::shape`]: [`request`] types the arguments;
 //! [`observe`] reads the spec and renders every SDK in memory (`sdk::lower`
 //! and the emitters, pure) beside the spec's validation, and reads the SDK
 //! folders on disk; [`plan::decide`] turns the drift into writes and
 //! removals (or a `--check` failure); [`apply`] writes them in one atomic
 //! step and commits them if asked.
 
-mod apply;
-mod observe;
+pub mod apply;
+pub mod observe;
 pub mod plan;
 pub mod request;
 

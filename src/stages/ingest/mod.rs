@@ -2,14 +2,14 @@
 //! spec, refuse duplicates, store it immutably, diff it against the previous
 //! stored version, and write the diff, migration notes and a changelog entry.
 //!
-//! In the [`shape`](super::shape): [`request`] validates the announcement;
+//! In the [`super::shape`]: [`request`] validates the announcement;
 //! `observe` reads the history, downloads and verifies the spec and reads
 //! the previous one; [`plan::decide`] decides store or skip, the diff and
 //! the semver policy (pure); [`apply`] renders and writes everything in one
 //! atomic step, then commits it if asked. Any failure before the write
 //! leaves the workspace untouched; the write itself is all-or-nothing.
 
-mod apply;
+pub mod apply;
 mod changelog;
 pub mod changes;
 pub mod plan;

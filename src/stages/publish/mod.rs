@@ -2,7 +2,7 @@
 //! and sdist from `sdk/python`, built by specrelay itself and uploaded over
 //! the registries' HTTP APIs, so that a re-run always finishes the job.
 //!
-//! In the [`shape`](super::shape): [`request`] validates the arguments (and
+//! In the [`super::shape`]: [`request`] validates the arguments (and
 //! reads the `.npmrc`); `observe` reads the SDK folders and the build time;
 //! [`plan::plan`] builds and checks every package (pure) before anything is
 //! sent, which is what a dry run lists; [`apply`] uploads them.
@@ -15,7 +15,7 @@
 //! Tokens live in `SecretString`s, are masked in the log, and go only to the
 //! origin of the registry they are for.
 
-mod apply;
+pub mod apply;
 pub mod plan;
 pub mod request;
 
