@@ -457,13 +457,3 @@ pub enum FailOn {
     Warning,
     None,
 }
-
-impl FailOn {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailOn::Breaking => "breaking",
-            FailOn::Warning => "warning",
-            FailOn::None => "none",
-        }
-    }
-}

@@ -24,7 +24,7 @@ use crate::publish::pyproject::{self, PyProject};
 use crate::stages::shape::Failure;
 use crate::stages::{Context, Report};
 use anyhow::Result;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 /// Every output this stage sets (`action.yml` declares the same).
@@ -90,29 +90,7 @@ pub async fn apply(request: &Request, plan: &Plan, ctx: &Context) -> Result<Repo
     request.check_credentials(request.id_token_request.is_some())?;
     let http = Downloader::new(request.fetch.clone())?;
     let mut setup_failures = Vec::new();
-    let pypi_token = match (&request.pypi, &request.id_token_request) {
-        (Some(pypi), _) if pypi.token.is_some() => pypi.token.clone(),
-        (Some(pypi), Some(id_request)) => {
-            ctx.runtime.mask(id_request.token.expose_secret());
-            let _group = ctx.runtime.group(&format!(
-                "Trusted publishing: minting an upload token at {}",
-                pypi.oidc_url
-            ));
-            match oidc::mint_pypi_token(&http, &pypi.oidc_url, id_request).await {
-                Ok(token) => {
-                    ctx.runtime.mask(token.expose_secret());
-                    tracing::info!("minted a short-lived upload token");
-                    Some(token)
-                }
-                Err(err) => {
-                    tracing::error!("{err}");
-                    setup_failures.push(trusted_failure(err, &pypi.upload_url));
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
+    let pypi_token = pypi_token(request, &http, ctx, &mut setup_failures).await;
     let npm_registry = request
         .npm
         .as_ref()
@@ -174,6 +152,39 @@ pub async fn apply(request: &Request, plan: &Plan, ctx: &Context) -> Result<Repo
         stdout: None,
         failure: failure(failures),
     })
+}
+
+/// The PyPI token: the given one, else one minted by trusted publishing
+/// (a failed exchange is recorded in `failures`, as the upload's failure).
+async fn pypi_token(
+    request: &Request,
+    http: &Downloader,
+    ctx: &Context,
+    failures: &mut Vec<PublishError>,
+) -> Option<SecretString> {
+    match (&request.pypi, &request.id_token_request) {
+        (Some(pypi), _) if pypi.token.is_some() => pypi.token.clone(),
+        (Some(pypi), Some(id_request)) => {
+            ctx.runtime.mask(id_request.token.expose_secret());
+            let _group = ctx.runtime.group(&format!(
+                "Trusted publishing: minting an upload token at {}",
+                pypi.oidc_url
+            ));
+            match oidc::mint_pypi_token(http, &pypi.oidc_url, id_request).await {
+                Ok(token) => {
+                    ctx.runtime.mask(token.expose_secret());
+                    tracing::info!("minted a short-lived upload token");
+                    Some(token)
+                }
+                Err(err) => {
+                    tracing::error!("{err}");
+                    failures.push(trusted_failure(err, &pypi.upload_url));
+                    None
+                }
+            }
+        }
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -140,53 +140,8 @@ impl Request {
                 display_path(&python)
             );
         }
-        let url = |name: &str, value: &str| -> Result<Url> {
-            let url = Url::parse(value.trim())
-                .with_context(|| format!("{name} {value:?} is not a URL"))?;
-            if !matches!(url.scheme(), "https" | "http") {
-                bail!("{name} {value:?} must be an https URL");
-            }
-            Ok(url)
-        };
-        let secret = |value: &Option<String>| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|v| SecretString::from(v.to_owned()))
-        };
         let npm = want_npm
-            .then(|| -> Result<NpmRequest> {
-                let npmrc = npm_defaults.npmrc;
-                let from_npmrc = npmrc.and_then(|rc| rc.registry_for(npm_defaults.package?));
-                let registry = match (&args.npm_registry_url, from_npmrc) {
-                    (Some(given), _) => url("npm_registry_url", given)?,
-                    (None, Some(configured)) => url("the .npmrc registry", configured)?,
-                    (None, None) => url("npm_registry_url", NPMJS)?,
-                };
-                let registry = npm_registry::registry_base(&registry);
-                let token = match (secret(&args.npm_token), npmrc) {
-                    (Some(token), _) => Some(token),
-                    (None, Some(rc)) => rc.token_for(&registry, &lookup)?.map(SecretString::from),
-                    (None, None) => None,
-                };
-                Ok(NpmRequest {
-                    folder: typescript,
-                    registry,
-                    token,
-                    tag: args
-                        .npm_tag
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(check_tag)
-                        .transpose()?,
-                    access: args.npm_access.map(|a| match a {
-                        NpmAccess::Public => Access::Public,
-                        NpmAccess::Restricted => Access::Restricted,
-                    }),
-                })
-            })
+            .then(|| npm_request(args, typescript, npm_defaults, &lookup))
             .transpose()?;
         let pypi = want_pypi
             .then(|| -> Result<PypiRequest> {
@@ -245,6 +200,63 @@ impl Request {
         }
         Ok(())
     }
+}
+
+/// A registry URL input: http(s) only.
+fn url(name: &str, value: &str) -> Result<Url> {
+    let url = Url::parse(value.trim()).with_context(|| format!("{name} {value:?} is not a URL"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        bail!("{name} {value:?} must be an https URL");
+    }
+    Ok(url)
+}
+
+/// A secret input; empty counts as unset.
+fn secret(value: &Option<String>) -> Option<SecretString> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| SecretString::from(v.to_owned()))
+}
+
+/// The npm half of the request: the registry and token from the inputs,
+/// else from the `.npmrc`.
+fn npm_request(
+    args: &PublishArgs,
+    typescript: PathBuf,
+    npm_defaults: &NpmDefaults<'_>,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<NpmRequest> {
+    let npmrc = npm_defaults.npmrc;
+    let from_npmrc = npmrc.and_then(|rc| rc.registry_for(npm_defaults.package?));
+    let registry = match (&args.npm_registry_url, from_npmrc) {
+        (Some(given), _) => url("npm_registry_url", given)?,
+        (None, Some(configured)) => url("the .npmrc registry", configured)?,
+        (None, None) => url("npm_registry_url", NPMJS)?,
+    };
+    let registry = npm_registry::registry_base(&registry);
+    let token = match (secret(&args.npm_token), npmrc) {
+        (Some(token), _) => Some(token),
+        (None, Some(rc)) => rc.token_for(&registry, lookup)?.map(SecretString::from),
+        (None, None) => None,
+    };
+    Ok(NpmRequest {
+        folder: typescript,
+        registry,
+        token,
+        tag: args
+            .npm_tag
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(check_tag)
+            .transpose()?,
+        access: args.npm_access.map(|a| match a {
+            NpmAccess::Public => Access::Public,
+            NpmAccess::Restricted => Access::Restricted,
+        }),
+    })
 }
 
 /// `registries`: an explicit list, or every registry whose folder exists.
