@@ -300,3 +300,38 @@ fn the_body_carries_breaking_changes_and_the_changelog_of_the_newest_spec() {
         assert!(body.contains(needle), "{needle:?} missing from:\n{body}");
     }
 }
+
+#[test]
+fn a_dry_run_reports_the_actions_it_read_from_github_and_sends_nothing() {
+    let github = FakeGitHub::start();
+    consumer(&github, WEB);
+    let before = github.requests().len();
+    let mut dry = job(&github, WEB, "2.0.0");
+    dry.input("dry_run", "true");
+    let run = dry.run();
+    run.expect_code(0);
+    run.expect_stderr(
+        "dry run: would create a pull request in acme/web bumping @acme/pets to 2.0.0",
+    );
+    assert_eq!(rows_action(&run), ["created"]);
+    let sent: Vec<String> = github.requests()[before..]
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(sent.is_empty(), "a dry run only reads: {sent:?}");
+    assert!(github.pulls(WEB).is_empty());
+    assert!(!github.branch_exists(WEB, BRANCH));
+
+    // After a real run, the dry run says it would update that pull request.
+    job(&github, WEB, "2.0.0").run().expect_code(0);
+    let number = github.pulls(WEB)[0].number;
+    let mut again = job(&github, WEB, "2.1.0");
+    again.input("dry_run", "true");
+    let run = again.run();
+    run.expect_code(0);
+    run.expect_stderr(&format!(
+        "dry run: would update pull request #{number} in acme/web"
+    ));
+    assert_eq!(rows_action(&run), ["updated"]);
+}
