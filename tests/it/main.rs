@@ -29,6 +29,7 @@ mod sdk_conformance;
 mod sdk_python;
 mod sdk_support;
 mod sdk_typescript;
+mod snapshots;
 mod spec_corpus;
 
 use serde_json::{Value, json};
