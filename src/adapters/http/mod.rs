@@ -25,6 +25,9 @@ pub struct FetchPolicy {
     pub allow_http: bool,
     /// Allow loopback, private and link-local targets.
     pub allow_private_network: bool,
+    /// Host patterns (`api.example.com`, `*.example.com`) every hop, the
+    /// first and each redirect, must match; empty allows any host.
+    pub allowed_hosts: Vec<String>,
     /// Largest body accepted, checked against `Content-Length` and while streaming.
     pub max_bytes: u64,
     /// Deadline for one attempt: connect, redirects, headers and the whole body.
@@ -46,6 +49,7 @@ impl Default for FetchPolicy {
         FetchPolicy {
             allow_http: false,
             allow_private_network: false,
+            allowed_hosts: Vec::new(),
             max_bytes: 50 * 1024 * 1024,
             attempt_timeout: Duration::from_secs(60),
             timeout_setting: "download_timeout",
@@ -443,6 +447,16 @@ impl Downloader {
         if !url.username().is_empty() || url.password().is_some() {
             return refuse("credentials in URLs are not accepted; use download_token".into());
         }
+        // Checked on every hop before connecting: an allowed host must not be
+        // able to redirect the download to one that is not.
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let allowed = &self.policy.allowed_hosts;
+        if !allowed.is_empty() && !allowed.iter().any(|p| host_matches(&host, p)) {
+            return refuse(format!(
+                "{host} is not an allowed host ({}; input `allowed_hosts`)",
+                allowed.join(", ")
+            ));
+        }
         if self.policy.allow_private_network {
             return Ok(());
         }
@@ -516,6 +530,15 @@ impl Downloader {
             body.extend_from_slice(&chunk);
         }
         Ok(body)
+    }
+}
+
+/// `api.example.com` matches itself; `*.example.com` matches any subdomain.
+pub fn host_matches(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host.len() > domain.len() && host.ends_with(&format!(".{domain}")),
+        None => host == pattern,
     }
 }
 

@@ -217,6 +217,7 @@ fn sources(args: &IngestArgs, request: &IngestRequest) -> Result<Sources> {
     let policy = http::FetchPolicy {
         allow_http: args.allow_http,
         allow_private_network: args.allow_private_network,
+        allowed_hosts: request::split_list(args.allowed_hosts.as_deref()),
         max_bytes: args.max_spec_bytes,
         attempt_timeout: Duration::from_secs(args.download_timeout.max(1)),
         max_attempts: args.max_attempts,
