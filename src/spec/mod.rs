@@ -33,6 +33,7 @@ mod bundle;
 mod canonical;
 mod docset;
 mod lines;
+mod depth;
 mod parse;
 pub mod pointer;
 mod problem;
