@@ -244,7 +244,10 @@ fn remove_stale_in(dir: &Path) -> usize {
         if is_stale_temporary(name, || entry.metadata().ok()?.modified().ok())
             && std::fs::remove_file(entry.path()).is_ok()
         {
-            tracing::info!("removed {}, left by an interrupted run", entry.path().display());
+            tracing::info!(
+                "removed {}, left by an interrupted run",
+                entry.path().display()
+            );
             removed += 1;
         }
     }
@@ -264,7 +267,10 @@ fn is_stale_temporary(name: &str, modified: impl Fn() -> Option<std::time::Syste
             .and_then(|m| m.elapsed().ok())
             .is_some_and(|age| age > LEGACY_TEMP_AGE)
     };
-    match middle.split_once('-').and_then(|(pid, _)| pid.parse::<u32>().ok()) {
+    match middle
+        .split_once('-')
+        .and_then(|(pid, _)| pid.parse::<u32>().ok())
+    {
         Some(pid) if pid == std::process::id() => false,
         Some(pid) => !process_runs(pid, old),
         None => old(),

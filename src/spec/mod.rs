@@ -31,9 +31,9 @@
 
 mod bundle;
 mod canonical;
+mod depth;
 mod docset;
 mod lines;
-mod depth;
 mod parse;
 pub mod pointer;
 mod problem;

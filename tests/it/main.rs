@@ -12,6 +12,7 @@ mod downstream_stage;
 mod generate_stage;
 mod github_adapter;
 mod github_commit;
+mod hardening;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;

@@ -586,14 +586,16 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 }
 
 /// The start of an error body, for the message: servers often say why.
-async fn excerpt(response: reqwest::Response) -> String {
-    let text = response.text().await.unwrap_or_default();
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 200 {
-        format!("{}…", line.chars().take(200).collect::<String>())
-    } else {
-        line
+/// Reads at most a few kilobytes: the body of an error can be anything.
+async fn excerpt(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < 4096 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
     }
+    crate::actions::redact::bound(&String::from_utf8_lossy(&body), 200)
 }
 
 /// Exponential backoff with jitter from `min` to `max`, for `attempts`

@@ -143,7 +143,8 @@ pub fn plan(inputs: PlanInputs<'_>) -> Result<Plan, Refusal> {
         breaking: false,
         title: spec.title.clone(),
         source_repo: request.source_repo.clone(),
-        download_url: request.download_url.to_string(),
+        // Stored in the repository: without credentials in the URL.
+        download_url: crate::actions::redact::scrub_url(&request.download_url).to_string(),
         ingested_at: ingested_at.to_owned(),
     });
     Ok(Plan::Store(Box::new(StorePlan {

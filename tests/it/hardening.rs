@@ -1,0 +1,243 @@
+//! Hostile-input hardening, end to end (issue #14): a server that echoes
+//! the `Authorization` header it was sent, for every stage that talks to a
+//! server, with the token given as an input and as a flag; credentials in
+//! download URLs; secrets in clap's usage errors. Nothing may reach stderr
+//! (beyond `::add-mask::`), stdout, the outputs, the step summary or any
+//! file written into the workspace, in raw, base64 or `Basic` form.
+
+use crate::support::http_server::{Behaviour, RecordedRequest, TestServer};
+use crate::support::runner::{Job, Run};
+use crate::{payload, spec_json};
+use base64::Engine as _;
+use std::path::Path;
+use std::sync::Arc;
+
+const TOKEN: &str = "ghp_EchoedSecret0123456789abcdefXYZ";
+
+/// Answers every request with 401 and a body that quotes the request's
+/// `Authorization` header, and the password inside a `Basic` one, as some
+/// proxies and registries do. JSON, so GitHub's client reads its `message`.
+fn echo_server() -> TestServer {
+    TestServer::start_with_handler(Arc::new(|request: &RecordedRequest| {
+        let sent = request.header("authorization").unwrap_or("nothing");
+        let decoded = sent
+            .strip_prefix("Basic ")
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let message = format!("Bad credentials: you sent {sent} ({decoded})");
+        Behaviour::Status {
+            code: 401,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(&serde_json::json!({ "message": message, "error": message }))
+                .unwrap(),
+        }
+    }))
+}
+
+/// Every form a token can leak in.
+fn forms(token: &str) -> Vec<String> {
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    vec![
+        token.to_owned(),
+        b64(token),
+        b64(&format!("__token__:{token}")),
+        b64(&format!("uploader:{token}")),
+    ]
+}
+
+/// No form of `token` anywhere the run wrote, except the runner's masks.
+fn assert_no_leak(run: &Run, job: &Job, token: &str) {
+    let stderr: String = run
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let files = crate::support::runner::snapshot(&job.workspace());
+    for form in forms(token) {
+        assert!(!stderr.contains(&form), "stderr leaks {form}:\n{stderr}");
+        assert!(!run.stdout.contains(&form), "stdout leaks {form}");
+        assert!(
+            !run.summary.contains(&form),
+            "summary leaks {form}:\n{}",
+            run.summary
+        );
+        for (name, value) in &run.outputs {
+            assert!(!value.contains(&form), "output {name} leaks {form}");
+        }
+        for (path, bytes) in &files {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains(&form), "{} leaks {form}", path.display());
+        }
+    }
+}
+
+fn assert_echo_reached(server: &TestServer) {
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.has_header("authorization")),
+        "the server was sent a credential (else the test checks nothing)"
+    );
+}
+
+fn ingest_job(server: &TestServer) -> Job {
+    let mut job = Job::new("ingest");
+    let body = spec_json("1.0.0");
+    job.dispatch(payload("1.0.0", &body, &server.url("/openapi.json")));
+    job
+}
+
+#[test]
+fn ingest_never_prints_an_echoed_download_token_given_as_input() {
+    let server = echo_server();
+    let mut job = ingest_job(&server);
+    job.input("download_token", TOKEN);
+    let run = job.run();
+    run.expect_code(1).expect_stderr("HTTP 401");
+    assert_echo_reached(&server);
+    assert!(
+        run.stderr.contains("Bad credentials: you sent Bearer ***"),
+        "{}",
+        run.stderr
+    );
+    assert_no_leak(&run, &job, TOKEN);
+}
+
+#[test]
+fn ingest_masks_a_download_token_given_as_a_flag() {
+    let server = echo_server();
+    let job = ingest_job(&server);
+    let run = job.run_with_args(&["ingest", "--download-token", TOKEN]);
+    run.expect_code(1).expect_stderr("HTTP 401");
+    assert_echo_reached(&server);
+    assert!(
+        run.stderr.contains(&format!("::add-mask::{TOKEN}\n")),
+        "a flag is masked like an input:\n{}",
+        run.stderr
+    );
+    assert_no_leak(&run, &job, TOKEN);
+}
+
+#[test]
+fn credentials_in_a_download_url_are_neither_stored_nor_printed() {
+    let body = spec_json("1.0.0");
+    let server = TestServer::start(vec![(
+        "/openapi.json",
+        Behaviour::Ok {
+            body: body.clone(),
+            content_type: "application/json",
+        },
+    )]);
+    let mut job = Job::new("ingest");
+    let url = format!(
+        "{}?access_token=QuerySecret0042&v=1",
+        server.url("/openapi.json")
+    );
+    job.dispatch(payload("1.0.0", &body, &url));
+    let run = job.run();
+    run.expect_code(0);
+    assert_eq!(
+        server.requests()[0].query.as_deref(),
+        Some("access_token=QuerySecret0042&v=1")
+    );
+    let latest = job.read("openapi/latest.json");
+    assert!(latest.contains("access_token=***&v=1"), "{latest}");
+    assert_no_leak(&run, &job, "QuerySecret0042");
+}
+
+#[test]
+fn a_private_key_on_the_wrong_flag_is_not_printed_in_the_usage_error() {
+    let key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----";
+    let job = Job::new("ingest");
+    let run = job.run_with_args(&["ingest", &format!("--max-attempts={key}")]);
+    run.expect_code(2).expect_stderr("--max-attempts");
+    assert!(
+        !run.stderr
+            .contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"),
+        "{}",
+        run.stderr
+    );
+    // An input given to the wrong stage's flag is masked as well.
+    let mut job = Job::new("ingest");
+    job.input("app_private_key", key);
+    let run = job.run_with_args(&["ingest", "--nonsense", key]);
+    run.expect_code(2);
+    assert!(!run.stderr.contains("MIIEvQ"), "{}", run.stderr);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn publish_never_prints_echoed_registry_credentials() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let server = echo_server();
+    for (registry, token_input, flag) in [
+        ("pypi", "pypi_token", None),
+        ("npm", "npm_token", None),
+        ("pypi", "pypi_token", Some("--pypi-token")),
+    ] {
+        let mut job = Job::new("publish");
+        copy_dir(
+            &root.join("tests/golden/sdk/typescript/pets-30"),
+            &job.workspace().join("sdk/typescript"),
+        );
+        copy_dir(
+            &root.join("tests/fixtures/publish/python"),
+            &job.workspace().join("sdk/python"),
+        );
+        job.input("registries", registry)
+            .input("npm_registry_url", &server.url("/npm/"))
+            .input("pypi_repository_url", &server.url("/pypi/"))
+            .input("pypi_username", "__token__")
+            .input("max_attempts", "1")
+            .input("upload_timeout", "10")
+            .input("publish_deadline", "20");
+        let run = match flag {
+            None => {
+                job.input(token_input, TOKEN);
+                job.run()
+            }
+            Some(flag) => job.run_with_args(&["publish", flag, TOKEN]),
+        };
+        assert_ne!(run.code, 0, "{registry}: {}", run.stderr);
+        assert_echo_reached(&server);
+        assert!(run.stderr.contains("401"), "{registry}: {}", run.stderr);
+        assert_no_leak(&run, &job, TOKEN);
+    }
+}
+
+#[test]
+fn downstream_never_prints_an_echoed_github_token() {
+    let server = echo_server();
+    let mut job = Job::new("downstream");
+    let sdk = job.workspace().join("sdk/typescript");
+    std::fs::create_dir_all(&sdk).unwrap();
+    std::fs::write(
+        sdk.join("package.json"),
+        "{\"name\": \"@acme/pets\", \"version\": \"2.0.0\"}\n",
+    )
+    .unwrap();
+    job.input("repositories", "acme/web")
+        .input("github_token", TOKEN)
+        .input("github_max_attempts", "1")
+        .env("GITHUB_API_URL", &server.url(""));
+    let run = job.run();
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert_echo_reached(&server);
+    assert!(run.stderr.contains("Bad credentials"), "{}", run.stderr);
+    assert_no_leak(&run, &job, TOKEN);
+}
