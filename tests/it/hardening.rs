@@ -10,6 +10,7 @@ use crate::support::runner::{Job, Run};
 use crate::{payload, spec_json};
 use base64::Engine as _;
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 const TOKEN: &str = "ghp_EchoedSecret0123456789abcdefXYZ";
@@ -240,4 +241,158 @@ fn downstream_never_prints_an_echoed_github_token() {
     assert_echo_reached(&server);
     assert!(run.stderr.contains("Bad credentials"), "{}", run.stderr);
     assert_no_leak(&run, &job, TOKEN);
+}
+
+/// A server for `/v/<version>.json`, each a distinct spec.
+fn versions_server() -> TestServer {
+    TestServer::start_with_handler(Arc::new(|request: &RecordedRequest| {
+        match request
+            .path
+            .strip_prefix("/v/")
+            .and_then(|p| p.strip_suffix(".json"))
+        {
+            Some(version) => Behaviour::Ok {
+                body: spec_json(version),
+                content_type: "application/json",
+            },
+            None => Behaviour::status(404),
+        }
+    }))
+}
+
+/// An ingest of `version` into `workspace` (shared by several jobs), and
+/// the job, which holds the event payload and the output file.
+fn versioned_job(server: &TestServer, workspace: &Path, version: &str) -> (Job, Command) {
+    let mut job = Job::new("ingest");
+    job.input("allow_older", "true");
+    let body = spec_json(version);
+    job.dispatch(payload(
+        version,
+        &body,
+        &server.url(&format!("/v/{version}.json")),
+    ));
+    let mut command = job.command();
+    command
+        .env("GITHUB_WORKSPACE", workspace)
+        .current_dir(workspace)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    (job, command)
+}
+
+/// Starts every command at once, then waits for all; panics on a failure.
+fn run_together(jobs: Vec<(Job, Command)>, round: usize) -> Vec<Job> {
+    let started: Vec<(Job, std::process::Child)> = jobs
+        .into_iter()
+        .map(|(job, mut command)| {
+            let child = command.spawn().unwrap();
+            (job, child)
+        })
+        .collect();
+    started
+        .into_iter()
+        .map(|(job, child)| {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            job
+        })
+        .collect()
+}
+
+/// What an ingest run leaves that must not depend on how runs interleave:
+/// every stored spec, latest.json, and the set of CHANGELOG entries.
+fn history_state(workspace: &Path) -> (Vec<(String, Vec<u8>)>, String, Vec<String>) {
+    let history = workspace.join("openapi/history");
+    let mut stored: Vec<(String, Vec<u8>)> = std::fs::read_dir(&history)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap())
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    stored.sort();
+    let latest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(workspace.join("openapi/latest.json")).unwrap())
+            .unwrap();
+    let mut entries: Vec<String> = std::fs::read_to_string(workspace.join("CHANGELOG.md"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("## "))
+        .map(str::to_owned)
+        .collect();
+    entries.sort();
+    (
+        stored,
+        latest["version"].as_str().unwrap().to_owned(),
+        entries,
+    )
+}
+
+/// Five ingests of five versions started together in one workspace end as
+/// a sequential run does: nothing lost, latest.json on the newest; and of
+/// five ingests of one version exactly one stores it. 20 rounds each.
+#[test]
+fn concurrent_ingests_equal_a_sequential_run() {
+    let server = versions_server();
+    let versions = ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4"];
+    let sequential = tempfile::tempdir().unwrap();
+    for version in versions {
+        run_together(vec![versioned_job(&server, sequential.path(), version)], 0);
+    }
+    let expected = history_state(sequential.path());
+    assert_eq!(expected.0.len(), 5);
+    let rounds: usize = std::env::var("SPECRELAY_CONCURRENCY_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    for round in 0..rounds {
+        let workspace = tempfile::tempdir().unwrap();
+        let jobs = versions
+            .iter()
+            .rev()
+            .map(|v| versioned_job(&server, workspace.path(), v))
+            .collect();
+        run_together(jobs, round);
+        let state = history_state(workspace.path());
+        assert_eq!(state.0, expected.0, "round {round}: stored specs");
+        assert_eq!(
+            state.1, "1.0.4",
+            "round {round}: latest.json went backwards"
+        );
+        assert_eq!(
+            state.2.len(),
+            5,
+            "round {round}: CHANGELOG entries lost: {:?}",
+            state.2
+        );
+        let leftovers = crate::support::runner::snapshot(workspace.path())
+            .into_keys()
+            .filter(|p| p.to_string_lossy().contains(".specrelay-"))
+            .count();
+        assert_eq!(leftovers, 0, "round {round}");
+
+        // The same version five times: one run stores it, four skip.
+        let same = tempfile::tempdir().unwrap();
+        let jobs = (0..5)
+            .map(|_| versioned_job(&server, same.path(), "2.0.0"))
+            .collect();
+        let stored = run_together(jobs, round)
+            .iter()
+            .filter(|job| job.outputs()["skipped"] == "false")
+            .count();
+        assert_eq!(
+            stored, 1,
+            "round {round}: the same version stored more than once"
+        );
+    }
 }
