@@ -396,3 +396,116 @@ fn concurrent_ingests_equal_a_sequential_run() {
         );
     }
 }
+
+/// A spec of about 300 KB, so that a run spends a while writing.
+fn big_spec(version: &str) -> Vec<u8> {
+    let mut paths = serde_json::Map::new();
+    for i in 0..600 {
+        paths.insert(
+            format!("/things{i}/{{id}}"),
+            serde_json::json!({"get": {
+                "operationId": format!("getThing{i}"),
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": format!("thing {i} of version {version}")}}
+            }}),
+        );
+    }
+    serde_json::to_vec_pretty(&serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Big", "version": version},
+        "paths": paths,
+    }))
+    .unwrap()
+}
+
+/// `kill -9` at random points of ingest runs: whatever it interrupts, the
+/// next run succeeds and leaves no temporary file in the workspace, and the
+/// history stays readable. The count is bounded (`SPECRELAY_KILL_ROUNDS`,
+/// default 12); the seed is printed. The kills fall in the second half
+/// of a run, where it writes.
+#[test]
+fn kill_9_at_random_points_leaves_nothing_behind_for_the_next_run() {
+    let server = TestServer::start_with_handler(Arc::new(|request: &RecordedRequest| {
+        let version = request
+            .path
+            .trim_start_matches("/v/")
+            .trim_end_matches(".json");
+        Behaviour::Ok {
+            body: big_spec(version),
+            content_type: "application/json",
+        }
+    }));
+    let workspace = tempfile::tempdir().unwrap();
+    let job_for = |version: &str| {
+        let mut job = Job::new("ingest");
+        let body = big_spec(version);
+        job.dispatch(payload(
+            version,
+            &body,
+            &server.url(&format!("/v/{version}.json")),
+        ));
+        let mut command = job.command();
+        command
+            .env("GITHUB_WORKSPACE", workspace.path())
+            .current_dir(workspace.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        (job, command)
+    };
+    // How long a whole run takes here, to spread the kills over it.
+    let started = std::time::Instant::now();
+    let (_job, mut first) = job_for("1.0.0");
+    assert!(first.output().unwrap().status.success());
+    let span = started.elapsed().as_micros().max(1000) as u64;
+    let rounds: u64 = std::env::var("SPECRELAY_KILL_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    println!("kill -9 seed {seed}, a run takes {span} µs");
+    let mut killed_mid_run = 0;
+    for round in 1..=rounds {
+        // xorshift: a different point of the run each round.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let version = format!("1.0.{round}");
+        let (_job, mut command) = job_for(&version);
+        let mut child = command.spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(
+            span / 2 + seed % (span * 6 / 10),
+        ));
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_run += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let (_job, mut again) = job_for(&version);
+        let out = again.output().unwrap();
+        assert!(
+            out.status.success(),
+            "round {round}: the run after a kill failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let files = crate::support::runner::snapshot(workspace.path());
+        let leftovers: Vec<_> = files
+            .keys()
+            .filter(|p| p.to_string_lossy().contains(".specrelay-"))
+            .collect();
+        assert!(leftovers.is_empty(), "round {round}: {leftovers:?}");
+        let latest: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(workspace.path().join("openapi/latest.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(latest["version"], version.as_str(), "round {round}");
+    }
+    println!("{killed_mid_run} of {rounds} kills landed while the run was still going");
+    assert!(
+        killed_mid_run > 0,
+        "no kill interrupted a run: the test checked nothing"
+    );
+}
