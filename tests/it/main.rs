@@ -9,6 +9,7 @@ mod bad_input;
 mod diff_corpus;
 mod diff_stage;
 mod downstream_stage;
+mod fuzz;
 mod generate_stage;
 mod github_adapter;
 mod github_commit;
