@@ -13,7 +13,6 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use specrelay::actions::Redactor;
 use specrelay::spec::{self, DocumentSet, Limits, Validation};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn budget() -> Duration {
@@ -53,7 +52,7 @@ where
     };
     while started.elapsed() < budget() {
         let mut runner = TestRunner::new_with_rng(config.clone(), master.new_rng());
-        if let Err(e) = runner.run(&strategy, &counted) {
+        if let Err(e) = runner.run(&strategy, counted) {
             panic!("fuzz target {name} (seed {seed:?}): {e}");
         }
     }
@@ -69,7 +68,7 @@ where
 fn seeds(limit: usize, max_bytes: u64) -> Vec<Vec<u8>> {
     let mut found = Vec::new();
     if let Some(dir) = crate::support::corpus::dir() {
-        let mut pending = vec![PathBuf::from(dir)];
+        let mut pending = vec![dir];
         while let Some(path) = pending.pop() {
             if found.len() >= limit {
                 break;

@@ -305,7 +305,10 @@ fn run_together(jobs: Vec<(Job, Command)>, round: usize) -> Vec<Job> {
 
 /// What an ingest run leaves that must not depend on how runs interleave:
 /// every stored spec, latest.json, and the set of CHANGELOG entries.
-fn history_state(workspace: &Path) -> (Vec<(String, Vec<u8>)>, String, Vec<String>) {
+/// Stored specs (name, bytes), latest.json's version, the CHANGELOG headings.
+type HistoryState = (Vec<(String, Vec<u8>)>, String, Vec<String>);
+
+fn history_state(workspace: &Path) -> HistoryState {
     let history = workspace.join("openapi/history");
     let mut stored: Vec<(String, Vec<u8>)> = std::fs::read_dir(&history)
         .map(|entries| {

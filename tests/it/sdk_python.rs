@@ -661,7 +661,11 @@ fn builtin_and_global_names_neither_shadow_nor_break() {
     write_tree(&out, &files);
     let import = import_name(&files);
     std::fs::write(out.join("consumer_builtins.py"), consumer(&api, &import)).unwrap();
-    if let Err(report) = mypy_strict(&out, &[import.clone()], &["consumer_builtins".to_owned()]) {
+    if let Err(report) = mypy_strict(
+        &out,
+        std::slice::from_ref(&import),
+        &["consumer_builtins".to_owned()],
+    ) {
         panic!("mypy --strict rejected builtin names:\n{report}");
     }
     let wire: serde_json::Map<String, serde_json::Value> = names
