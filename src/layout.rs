@@ -21,6 +21,11 @@ impl Layout {
         Layout { root: root.into() }
     }
 
+    /// `openapi`: the folder everything else lives in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// `openapi/history`
     pub fn history_dir(&self) -> PathBuf {
         self.root.join("history")

@@ -7,7 +7,8 @@
 
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches};
-use specrelay::actions::{Annotation, Runtime, env, event::Event, inputs};
+use specrelay::actions::redact::RedactingStderr;
+use specrelay::actions::{Annotation, Redactor, Runtime, env, event::Event, inputs};
 use specrelay::adapters::{clock::Clock, fs};
 use specrelay::cli::{Cli, SECRET_INPUTS};
 use specrelay::render::Templates;
@@ -30,30 +31,29 @@ fn main() -> ExitCode {
     let lookup = |name: &str| std::env::var(name).ok();
     let command = Cli::command();
     let argv = inputs::argv_with_inputs(std::env::args_os().collect(), &command, lookup);
-    let cli = match command
-        .try_get_matches_from(argv)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::SUCCESS
-            });
-        }
+    let redactor = Redactor::new();
+    let parsed = command
+        .try_get_matches_from(argv.clone())
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return usage_error(&e, &argv, &redactor),
     };
-    init_logging();
-    // One stage, then exit: large values a stage is done with need not be
-    // freed (see `memory`).
-    specrelay::memory::leave_to_exit();
-    let runtime = Runtime::new(cli.global.output, lookup);
+    let runtime = Runtime::with_redactor(cli.global.output, lookup, redactor.clone());
+    // Every secret, however it was given (input or flag), before anything
+    // is logged.
+    for value in secret_values(&matches) {
+        runtime.mask(&value);
+    }
     for secret in SECRET_INPUTS {
         if let Some(value) = lookup(&inputs::input_env_var(secret)) {
             runtime.mask(value.trim());
         }
     }
+    init_logging(redactor);
+    // One stage, then exit: large values a stage is done with need not be
+    // freed (see `memory`).
+    specrelay::memory::leave_to_exit();
     match run(cli, runtime.clone()) {
         Ok(()) => ExitCode::from(exit::SUCCESS),
         Err(err) => {
@@ -99,7 +99,7 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
     let summary_on_stdout = report.stdout.as_deref() == Some(report.summary.as_str());
     runtime.write_summary(&report.summary, summary_on_stdout)?;
     if let Some(text) = &report.stdout {
-        print!("{text}");
+        runtime.print_stdout(text);
     }
     match report.failure {
         Some(failure) => Err(StageFailed(failure).into()),
@@ -120,14 +120,56 @@ impl std::fmt::Display for StageFailed {
 
 impl std::error::Error for StageFailed {}
 
-/// Logs go to stderr; `SPECRELAY_LOG=debug` shows more.
-fn init_logging() {
+/// The values of the secret flags, in the stage's subcommand matches.
+fn secret_values(matches: &clap::ArgMatches) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        for id in SECRET_INPUTS {
+            if let Ok(Some(found)) = m.try_get_raw(id) {
+                values.extend(found.filter_map(|v| v.to_str()).map(str::to_owned));
+            }
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    values
+}
+
+/// Prints a usage error without the values it would quote: a private key
+/// passed to the wrong flag must not land in the log. Every argument value
+/// that is long or spans lines is treated as a secret, as are the secret
+/// inputs.
+fn usage_error(e: &clap::Error, argv: &[std::ffi::OsString], redactor: &Redactor) -> ExitCode {
+    for arg in argv.iter().skip(1).filter_map(|a| a.to_str()) {
+        let value = arg.split_once('=').map_or(arg, |(_, v)| v);
+        if value.len() >= 16 || value.contains('\n') {
+            redactor.add(value);
+        }
+    }
+    for secret in SECRET_INPUTS {
+        if let Ok(value) = std::env::var(inputs::input_env_var(secret)) {
+            redactor.add(&value);
+        }
+    }
+    let text = e.render().to_string();
+    let text = redactor.redact(&text);
+    if e.use_stderr() {
+        eprint!("{text}");
+        ExitCode::from(exit::USAGE)
+    } else {
+        print!("{text}");
+        ExitCode::from(exit::SUCCESS)
+    }
+}
+
+/// Logs go to stderr, redacted; `SPECRELAY_LOG=debug` shows more.
+fn init_logging(redactor: std::sync::Arc<Redactor>) {
     let level = std::env::var(env::SPECRELAY_LOG)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(tracing::Level::INFO);
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(RedactingStderr(redactor))
         .with_max_level(level)
         .with_target(false)
         .without_time()

@@ -13,8 +13,10 @@ pub mod env;
 pub mod event;
 pub mod inputs;
 pub mod outputs;
+pub mod redact;
 pub mod runtime;
 
 pub use commands::Annotation;
 pub use outputs::Outputs;
+pub use redact::Redactor;
 pub use runtime::Runtime;

@@ -3,14 +3,19 @@
 //!
 //! Workflow commands go to stderr (the runner reads commands from both
 //! streams), so stdout carries data only: the `--output json` object.
+//!
+//! Every write goes through the [`Redactor`]: secrets registered with
+//! [`Runtime::mask`] never reach the log, the outputs or the summary.
 
 use super::commands::{self, Annotation, Level};
 use super::env;
 use super::outputs::Outputs;
+use super::redact::Redactor;
 use anyhow::{Context, Result};
 use secrecy::SecretString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How outputs are shown on a local run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,11 +34,22 @@ pub struct Runtime {
     format: OutputFormat,
     /// The OIDC token endpoint and its bearer token, when the job may request one.
     id_token_request: Option<(String, SecretString)>,
+    /// Shared by every clone and by the log writer (see `main`).
+    redactor: Arc<Redactor>,
 }
 
 impl Runtime {
     /// Reads the runner's variables; `lookup` reads one environment variable.
     pub fn new(format: OutputFormat, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        Self::with_redactor(format, lookup, Redactor::new())
+    }
+
+    /// [`Runtime::new`] sharing `redactor` (with the log writer).
+    pub fn with_redactor(
+        format: OutputFormat,
+        lookup: impl Fn(&str) -> Option<String>,
+        redactor: Arc<Redactor>,
+    ) -> Self {
         let path = |name| lookup(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         Runtime {
             on_runner: lookup(env::GITHUB_ACTIONS).as_deref() == Some("true"),
@@ -47,7 +63,23 @@ impl Runtime {
                         .filter(|v| !v.is_empty())
                         .map(SecretString::from),
                 ),
+            redactor,
         }
+    }
+
+    /// The redaction every line leaving the process goes through.
+    pub fn redactor(&self) -> &Arc<Redactor> {
+        &self.redactor
+    }
+
+    /// `text` with every known secret masked.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.redactor.redact(text)
+    }
+
+    /// Prints stage data on stdout, redacted.
+    pub fn print_stdout(&self, text: &str) {
+        print!("{}", self.redact(text));
     }
 
     /// Where and with which bearer token the job can get an OIDC token
@@ -73,8 +105,14 @@ impl Runtime {
         use std::fmt::Write as _;
         let mut text = String::new();
         for annotation in annotations {
-            let _ = writeln!(text, "{}", self.annotation_line(annotation));
+            // Before escaping: a secret with `%` or a newline in it would
+            // not match once escaped.
+            let mut annotation = annotation.clone();
+            annotation.message = self.redact(&annotation.message).into_owned();
+            annotation.title = annotation.title.map(|t| self.redact(&t).into_owned());
+            let _ = writeln!(text, "{}", self.annotation_line(&annotation));
         }
+        let text = self.redact(&text);
         let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
     }
 
@@ -100,17 +138,23 @@ impl Runtime {
         format!("{level}: {place}{title}{}", annotation.message)
     }
 
-    /// Tells the runner to hide `secret` in every later log line.
+    /// Registers `secret` with the redactor, and tells the runner to hide
+    /// it, and its base64 forms, in every later log line.
     pub fn mask(&self, secret: &str) {
-        if self.on_runner && !secret.is_empty() {
-            eprintln!("{}", commands::add_mask(secret));
+        let forms = self.redactor.add(secret);
+        if self.on_runner {
+            for form in forms {
+                // The one place a secret is written: the runner needs it.
+                eprintln!("{}", commands::add_mask(&form));
+            }
         }
     }
 
     /// Starts a collapsible log group; it ends when the guard is dropped.
     pub fn group(&self, title: &str) -> Group {
+        let title = self.redact(title);
         if self.on_runner {
-            eprintln!("{}", commands::group(title));
+            eprintln!("{}", commands::group(&title));
         } else {
             eprintln!("-- {title}");
         }
@@ -123,19 +167,20 @@ impl Runtime {
     /// `--output json` prints one object on stdout, otherwise lines on stderr.
     pub fn write_outputs(&self, outputs: &Outputs) -> Result<()> {
         if let Some(path) = &self.output_file {
-            append(path, &outputs.to_github_output()).context("writing step outputs")?;
+            append(path, &self.redact(&outputs.to_github_output()))
+                .context("writing step outputs")?;
         }
         match self.format {
             OutputFormat::Json => {
-                let mut stdout = std::io::stdout().lock();
-                serde_json::to_writer_pretty(&mut stdout, &outputs.to_json())?;
-                writeln!(stdout)?;
+                let json = serde_json::to_string_pretty(&outputs.to_json())?;
+                writeln!(std::io::stdout().lock(), "{}", self.redact(&json))?;
             }
             OutputFormat::Text if self.output_file.is_none() => {
-                eprintln!("outputs:");
+                let mut text = String::from("outputs:\n");
                 for (name, value) in outputs.iter() {
-                    eprintln!("  {name}: {value}");
+                    text.push_str(&format!("  {name}: {value}\n"));
                 }
+                eprint!("{}", self.redact(&text));
             }
             OutputFormat::Text => {}
         }
@@ -145,6 +190,7 @@ impl Runtime {
     /// Appends the Markdown report to the job summary, or shows it locally
     /// unless the same report already went to stdout.
     pub fn write_summary(&self, markdown: &str, also_on_stdout: bool) -> Result<()> {
+        let markdown = &*self.redact(markdown);
         match &self.summary_file {
             Some(path) => append(path, markdown).context("writing the step summary"),
             None => {

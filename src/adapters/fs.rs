@@ -1,6 +1,13 @@
 //! Files in the user's repository: reads with a size cap, and all-or-nothing
 //! writes (each file written to a temporary sibling, then renamed into place;
 //! if any step fails, the files already replaced are put back).
+//!
+//! A process killed between writing a temporary and renaming it leaves the
+//! temporary behind, where `git add openapi` would pick it up. Temporaries
+//! are named `.specrelay-<pid>-<random>.tmp`; every commit first removes
+//! those of dead processes beside its targets, and
+//! [`remove_stale_temporaries`] clears a whole tree (ingest runs it on
+//! `openapi/` under the history lock).
 
 use anyhow::{Context, Result, bail};
 use std::borrow::Cow;
@@ -163,6 +170,12 @@ impl<'a> AtomicWrites<'a> {
     /// Writes every file. On error, nothing of this set is left behind: new
     /// files are removed, replaced ones restored, temporary files deleted.
     pub fn commit(self) -> Result<()> {
+        let mut cleaned = std::collections::BTreeSet::new();
+        for (path, _) in &self.files {
+            if let Some(parent) = path.parent().filter(|p| cleaned.insert(p.to_path_buf())) {
+                remove_stale_in(parent);
+            }
+        }
         let mut staged = Vec::new();
         for (path, contents) in &self.files {
             match stage(path, contents, self.durable) {
@@ -197,8 +210,9 @@ fn stage(path: &Path, contents: &[u8], durable: bool) -> Result<tempfile::NamedT
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs_err::create_dir_all(parent)?;
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut temp = tempfile::Builder::new()
-        .prefix(".specrelay-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .permissions(readable_by_everyone())
         .tempfile_in(parent)
@@ -210,6 +224,89 @@ fn stage(path: &Path, contents: &[u8], durable: bool) -> Result<tempfile::NamedT
         })
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(temp)
+}
+
+const TEMP_PREFIX: &str = ".specrelay-";
+const TEMP_SUFFIX: &str = ".tmp";
+/// A temporary without a process id (written by an older version) is
+/// stale once it is this old: no write takes that long.
+const LEGACY_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes, under `dir` and its subfolders, the temporaries that processes
+/// which no longer run left behind; returns how many. Symbolic links are
+/// not followed.
+pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
+    let mut removed = 0;
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        removed += remove_stale_in(&current);
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(entry.path());
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// [`remove_stale_temporaries`] for one folder, not its subfolders. Best
+/// effort: a folder that cannot be read has nothing to clean.
+fn remove_stale_in(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if is_stale_temporary(name, || entry.metadata().ok()?.modified().ok())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            tracing::info!(
+                "removed {}, left by an interrupted run",
+                entry.path().display()
+            );
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Is `name` one of our temporaries whose writer is gone?
+fn is_stale_temporary(name: &str, modified: impl Fn() -> Option<std::time::SystemTime>) -> bool {
+    let Some(middle) = name
+        .strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    let old = || {
+        modified()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > LEGACY_TEMP_AGE)
+    };
+    match middle
+        .split_once('-')
+        .and_then(|(pid, _)| pid.parse::<u32>().ok())
+    {
+        Some(pid) if pid == std::process::id() => false,
+        Some(pid) => !process_runs(pid, old),
+        None => old(),
+    }
+}
+
+/// Whether process `pid` still runs. Where `/proc` is missing, a writer is
+/// presumed gone once its file is old.
+fn process_runs(pid: u32, old: impl Fn() -> bool) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        proc.join(pid.to_string()).exists()
+    } else {
+        !old()
+    }
 }
 
 /// Temporary files are private (0600) by default; the files we store must be
@@ -311,6 +408,30 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o644);
+    }
+
+    #[test]
+    fn temporaries_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("openapi/history");
+        std::fs::create_dir_all(&nested).unwrap();
+        // A process id that cannot run: above the kernel's pid_max.
+        let dead = nested.join(".specrelay-4294967295-abc123.tmp");
+        let alive = nested.join(format!(".specrelay-{}-def456.tmp", std::process::id()));
+        let fresh_legacy = nested.join(".specrelay-XyZ12.tmp");
+        let other = nested.join("openapi-1.0.0.json");
+        for path in [&dead, &alive, &fresh_legacy, &other] {
+            std::fs::write(path, "x").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(dir.path()).unwrap(), 1);
+        assert!(!dead.exists());
+        assert!(alive.exists() && fresh_legacy.exists() && other.exists());
+        // A commit cleans beside its targets too.
+        std::fs::write(&dead, "x").unwrap();
+        let mut writes = AtomicWrites::new();
+        writes.write(nested.join("b.json"), b"1");
+        writes.commit().unwrap();
+        assert!(!dead.exists());
     }
 
     #[test]

@@ -2,12 +2,43 @@
 //! versions under `history/` and `latest.json`, which says which one is
 //! current. Every stage that reads the history reads it here, so the file
 //! names and the error a damaged `latest.json` gives are decided once.
+//!
+//! Runs that write the history take [`History::lock`], an advisory
+//! `flock(2)` on the history folder itself (no lock file for `git add` to
+//! pick up), and read the state again under it: two ingests started
+//! together then end as if run one after another.
 
 use super::fs;
 use crate::layout::{LatestRecord, Layout};
 use anyhow::{Context as _, Result};
 use semver::Version;
 use std::path::{Path, PathBuf};
+
+/// The history lock; released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct HistoryLock {
+    _folder: std::fs::File,
+}
+
+#[cfg(unix)]
+fn lock_exclusive(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    loop {
+        // SAFETY: flock on a file descriptor this process owns for the call.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_exclusive(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
 
 /// The history folder of one workspace.
 #[derive(Debug, Clone)]
@@ -23,6 +54,23 @@ impl History {
             workspace: workspace.to_path_buf(),
             layout,
         }
+    }
+
+    /// Waits for, and takes, the exclusive lock on the history folder
+    /// (created if missing); held until the guard is dropped or the process
+    /// ends. Temporaries that killed runs left in the folder are removed
+    /// under it.
+    pub fn lock(&self) -> Result<HistoryLock> {
+        let dir = self.workspace.join(self.layout.root());
+        fs_err::create_dir_all(&dir)?;
+        let folder = std::fs::File::open(&dir)
+            .with_context(|| format!("opening {} to lock it", dir.display()))?;
+        lock_exclusive(&folder).with_context(|| format!("locking {}", dir.display()))?;
+        let removed = fs::remove_stale_temporaries(&dir)?;
+        if removed > 0 {
+            tracing::info!("removed {removed} temporary file(s) left by interrupted runs");
+        }
+        Ok(HistoryLock { _folder: folder })
     }
 
     pub fn layout(&self) -> &Layout {

@@ -249,6 +249,265 @@ const TS_RESERVED_TYPES: &[&str] = &[
     "servers",
 ];
 
+/// Every name in Python's `builtins` module (3.11; public names). A type
+/// named like one of the capitalised ones (`Exception`, `TimeoutError`)
+/// would shadow it in the package, so those type names get `Model`; the
+/// generated models refer to the others through `_builtins` where a field
+/// of that name could shadow them (see `templates/python/package/models.py.j2`).
+pub const PYTHON_BUILTINS: &[&str] = &[
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "Ellipsis",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "False",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "None",
+    "NotADirectoryError",
+    "NotImplemented",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "True",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UnicodeTranslateError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+];
+
+/// The TypeScript and ECMAScript globals (and the web globals the
+/// generated runtime uses): a type of that name would shadow the global in
+/// the generated modules, so it gets the suffix `Model`.
+pub const TYPESCRIPT_GLOBALS: &[&str] = &[
+    "AbortController",
+    "AbortSignal",
+    "Array",
+    "ArrayBuffer",
+    "ArrayLike",
+    "AsyncIterable",
+    "AsyncIterator",
+    "Atomics",
+    "Awaited",
+    "BigInt",
+    "BigInt64Array",
+    "BigUint64Array",
+    "Blob",
+    "Boolean",
+    "Capitalize",
+    "DataView",
+    "Date",
+    "Error",
+    "EvalError",
+    "Exclude",
+    "Extract",
+    "File",
+    "FinalizationRegistry",
+    "Float32Array",
+    "Float64Array",
+    "FormData",
+    "Function",
+    "Headers",
+    "Infinity",
+    "InstanceType",
+    "Int16Array",
+    "Int32Array",
+    "Int8Array",
+    "Intl",
+    "Iterable",
+    "IterableIterator",
+    "Iterator",
+    "JSON",
+    "Lowercase",
+    "Map",
+    "Math",
+    "NaN",
+    "NonNullable",
+    "Number",
+    "Object",
+    "Omit",
+    "Parameters",
+    "Partial",
+    "Pick",
+    "Promise",
+    "PromiseLike",
+    "PropertyKey",
+    "Proxy",
+    "RangeError",
+    "ReadableStream",
+    "Readonly",
+    "ReadonlyArray",
+    "ReadonlyMap",
+    "ReadonlySet",
+    "Record",
+    "ReferenceError",
+    "Reflect",
+    "RegExp",
+    "Request",
+    "RequestInit",
+    "Required",
+    "Response",
+    "ReturnType",
+    "Set",
+    "SharedArrayBuffer",
+    "String",
+    "Symbol",
+    "SyntaxError",
+    "TemplateStringsArray",
+    "TextDecoder",
+    "TextEncoder",
+    "ThisType",
+    "TypeError",
+    "URIError",
+    "URL",
+    "URLSearchParams",
+    "Uint16Array",
+    "Uint32Array",
+    "Uint8Array",
+    "Uint8ClampedArray",
+    "Uncapitalize",
+    "Uppercase",
+    "WeakMap",
+    "WeakRef",
+    "WeakSet",
+    "clearTimeout",
+    "console",
+    "fetch",
+    "globalThis",
+    "setTimeout",
+    "undefined",
+];
+
 /// Python keywords, soft keywords and builtin constants.
 const PY_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "case", "class",
@@ -292,7 +551,9 @@ const PY_RESERVED_TYPES: &[&str] = &[
 /// them in the scope the member lives in: a class attribute or method named
 /// `str` would shadow the builtin in the annotations of its class, and a
 /// parameter named `models` the module its method casts to.
-const PY_SHADOWING_MEMBERS: &[&str] = &["bool", "bytes", "float", "httpx", "int", "models", "str"];
+const PY_SHADOWING_MEMBERS: &[&str] = &[
+    "bool", "builtins", "bytes", "float", "httpx", "int", "models", "str",
+];
 
 /// Whether `name` is a keyword (members) of `lang`.
 pub fn is_keyword(lang: Language, name: &str) -> bool {
@@ -316,9 +577,14 @@ fn fix_start(mut name: String, prefix: &str, fallback: &str) -> String {
 pub fn type_name(lang: Language, raw: &str) -> String {
     let name = fix_start(pascal(raw), "T", "Type");
     let reserved = match lang {
-        Language::TypeScript => TS_RESERVED_TYPES.contains(&name.as_str()),
+        Language::TypeScript => {
+            TS_RESERVED_TYPES.contains(&name.as_str())
+                || TYPESCRIPT_GLOBALS.contains(&name.as_str())
+        }
         Language::Python => {
-            PY_RESERVED_TYPES.contains(&name.as_str()) || PY_KEYWORDS.contains(&name.as_str())
+            PY_RESERVED_TYPES.contains(&name.as_str())
+                || PY_KEYWORDS.contains(&name.as_str())
+                || PYTHON_BUILTINS.contains(&name.as_str())
         }
     };
     if reserved { name + "Model" } else { name }
@@ -1036,5 +1302,34 @@ mod tests {
         for (dist, expected) in imports {
             assert_eq!(python_import_name(dist), expected, "{dist}");
         }
+    }
+
+    #[test]
+    fn no_type_name_is_a_builtin_or_a_global() {
+        for name in PYTHON_BUILTINS.iter().chain(TYPESCRIPT_GLOBALS) {
+            let py = type_name(Python, name);
+            assert!(!PYTHON_BUILTINS.contains(&py.as_str()), "{name} -> {py}");
+            let ts = type_name(TypeScript, name);
+            assert!(!TYPESCRIPT_GLOBALS.contains(&ts.as_str()), "{name} -> {ts}");
+        }
+        assert_eq!(type_name(Python, "TimeoutError"), "TimeoutErrorModel");
+        assert_eq!(type_name(TypeScript, "Map"), "MapModel");
+    }
+
+    #[test]
+    fn python_members_never_shadow_what_annotations_use() {
+        for name in PYTHON_BUILTINS.iter().chain(TYPESCRIPT_GLOBALS) {
+            let member = member_name(Python, name, "value");
+            assert!(
+                !PY_SHADOWING_MEMBERS.contains(&member.as_str()),
+                "{name} -> {member}"
+            );
+            assert!(
+                !PY_KEYWORDS.contains(&member.as_str()),
+                "{name} -> {member}"
+            );
+        }
+        assert_eq!(member_name(Python, "str", "value"), "str_");
+        assert_eq!(member_name(Python, "dict", "value"), "dict");
     }
 }

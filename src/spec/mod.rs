@@ -31,6 +31,7 @@
 
 mod bundle;
 mod canonical;
+mod depth;
 mod docset;
 mod lines;
 mod parse;

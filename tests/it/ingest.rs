@@ -383,6 +383,29 @@ fn redirects_are_followed_but_the_token_stays_on_its_origin() {
 }
 
 #[test]
+fn a_redirect_off_the_allowed_hosts_is_refused_before_connecting() {
+    let body = spec_json("1.0.0");
+    let elsewhere = TestServer::start(vec![("/spec.json", ok(&body))]);
+    let port = elsewhere.origin().rsplit(':').next().unwrap().to_owned();
+    // Same machine, other host name: only `127.0.0.1` is allowed.
+    let origin = TestServer::start(vec![(
+        "/openapi.json",
+        Behaviour::Redirect {
+            code: 302,
+            location: format!("http://localhost:{port}/spec.json"),
+        },
+    )]);
+    let mut job = ingest_job(&origin, "1.0.0", &body);
+    job.input("allowed_hosts", "127.0.0.1");
+    job.run()
+        .expect_code(1)
+        .expect_stderr("localhost is not an allowed host");
+    assert_eq!(origin.hits("/openapi.json"), 1);
+    assert_eq!(elsewhere.hits("/spec.json"), 0, "never connected");
+    assert!(job.snapshot().is_empty(), "nothing stored");
+}
+
+#[test]
 fn private_addresses_need_allow_private_network() {
     let body = spec_json("1.0.0");
     let server = TestServer::start(vec![("/openapi.json", ok(&body))]);

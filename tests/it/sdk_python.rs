@@ -612,3 +612,70 @@ fn corpus_specs_type_check_and_import() {
         packages.len(),
     );
 }
+
+/// Every Python builtin and every TypeScript global as a property, an
+/// operation, a tag and a parameter name: the generated package passes
+/// `mypy --strict` and its models round-trip at runtime (a field named
+/// `dict` used to shadow the builtin in `field(default_factory=dict)`).
+#[test]
+fn builtin_and_global_names_neither_shadow_nor_break() {
+    let mut names: Vec<&str> = naming::PYTHON_BUILTINS.to_vec();
+    names.extend(naming::TYPESCRIPT_GLOBALS);
+    names.sort();
+    names.dedup();
+    let properties: serde_json::Map<String, serde_json::Value> = names
+        .iter()
+        .map(|n| ((*n).to_owned(), serde_json::json!({"type": "string"})))
+        .collect();
+    let mut paths = serde_json::Map::new();
+    for name in [
+        "dict", "list", "str", "type", "object", "int", "bool", "bytes", "float",
+    ] {
+        paths.insert(
+            format!("/{name}/{{{name}}}"),
+            serde_json::json!({"get": {
+                "operationId": name,
+                "tags": [name],
+                "parameters": [
+                    {"name": name, "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "list", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}
+                ],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Everything"}}}}}
+            }}),
+        );
+    }
+    let spec = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Builtins", "version": "1.0.0"},
+        "paths": paths,
+        "components": {"schemas": {
+            "Everything": {"type": "object", "properties": properties},
+            "dict": {"type": "object", "properties": {"dict": {"type": "object"}, "list": {"type": "array", "items": {"type": "integer"}}}},
+        }},
+    });
+    let temp = tempfile::tempdir().unwrap();
+    let spec_path = temp.path().join("builtins.json");
+    std::fs::write(&spec_path, serde_json::to_vec(&spec).unwrap()).unwrap();
+    let (api, files) = generate_api(&spec_path);
+    let out = temp.path().join("out");
+    write_tree(&out, &files);
+    let import = import_name(&files);
+    std::fs::write(out.join("consumer_builtins.py"), consumer(&api, &import)).unwrap();
+    if let Err(report) = mypy_strict(
+        &out,
+        std::slice::from_ref(&import),
+        &["consumer_builtins".to_owned()],
+    ) {
+        panic!("mypy --strict rejected builtin names:\n{report}");
+    }
+    let wire: serde_json::Map<String, serde_json::Value> = names
+        .iter()
+        .map(|n| ((*n).to_owned(), serde_json::json!(format!("v-{n}"))))
+        .collect();
+    let script = format!(
+        "import json\nfrom {import} import models\nwire = json.loads({wire:?})\nm = models.Everything.from_dict(wire)\nassert m.to_dict() == wire, m.to_dict()\nassert m.additional_properties == {{}}\nd = models.DictModel.from_dict({{'dict': {{'a': 1}}, 'list': [1, 2]}})\nassert d.to_dict() == {{'dict': {{'a': 1}}, 'list': [1, 2]}}\nassert models.DictModel().additional_properties == {{}}\nprint('ok')\n",
+        wire = serde_json::to_string(&wire).unwrap(),
+    );
+    let printed = run_python(&out, &script).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(printed.trim(), "ok");
+}

@@ -112,13 +112,27 @@ impl Job {
     }
 
     pub fn run_with_args(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.args(args);
+        let out = cmd.output().expect("run specrelay");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs: self.outputs(),
+            summary: std::fs::read_to_string(self.root.path().join("step_summary")).unwrap(),
+        }
+    }
+
+    /// The command [`Job::run`] runs, with fresh (empty) output and summary
+    /// files: for tests that start several runs at once.
+    pub fn command(&self) -> Command {
         let output_file = self.root.path().join("github_output");
         let summary_file = self.root.path().join("step_summary");
         std::fs::write(&output_file, "").unwrap();
         std::fs::write(&summary_file, "").unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_specrelay"));
-        cmd.args(args)
-            .env_clear()
+        cmd.env_clear()
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_WORKSPACE", self.workspace())
             .env("GITHUB_OUTPUT", &output_file)
@@ -130,15 +144,13 @@ impl Job {
         for (name, value) in &self.env {
             cmd.env(name, value);
         }
-        let out = cmd.output().expect("run specrelay");
-        let outputs_text = std::fs::read_to_string(&output_file).unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            outputs: parse_github_output(&outputs_text),
-            summary: std::fs::read_to_string(&summary_file).unwrap(),
-        }
+        cmd
+    }
+
+    /// The step outputs the last run wrote.
+    pub fn outputs(&self) -> BTreeMap<String, String> {
+        let text = std::fs::read_to_string(self.root.path().join("github_output")).unwrap();
+        parse_github_output(&text)
     }
 
     /// Every file in the workspace with its bytes: compare before and after

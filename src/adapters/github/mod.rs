@@ -328,11 +328,13 @@ fn error_message(body: &Value) -> String {
         .flatten()
         .filter_map(|e| e["message"].as_str().or(e["code"].as_str()))
         .collect();
-    if details.is_empty() {
+    // Bounded: an error body is the server's text, and may be anything.
+    let text = if details.is_empty() {
         message
     } else {
         format!("{message}: {}", details.join("; "))
-    }
+    };
+    crate::actions::redact::bound(&text, 500)
 }
 
 /// How long to wait when an answer is a rate limit, `None` when it is not.

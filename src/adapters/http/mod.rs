@@ -25,6 +25,9 @@ pub struct FetchPolicy {
     pub allow_http: bool,
     /// Allow loopback, private and link-local targets.
     pub allow_private_network: bool,
+    /// Host patterns (`api.example.com`, `*.example.com`) every hop, the
+    /// first and each redirect, must match; empty allows any host.
+    pub allowed_hosts: Vec<String>,
     /// Largest body accepted, checked against `Content-Length` and while streaming.
     pub max_bytes: u64,
     /// Deadline for one attempt: connect, redirects, headers and the whole body.
@@ -46,6 +49,7 @@ impl Default for FetchPolicy {
         FetchPolicy {
             allow_http: false,
             allow_private_network: false,
+            allowed_hosts: Vec::new(),
             max_bytes: 50 * 1024 * 1024,
             attempt_timeout: Duration::from_secs(60),
             timeout_setting: "download_timeout",
@@ -443,6 +447,16 @@ impl Downloader {
         if !url.username().is_empty() || url.password().is_some() {
             return refuse("credentials in URLs are not accepted; use download_token".into());
         }
+        // Checked on every hop before connecting: an allowed host must not be
+        // able to redirect the download to one that is not.
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let allowed = &self.policy.allowed_hosts;
+        if !allowed.is_empty() && !allowed.iter().any(|p| host_matches(&host, p)) {
+            return refuse(format!(
+                "{host} is not an allowed host ({}; input `allowed_hosts`)",
+                allowed.join(", ")
+            ));
+        }
         if self.policy.allow_private_network {
             return Ok(());
         }
@@ -519,6 +533,15 @@ impl Downloader {
     }
 }
 
+/// `api.example.com` matches itself; `*.example.com` matches any subdomain.
+pub fn host_matches(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host.len() > domain.len() && host.ends_with(&format!(".{domain}")),
+        None => host == pattern,
+    }
+}
+
 /// Sorts reqwest's errors into ours.
 fn classify(url: &Url, err: reqwest::Error, policy: &FetchPolicy) -> HttpError {
     let reason = error_chain(&err);
@@ -563,14 +586,16 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 }
 
 /// The start of an error body, for the message: servers often say why.
-async fn excerpt(response: reqwest::Response) -> String {
-    let text = response.text().await.unwrap_or_default();
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 200 {
-        format!("{}…", line.chars().take(200).collect::<String>())
-    } else {
-        line
+/// Reads at most a few kilobytes: the body of an error can be anything.
+async fn excerpt(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < 4096 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
     }
+    crate::actions::redact::bound(&String::from_utf8_lossy(&body), 200)
 }
 
 /// Exponential backoff with jitter from `min` to `max`, for `attempts`

@@ -214,14 +214,7 @@ pub fn may_follow(root: &Url, target: &Url, allowed_hosts: &[String]) -> Result<
     ))
 }
 
-/// `api.example.com` matches itself; `*.example.com` matches any subdomain.
-pub fn host_matches(host: &str, pattern: &str) -> bool {
-    let pattern = pattern.trim().to_ascii_lowercase();
-    match pattern.strip_prefix("*.") {
-        Some(domain) => host.len() > domain.len() && host.ends_with(&format!(".{domain}")),
-        None => host == pattern,
-    }
-}
+pub use crate::adapters::http::host_matches;
 
 /// An annotation on the file when the problem lies in a workspace file,
 /// otherwise one naming the URL and JSON pointer.

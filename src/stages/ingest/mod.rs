@@ -87,18 +87,25 @@ impl Stage for Ingest {
 
 /// Reads the history, downloads and verifies the spec, and reads what the
 /// decision compares it with. Writes nothing.
+///
+/// The history is read twice: once to refuse a version that cannot be
+/// stored before downloading anything, and again under the history lock
+/// (held until the plan is applied), so that concurrent ingests in one
+/// workspace see each other's results as if they ran one after another.
 async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
     let announcement = &request.announcement;
     let history = History::new(&ctx.workspace, request.layout.clone());
-    let stored = StoredHistory {
-        versions: history.versions()?,
-        latest: history.latest()?,
-    };
-    // Refused before the download: nothing is fetched for a version that
-    // cannot be stored.
-    plan::check_order(announcement, &stored, request.allow_older)?;
+    plan::check_order(announcement, &read_stored(&history)?, request.allow_older)?;
     let ignore = ignore::ignore_list(&ctx.workspace, request.ignore_file.as_deref())?;
     let spec = download(request, ctx).await?;
+    // A dry run writes nothing, so it need not wait for runs that do.
+    let lock = if ctx.dry_run {
+        None
+    } else {
+        Some(history.lock()?)
+    };
+    let stored = read_stored(&history)?;
+    plan::check_order(announcement, &stored, request.allow_older)?;
     let existing = history.stored(&announcement.version)?;
     let previous = match (&existing, stored.previous_of(&announcement.version)) {
         (None, Some(previous)) => {
@@ -122,6 +129,14 @@ async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         previous,
         changelog,
         ingested_at: ctx.clock.rfc3339(),
+        lock,
+    })
+}
+
+fn read_stored(history: &History) -> Result<StoredHistory> {
+    Ok(StoredHistory {
+        versions: history.versions()?,
+        latest: history.latest()?,
     })
 }
 

@@ -11,6 +11,7 @@
 use super::changes::{self, Changes};
 use super::request::{ChangeType, IngestRequest, Request};
 use super::semver_policy::{self, SemverPolicy};
+use crate::adapters::history::HistoryLock;
 use crate::diff::ignore::IgnoreList;
 use crate::diff::{self as spec_diff, DiffOptions, Level};
 use crate::layout::{LatestRecord, Layout, display_path};
@@ -33,6 +34,9 @@ pub struct Observed {
     pub changelog: Option<String>,
     /// When the spec is ingested (RFC 3339).
     pub ingested_at: String,
+    /// The history lock all of the above was read under, kept until the
+    /// plan has been applied.
+    pub lock: Option<HistoryLock>,
 }
 
 /// Everything one ingest run will do.
@@ -52,6 +56,8 @@ pub struct IngestPlan {
     pub layout: Layout,
     pub changelog_path: PathBuf,
     pub commit: bool,
+    /// Held until the plan is applied (see [`Observed::lock`]).
+    pub lock: Option<HistoryLock>,
 }
 
 impl IngestPlan {
@@ -113,6 +119,7 @@ pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<IngestPla
         layout: request.layout.clone(),
         changelog_path: request.changelog_path.clone(),
         commit: request.commit.enabled,
+        lock: observed.lock,
     })
 }
 
@@ -323,7 +330,8 @@ pub fn plan(inputs: PlanInputs<'_>) -> Result<Plan, Refusal> {
         breaking: false,
         title: spec.title.clone(),
         source_repo: request.source_repo.clone(),
-        download_url: request.download_url.to_string(),
+        // Stored in the repository: without credentials in the URL.
+        download_url: crate::actions::redact::scrub_url(&request.download_url).to_string(),
         ingested_at: ingested_at.to_owned(),
     });
     Ok(Plan::Store(Box::new(StorePlan {

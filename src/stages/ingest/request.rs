@@ -44,6 +44,8 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     let fetch = http::FetchPolicy {
         allow_http: args.allow_http,
         allow_private_network: args.allow_private_network,
+        // Every redirect hop too, not only the announced URL.
+        allowed_hosts: split_list(args.allowed_hosts.as_deref()),
         max_bytes: args.max_spec_bytes,
         attempt_timeout: Duration::from_secs(args.download_timeout.max(1)),
         max_attempts: args.max_attempts,
@@ -299,13 +301,15 @@ fn parse_version(s: &str) -> Result<semver::Version, String> {
     semver::Version::parse(s).map_err(|e| format!("{expected} ({e})"))
 }
 
+/// The README's promise: 64 hex digits in either case, optionally written
+/// `sha256:<hex>` (as in npm and OCI digests); stored lower case.
 fn parse_checksum(s: &str) -> Result<String, String> {
     let hex = s.strip_prefix("sha256:").unwrap_or(s);
     if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(hex.to_ascii_lowercase())
     } else {
         Err(format!(
-            "64 hexadecimal digits (a SHA-256, as printed by `sha256sum`); this has {} characters",
+            "64 hexadecimal digits, either case, optionally prefixed `sha256:` (a SHA-256, as printed by `sha256sum`); this has {} characters",
             hex.chars().count()
         ))
     }

@@ -33,7 +33,7 @@ export interface ErrorModel {
   message?: string;
 }
 
-export type String = number;
+export type StringModel = number;
 
 export type PromiseModel = string;
 

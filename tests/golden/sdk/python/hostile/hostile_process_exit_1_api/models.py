@@ -7,6 +7,9 @@ Objects are dataclasses that read and write the wire format (`from_dict`, `to_di
 
 from __future__ import annotations
 
+# Builtins are named through this module inside class bodies: a field may
+# be called `dict` or `list`, and would shadow the builtin there.
+import builtins as _builtins
 from dataclasses import dataclass as _dataclass
 from dataclasses import field as _field
 from enum import Enum
@@ -69,7 +72,7 @@ class Class(_r.Model):
     field3: Union[str, Unset] = UNSET
     """Wire name: "é"."""
     nested: Union[ClassNested2, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -77,14 +80,14 @@ class Class(_r.Model):
 class ClassNested2(_r.Model):
     field: Union[ClassNested, Unset] = UNSET
     """Wire name: "*/"."""
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
 @_dataclass(eq=False, repr=False)
 class Error(_r.Model):
     message: Union[str, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 

@@ -6,6 +6,9 @@ Objects are dataclasses that read and write the wire format (`from_dict`, `to_di
 
 from __future__ import annotations
 
+# Builtins are named through this module inside class bodies: a field may
+# be called `dict` or `list`, and would shadow the builtin there.
+import builtins as _builtins
 from dataclasses import dataclass as _dataclass
 from dataclasses import field as _field
 from enum import Enum
@@ -75,7 +78,7 @@ class Pet(_r.Model):
     password: Union[str, Unset] = UNSET
     """Write-only: sent in requests, never returned."""
     attributes: Union[Dict[str, Any], Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -84,7 +87,7 @@ class Dog(_r.Model):
     pet_type: str
     """Wire name: "petType"."""
     barks: Union[bool, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -94,14 +97,14 @@ class Cat(_r.Model):
     """Wire name: "petType"."""
     lives: Union[CatLives, Unset] = UNSET
     legs: Union[int, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
 @_dataclass(eq=False, repr=False)
 class Animal(_r.Model):
     legs: Union[int, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -110,7 +113,7 @@ class Order(_r.Model):
     id: Union[str, Unset] = UNSET
     status: Union[OrderStatus, Unset] = UNSET
     lines: Union[List[OrderLinesItem], Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -118,7 +121,7 @@ class Order(_r.Model):
 class OrderLinesItem(_r.Model):
     sku: Union[str, Unset] = UNSET
     qty: Union[int, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -126,7 +129,7 @@ class OrderLinesItem(_r.Model):
 class Error(_r.Model):
     code: int
     message: str
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -135,7 +138,7 @@ class ListPetsFilter(_r.Model):
     name: Union[str, Unset] = UNSET
     min_age: Union[int, Unset] = UNSET
     """Wire name: "minAge"."""
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -143,7 +146,7 @@ class ListPetsFilter(_r.Model):
 class ListPetsResponse(_r.Model):
     items: List[Pet]
     next: Union[str, None, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -152,7 +155,7 @@ class CreatePetRequestOwner(_r.Model):
     id: Union[int, Unset] = UNSET
     """Read-only: returned in responses, ignored in requests."""
     email: Union[str, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -161,7 +164,7 @@ class CreatePetRequest(_r.Model):
     name: str
     kind: PetKind
     owner: Union[CreatePetRequestOwner, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -170,7 +173,7 @@ class UploadPetPhotoRequest(_r.Model):
     file: bytes
     caption: Union[str, Unset] = UNSET
     tags: Union[List[str], Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -179,7 +182,7 @@ class PostStoreOrdersRequest(_r.Model):
     pet_id: Union[str, Unset] = UNSET
     """Wire name: "petId"."""
     quantity: Union[int, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 

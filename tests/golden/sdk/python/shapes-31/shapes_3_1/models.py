@@ -6,6 +6,9 @@ Objects are dataclasses that read and write the wire format (`from_dict`, `to_di
 
 from __future__ import annotations
 
+# Builtins are named through this module inside class bodies: a field may
+# be called `dict` or `list`, and would shadow the builtin there.
+import builtins as _builtins
 from dataclasses import dataclass as _dataclass
 from dataclasses import field as _field
 from enum import Enum
@@ -33,7 +36,7 @@ class Circle(_r.Model):
     type_: Literal["Circle"] = "Circle"
     """Wire name: "type"."""
     label: Union[str, None, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -43,7 +46,7 @@ class Square(_r.Model):
     type_: Literal["Square"] = "Square"
     """Wire name: "type"."""
     corners: Union[List[Any], Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -54,14 +57,14 @@ class Node(_r.Model):
     meta: Union[NodeMetaVariant1, None, Unset] = UNSET
     mixed: Union[Union[str, int], Unset] = UNSET
     both: Union[NodeBoth, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
 @_dataclass(eq=False, repr=False)
 class NodeMetaVariant1(_r.Model):
     created: Union[str, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
@@ -73,21 +76,21 @@ class NodeBoth(_r.Model):
     """Wire name: "type"."""
     label: Union[str, None, Unset] = UNSET
     corners: Union[List[Any], Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
 @_dataclass(eq=False, repr=False)
 class Selfish2(_r.Model):
     x: Union[int, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
 @_dataclass(eq=False, repr=False)
 class PostShapes202Response(_r.Model):
     ticket: Union[str, Unset] = UNSET
-    additional_properties: Dict[str, Any] = _field(default_factory=dict)
+    additional_properties: Dict[str, Any] = _field(default_factory=_builtins.dict)
     """Keys the spec does not declare, as received; sent back as they are."""
 
 
