@@ -8,12 +8,16 @@
 //! Endpoints follow GitHub's paths, status codes and JSON shapes for what
 //! specrelay uses: repos, contents, git blobs/trees/commits/refs, compare,
 //! pulls, requested reviewers, issue comments and labels, dispatches,
-//! check runs and statuses. Every response carries `x-ratelimit-*` headers.
+//! check runs and statuses; what rollout gates read is in [`checks`]. Every
+//! response carries `x-ratelimit-*` headers.
 //!
 //! Faults are injected per request: N server errors, a secondary rate limit
 //! (403 or 429 with `retry-after`), an exhausted primary limit (403 with
 //! `x-ratelimit-remaining: 0`), or a repository that always fails.
 #![allow(dead_code)]
+
+#[path = "fake_github_checks.rs"]
+mod checks;
 
 use super::http_server::{Behaviour, RecordedRequest, TestServer};
 use base64::Engine as _;
@@ -97,6 +101,11 @@ struct Repo {
     dispatches: Vec<Value>,
     check_runs: Vec<Value>,
     statuses: Vec<Value>,
+    /// `(pull number, review)`.
+    reviews: Vec<(u64, Value)>,
+    /// Merged pull requests.
+    merged: BTreeSet<u64>,
+    workflow_runs: Vec<Value>,
     /// Every request to it gets a 500.
     broken: bool,
 }
@@ -735,7 +744,8 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
             state.repo_mut(&repo_name).statuses.push(status.clone());
             (201, Vec::new(), status)
         }
-        _ => error(404, "Not Found"),
+        _ => checks::route(state, &repo_name, method, rest, &body, &q)
+            .unwrap_or_else(|| error(404, "Not Found")),
     }
 }
 
