@@ -10,6 +10,7 @@ pub mod generate;
 pub mod github;
 pub mod ingest;
 pub mod publish;
+pub mod rollout;
 pub mod shape;
 pub mod spec_source;
 
