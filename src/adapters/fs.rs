@@ -38,6 +38,27 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// Removes `relative` inside `dir`, refusing a path that leads outside it.
+pub fn remove_inside(dir: &Path, relative: &str) -> Result<()> {
+    let full = dir.join(relative);
+    if !full.starts_with(dir)
+        || Path::new(relative).components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::RootDir
+            )
+        })
+    {
+        bail!(
+            "refusing to remove {} outside {}",
+            full.display(),
+            dir.display()
+        );
+    }
+    fs_err::remove_file(&full)?;
+    Ok(())
+}
+
 /// Every file under `dir`, keyed by its `/`-separated path relative to `dir`:
 /// user overrides for the built-in templates.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>> {

@@ -24,7 +24,7 @@ pub struct Snapshot<'a> {
     pub files: BTreeMap<String, String>,
 }
 
-impl Snapshot<'_> {
+impl<'a> Snapshot<'a> {
     /// Reads a file's bytes at this snapshot; `None` if absent.
     pub async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, GitHubError> {
         match self.files.get(path) {
@@ -38,6 +38,27 @@ impl Snapshot<'_> {
         self.files.get(path) == Some(&blob_id(bytes))
     }
 
+    /// The snapshot's state without the client, to keep between a stage's
+    /// observation and its writes.
+    pub fn state(&self) -> BaseState {
+        BaseState {
+            commit: self.commit.clone(),
+            tree: self.tree.clone(),
+            files: self.files.clone(),
+        }
+    }
+
+    /// The snapshot of a state read earlier, on `github`.
+    pub fn from_state(github: &'a GitHub, repo: &'a RepoName, state: BaseState) -> Snapshot<'a> {
+        Snapshot {
+            github,
+            repo,
+            commit: state.commit,
+            tree: state.tree,
+            files: state.files,
+        }
+    }
+
     /// The changes that are not already on the branch.
     fn effective(&self, changes: Vec<FileChange>) -> Vec<FileChange> {
         changes
@@ -48,6 +69,14 @@ impl Snapshot<'_> {
             })
             .collect()
     }
+}
+
+/// A [`Snapshot`]'s data: the commit, its tree, and path -> blob id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseState {
+    pub commit: String,
+    pub tree: String,
+    pub files: BTreeMap<String, String>,
 }
 
 /// What [`commit_to_branch`] did.

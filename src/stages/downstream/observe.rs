@@ -1,0 +1,234 @@
+//! `downstream`: what the decision needs. The consumers (config file and
+//! inputs), the packages to bump (the workspace SDKs or inputs), the pull
+//! request body's context (the spec history), and per consumer repository
+//! and package, read through GitHub's API: the base branch, its manifests
+//! bumped in memory, the open pull request, and whether a human pushed to
+//! specrelay's branch. Reads only; repositories concurrently.
+
+use super::plan::{Observed, ObservedConsumer, ObservedTarget, TRAILER};
+use super::request::Request;
+use crate::adapters::fs;
+use crate::adapters::github::commit::{self, Snapshot};
+use crate::adapters::github::rest::RepoName;
+use crate::adapters::github::{GitHub, GitHubError};
+use crate::adapters::history::History;
+use crate::diff::{self, DiffOptions, report};
+use crate::downstream::bump::Outcome;
+use crate::downstream::config::{self, Consumer, ConsumerInputs};
+use crate::downstream::plan::{self, ManifestKind, Target, WorkspaceSdks};
+use crate::downstream::pull_request;
+use crate::spec;
+use crate::stages::Context;
+use crate::stages::common::github;
+use anyhow::{Context as _, Result, anyhow, bail};
+use futures_util::StreamExt as _;
+
+pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
+    let read = |path: &std::path::Path| fs::read_optional(&ctx.workspace.join(path));
+    let config_text = read(&request.config)?
+        .map(String::from_utf8)
+        .transpose()
+        .with_context(|| format!("{} is not UTF-8", request.config.display()))?;
+    let consumers = config::consumers(
+        config_text.as_deref(),
+        &ConsumerInputs {
+            repositories: request.repositories.as_deref(),
+            labels: request.labels.as_deref(),
+            reviewers: request.reviewers.as_deref(),
+        },
+    )?;
+    let package_json = read(plan::TYPESCRIPT_MANIFEST.as_ref())?;
+    let pyproject = read(plan::PYTHON_MANIFEST.as_ref())?;
+    let targets = plan::targets(
+        WorkspaceSdks {
+            package_json: package_json.as_deref(),
+            pyproject: pyproject.as_deref(),
+        },
+        &request.targets,
+    )?;
+    let body_context = body_context(&History::new(&ctx.workspace, request.layout.clone()))?;
+    // An app's installation token covers one owner: the first consumer's.
+    let first = consumers
+        .first()
+        .and_then(|c| RepoName::parse(&c.repo))
+        .context("no consumer repository")?;
+    let github = github::client(&request.github, ctx, &first).await?;
+    let observed: Vec<ObservedConsumer> = futures_util::stream::iter(consumers)
+        .map(|consumer| {
+            let (github, targets) = (&github, &targets);
+            async move {
+                let targets = observe_consumer(github, &consumer, targets)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!("{}: {e:#}", consumer.repo);
+                        format!("{e:#}")
+                    });
+                ObservedConsumer { consumer, targets }
+            }
+        })
+        .buffered(request.concurrency)
+        .collect()
+        .await;
+    Ok(Observed {
+        github,
+        body_context,
+        consumers: observed,
+    })
+}
+
+/// Every package in one consumer repository.
+async fn observe_consumer(
+    github: &GitHub,
+    consumer: &Consumer,
+    targets: &[Target],
+) -> Result<Vec<ObservedTarget>> {
+    let repo = RepoName::parse(&consumer.repo)
+        .ok_or_else(|| anyhow!("{:?} is not owner/name", consumer.repo))?;
+    let base_branch = match &consumer.base {
+        Some(base) => base.clone(),
+        None => github.repository(&repo).await?.default_branch,
+    };
+    let base = commit::snapshot(github, &repo, &base_branch).await?;
+    let manifests = if consumer.manifests.is_empty() {
+        config::manifests_in(&base.files.keys().cloned().collect::<Vec<_>>())
+    } else {
+        consumer.manifests.clone()
+    };
+    let mut out = Vec::new();
+    for target in targets {
+        let observed = observe_target(github, &repo, (&base_branch, &base), &manifests, target)
+            .await
+            .with_context(|| format!("{} on {}", target.package, target.branch()))?;
+        out.push(observed);
+    }
+    Ok(out)
+}
+
+/// One package: the bumped manifests, the open pull request, and, when a
+/// change is due, the branch head and any commit a human pushed to it.
+async fn observe_target(
+    github: &GitHub,
+    repo: &RepoName,
+    (base_branch, base): (&str, &Snapshot<'_>),
+    manifests: &[String],
+    target: &Target,
+) -> Result<ObservedTarget> {
+    let outcomes = bump_manifests(base, manifests, target).await?;
+    let branch = target.branch();
+    let existing = github
+        .open_pulls(repo, Some(&branch))
+        .await?
+        .into_iter()
+        .next();
+    let due = outcomes
+        .iter()
+        .any(|(_, o)| matches!(o, Outcome::Bumped { .. }));
+    let head = match due {
+        true => github.branch_head(repo, &branch).await?,
+        false => None,
+    };
+    let foreign = match &head {
+        Some(head) => foreign_commit(github, repo, &base.commit, head).await?,
+        None => None,
+    };
+    Ok(ObservedTarget {
+        repo: repo.clone(),
+        base_branch: base_branch.to_owned(),
+        base: base.state(),
+        target: target.clone(),
+        outcomes,
+        existing,
+        head,
+        foreign,
+    })
+}
+
+async fn bump_manifests(
+    base: &Snapshot<'_>,
+    manifests: &[String],
+    target: &Target,
+) -> Result<Vec<(String, Outcome)>> {
+    let mut outcomes = Vec::new();
+    for path in manifests {
+        let Some(kind) = ManifestKind::of(path) else {
+            continue;
+        };
+        if kind.registry() != target.registry() {
+            continue;
+        }
+        let Some(bytes) = base.read(path).await? else {
+            bail!("{path} is listed as a manifest but does not exist on the base branch");
+        };
+        if let Some(outcome) = target.bump(kind, &bytes) {
+            outcomes.push((path.clone(), outcome.with_context(|| path.clone())?));
+        }
+    }
+    Ok(outcomes)
+}
+
+/// The first commit on `head` (not on `base`) that specrelay did not make.
+async fn foreign_commit(
+    github: &GitHub,
+    repo: &RepoName,
+    base: &str,
+    head: &str,
+) -> Result<Option<String>, GitHubError> {
+    let commits = github.commits_between(repo, base, head).await?;
+    Ok(commits
+        .into_iter()
+        .find(|c| !c.message.lines().any(|l| l.starts_with(TRAILER)))
+        .map(|c| c.sha))
+}
+
+/// The API title, and the breaking changes and changelog entry of the
+/// newest stored version (diffed against its predecessor), for the body.
+fn body_context(history: &History) -> Result<pull_request::Context> {
+    let Some(latest) = history.latest()? else {
+        return Ok(pull_request::Context::default());
+    };
+    let mut out = pull_request::Context {
+        api_title: latest.title.clone(),
+        ..Default::default()
+    };
+    let stored = |version: &str| -> Result<Option<serde_json::Value>> {
+        let Ok(version) = semver::Version::parse(version) else {
+            return Ok(None);
+        };
+        Ok(history
+            .stored_document(&version)?
+            .map(|value| spec::upgrade_to_31(&value)))
+    };
+    let findings = match (&latest.previous_version, stored(&latest.version)?) {
+        (Some(previous), Some(new)) => match stored(previous)? {
+            Some(old) => diff::diff(&old, &new, &DiffOptions::default()),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let previous = latest.previous_version.as_deref();
+    let date = latest.ingested_at.get(..10).unwrap_or(&latest.ingested_at);
+    out.changelog.push(report::changelog_entry(
+        &latest.version,
+        previous,
+        date,
+        &latest.title,
+        &findings,
+    ));
+    if let Some(previous) = previous
+        && latest.breaking
+    {
+        out.migration_notes.push(report::migration_notes(
+            &latest.version,
+            previous,
+            &latest.title,
+            &findings,
+        ));
+    }
+    if !latest.source_repo.is_empty() {
+        out.links.push(pull_request::Link {
+            title: format!("{} (source of the API)", latest.source_repo),
+            url: format!("https://github.com/{}", latest.source_repo),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,193 @@
+//! `generate`: what the decision needs. Reads the spec (given, or the one
+//! `latest.json` points at) and each SDK folder on disk, and renders every
+//! SDK in memory to compare with it. Rendering happens here, beside the
+//! spec's validation, because on a large spec it is most of the work and
+//! runs in parallel with validation (one thread per language); it is pure
+//! and writes nothing.
+
+use super::plan::{Drift, Sdk, drift};
+use super::request::Request;
+use crate::adapters::fs;
+use crate::adapters::history::History;
+use crate::sdk::{self, Language, naming, python, typescript};
+use crate::spec::Validation;
+use crate::stages::Context;
+use crate::stages::common::spec_source::Sources;
+use anyhow::{Context as _, Result};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use url::Url;
+
+/// What `observe` found: the version, and every SDK with its drift.
+pub struct Observed {
+    pub version: String,
+    pub sdks: Vec<Sdk>,
+}
+
+pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
+    let spec_path = match &request.spec {
+        Some(path) => ctx.workspace.join(path),
+        None => latest_spec(ctx, request)?,
+    };
+    let url = Url::from_file_path(
+        spec_path
+            .canonicalize()
+            .with_context(|| format!("the spec {} does not exist", spec_path.display()))?,
+    )
+    .map_err(|()| anyhow::anyhow!("{} is not a local path", spec_path.display()))?;
+    let sources = Sources::local(request.max_spec_bytes);
+    let bytes = sources.read(&url).await?;
+    let env = ctx.templates.environment();
+    let (loaded, rendered) = sources
+        .load_then(&url, bytes, Validation::Strict, ctx, |upgraded| {
+            render_all(&request.languages, upgraded, request, env)
+        })
+        .await?;
+    let version = request.version.clone().unwrap_or_else(|| {
+        loaded.upgraded["info"]["version"]
+            .as_str()
+            .unwrap_or("0.0.0")
+            .to_owned()
+    });
+    crate::memory::discard(loaded);
+    let mut sdks = Vec::new();
+    let mut warned = BTreeSet::new();
+    for rendered in rendered {
+        let rendered = rendered?;
+        for warning in &rendered.warnings {
+            if warned.insert(warning.clone()) {
+                tracing::warn!("{warning}");
+            }
+        }
+        sdks.push(compare_with_disk(rendered, request, ctx)?);
+    }
+    Ok(Observed { version, sdks })
+}
+
+/// Every language's SDK, one thread per language, the first on the
+/// calling thread.
+fn render_all(
+    languages: &[Language],
+    upgraded: &Value,
+    request: &Request,
+    env: &minijinja::Environment<'_>,
+) -> Vec<Result<Rendered>> {
+    std::thread::scope(|scope| {
+        let render = |language| render_sdk(language, upgraded, request, env);
+        let others: Vec<_> = languages
+            .iter()
+            .skip(1)
+            .map(|&language| scope.spawn(move || render(language)))
+            .collect();
+        let mut rendered: Vec<_> = languages.first().map(|&l| render(l)).into_iter().collect();
+        rendered.extend(
+            others
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+        );
+        rendered
+    })
+}
+
+/// One language's SDK rendered in memory, with the model's warnings.
+struct Rendered {
+    language: Language,
+    folder_name: &'static str,
+    package: String,
+    version: String,
+    files: Vec<(String, String)>,
+    /// Files in the folder that are not generated and not compared
+    /// (Python build output).
+    is_artifact: fn(&str) -> bool,
+    warnings: Vec<String>,
+}
+
+/// Lowers and renders one language's SDK. Pure: no files, no logging.
+fn render_sdk(
+    language: Language,
+    upgraded: &Value,
+    request: &Request,
+    env: &minijinja::Environment<'_>,
+) -> Result<Rendered> {
+    let mut api = sdk::lower(upgraded, language);
+    let version = request
+        .version
+        .clone()
+        .unwrap_or_else(|| api.version.clone());
+    let (folder_name, package, version, files, is_artifact): (_, _, _, _, fn(&str) -> bool) =
+        match language {
+            Language::TypeScript => {
+                let options = typescript::TsOptions {
+                    package_name: request
+                        .package_name
+                        .clone()
+                        .unwrap_or_else(|| naming::npm_package_name(&api.name)),
+                    package_version: version,
+                };
+                let files = typescript::render(&api, &options, env)
+                    .context("rendering the TypeScript SDK")?;
+                let name = options.package_name;
+                ("typescript", name, options.package_version, files, |_| {
+                    false
+                })
+            }
+            Language::Python => {
+                let options = python::PyOptions {
+                    package_name: request
+                        .python_package_name
+                        .clone()
+                        .unwrap_or_else(|| naming::python_default_distribution_name(&api.name)),
+                    package_version: crate::pep440::from_any(&version),
+                };
+                let files =
+                    python::render(&api, &options, env).context("rendering the Python SDK")?;
+                let (name, version) = (options.package_name, options.package_version);
+                ("python", name, version, files, python::is_build_artifact)
+            }
+        };
+    let warnings = std::mem::take(&mut api.warnings);
+    crate::memory::discard(api);
+    Ok(Rendered {
+        language,
+        folder_name,
+        package,
+        version,
+        files,
+        is_artifact,
+        warnings,
+    })
+}
+
+/// How the SDK's folder on disk differs from what was rendered.
+fn compare_with_disk(rendered: Rendered, request: &Request, ctx: &Context) -> Result<Sdk> {
+    let folder: PathBuf = request.out.join(rendered.folder_name);
+    let target = ctx.workspace.join(&folder);
+    let on_disk = if target.is_dir() {
+        fs::read_tree_except(&target, rendered.is_artifact)?
+    } else {
+        BTreeMap::new()
+    };
+    let drift: Drift = drift(&rendered.files, &on_disk);
+    Ok(Sdk {
+        language: rendered.language,
+        folder,
+        package: rendered.package,
+        version: rendered.version,
+        drift,
+        files: rendered.files,
+        is_artifact: rendered.is_artifact,
+    })
+}
+
+/// The stored spec `openapi/latest.json` points at.
+fn latest_spec(ctx: &Context, request: &Request) -> Result<PathBuf> {
+    let history = History::new(&ctx.workspace, request.layout.clone());
+    let latest = history.latest()?.with_context(|| {
+        format!(
+            "no --spec given and no {} (ingest a spec first, or pass `spec`)",
+            history.latest_path().display()
+        )
+    })?;
+    Ok(ctx.workspace.join(latest.path))
+}
