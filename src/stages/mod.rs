@@ -10,7 +10,6 @@ pub mod downstream;
 pub mod generate;
 pub mod ingest;
 pub mod publish;
-pub mod rollout;
 pub mod shape;
 
 use crate::actions::{Outputs, Runtime, env::RunnerEnv, event::Event};

@@ -142,7 +142,8 @@ pub fn evaluate(
         .map(|r| {
             let verdict = match pulls.iter().find(|p| p.repo == r.repo) {
                 Some(pull) => verdict(pull, r.approval_required),
-                None if r.pull.is_none() => Verdict::Failed("no pull request was opened".into()),
+                // Opened by a later commit of the same run, or a shard.
+                None if r.pull.is_none() => Verdict::Pending("no pull request yet".into()),
                 None => Verdict::Pending("not observed".into()),
             };
             (r.repo.clone(), verdict)

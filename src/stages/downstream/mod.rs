@@ -15,6 +15,7 @@ mod apply;
 mod observe;
 pub mod plan;
 pub mod request;
+pub mod rollout;
 
 use super::shape::{self, Describe, Stage};
 use super::{Context, Report};
@@ -44,15 +45,15 @@ impl Stage for Downstream {
     type Plan = DownstreamPlan;
 
     fn request(args: DownstreamArgs, _ctx: &Context) -> Result<Request> {
-        Ok(request::build(args))
+        request::build(args)
     }
 
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         observe::observe(request, ctx).await
     }
 
-    fn decide(_request: &Request, observed: Observed) -> Result<DownstreamPlan> {
-        Ok(plan::decide(observed))
+    fn decide(request: &Request, observed: Observed) -> Result<DownstreamPlan> {
+        plan::decide(request, observed)
     }
 
     async fn apply(request: Request, plan: DownstreamPlan, ctx: &Context) -> Result<Report> {

@@ -21,6 +21,7 @@ use crate::downstream::rollout::state::{
     GateRecord, KNOWN_GOOD_FILE, KnownGood, NewRollout, PullRecord, ROLLOUTS_DIR, RolloutState,
     SweepRecord,
 };
+use crate::downstream::rollout::state::Status;
 use crate::downstream::rollout::waves::{self, Candidate, WaveSpec};
 use anyhow::{Context as _, Result, anyhow};
 use time::OffsetDateTime;
@@ -100,6 +101,8 @@ pub struct PackagePlan {
     pub after: RolloutState,
     pub superseded: Vec<(String, RolloutState)>,
     pub known_good: KnownGood,
+    /// `(repo, workflow)` sweeps this run dispatches (already in `after`).
+    pub sweeps: Vec<(String, String)>,
 }
 
 impl PackagePlan {
@@ -289,6 +292,24 @@ pub fn decide(
         }
     };
     record_sweeps(&mut current, &sweep_conclusions, &pulls);
+    if let Some((k, n)) = request.shard {
+        // A shard opens its share of the wave the plan_only run claimed; the
+        // state's other changes are that run's to make.
+        let wave = current.current_wave().map_or(0, |w| w + 1);
+        return Ok(PackagePlan {
+            step: Step::Wait {
+                reason: format!("shard {k}/{n} opens its share of wave {wave}"),
+            },
+            after: before.clone().unwrap_or_else(|| current.clone()),
+            package,
+            version,
+            state_path,
+            before,
+            superseded,
+            known_good,
+            sweeps: Vec::new(),
+        });
+    }
     let settings = GateSettings {
         max_failure_rate: current.max_failure_rate,
         bake_time_secs: current.bake_time_secs,
@@ -311,7 +332,18 @@ pub fn decide(
     if let Step::Ended { .. } = step {
         after = before.clone().unwrap_or(after);
     }
+    // Merged consumers get their sweeps while the rollout lives and after
+    // it completed, not after it was called off.
+    let sweeps = if matches!(
+        after.status,
+        Status::Active | Status::Paused | Status::Halted | Status::Completed
+    ) {
+        mark_sweeps(&mut after, &stamp)
+    } else {
+        Vec::new()
+    };
     Ok(PackagePlan {
+        sweeps,
         package,
         version,
         state_path,
@@ -511,20 +543,12 @@ pub fn sweeps_due(state: &RolloutState) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Dispatches due sweeps and records them in `state`.
-pub async fn dispatch_sweeps(
-    github: &GitHub,
-    state: &mut RolloutState,
-    now: &str,
-) -> Result<usize> {
+/// Records the due sweeps in `state` as dispatched at `now`, and returns
+/// them: the claim commits them before they are sent, so two runs never
+/// both dispatch one.
+fn mark_sweeps(state: &mut RolloutState, now: &str) -> Vec<(String, String)> {
     let due = sweeps_due(state);
     for (repo, workflow) in &due {
-        let name = repo_name(repo)?;
-        let branch = github.repository(&name).await?.default_branch;
-        github
-            .dispatch_workflow(&name, workflow, &branch)
-            .await
-            .with_context(|| format!("dispatching {workflow} in {repo}"))?;
         if let Some(member) = state
             .waves
             .iter_mut()
@@ -538,7 +562,31 @@ pub async fn dispatch_sweeps(
             });
         }
     }
-    Ok(due.len())
+    due
+}
+
+/// Starts each sweep's workflow on its consumer's default branch.
+pub async fn dispatch_sweeps(github: &GitHub, sweeps: &[(String, String)]) -> Result<()> {
+    for (repo, workflow) in sweeps {
+        let name = repo_name(repo)?;
+        let branch = github.repository(&name).await?.default_branch;
+        github
+            .dispatch_workflow(&name, workflow, &branch)
+            .await
+            .with_context(|| format!("dispatching {workflow} in {repo}"))?;
+    }
+    Ok(())
+}
+
+/// The consumers this run opens pull requests for: the current wave's
+/// without one (this shard's share in shard mode), while the rollout is
+/// active; none for a `plan_only` run.
+pub fn opens(request: &RolloutRequest, plan: &PackagePlan) -> Vec<String> {
+    let acting = matches!(plan.step, Step::Open { .. } | Step::Wait { .. });
+    if request.plan_only || !acting || plan.after.status != Status::Active {
+        return Vec::new();
+    }
+    to_open(&plan.after, request.shard)
 }
 
 /// The verdict labels of the current wave, for the summary.
