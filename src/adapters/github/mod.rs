@@ -21,6 +21,7 @@
 pub mod app;
 pub mod checks;
 pub mod commit;
+pub mod issues;
 pub mod rest;
 
 use backon::Retryable;

@@ -16,6 +16,7 @@ mod observe;
 pub mod plan;
 pub mod request;
 pub mod rollout;
+mod rollout_apply;
 
 use super::shape::{self, Describe, Stage};
 use super::{Context, Report};
@@ -27,7 +28,15 @@ use request::Request;
 pub use apply::{Action, PullRequestResult};
 
 /// Every output this stage sets (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &["pull_requests", "failed_repositories"];
+pub const OUTPUTS: &[&str] = &[
+    "pull_requests",
+    "failed_repositories",
+    "rollout_state",
+    "wave",
+    "opened",
+    "halted_reason",
+    "matrix",
+];
 
 pub async fn run(args: DownstreamArgs, ctx: &Context) -> Result<Report> {
     shape::drive::<Downstream>(args, ctx).await
@@ -56,8 +65,13 @@ impl Stage for Downstream {
         plan::decide(request, observed)
     }
 
-    async fn apply(request: Request, plan: DownstreamPlan, ctx: &Context) -> Result<Report> {
-        apply::apply(plan, request.concurrency, ctx).await
+    async fn apply(request: Request, mut plan: DownstreamPlan, ctx: &Context) -> Result<Report> {
+        match (plan.rollout.take(), &request.rollout) {
+            (Some(rollout), Some(settings)) => {
+                rollout_apply::apply(plan, rollout, settings, request.concurrency, ctx).await
+            }
+            _ => apply::apply(plan, request.concurrency, ctx).await,
+        }
     }
 
     /// The planned actions as the `pull_requests` rows, with nothing sent.

@@ -17,11 +17,11 @@ use crate::adapters::github::rest::{FileChange, RepoName};
 use crate::downstream::config::Consumer;
 use crate::downstream::rollout::decide::{self, Control, Step};
 use crate::downstream::rollout::gate::{self, CheckState, GateSettings, PullObservation};
+use crate::downstream::rollout::state::Status;
 use crate::downstream::rollout::state::{
     GateRecord, KNOWN_GOOD_FILE, KnownGood, NewRollout, PullRecord, ROLLOUTS_DIR, RolloutState,
     SweepRecord,
 };
-use crate::downstream::rollout::state::Status;
 use crate::downstream::rollout::waves::{self, Candidate, WaveSpec};
 use anyhow::{Context as _, Result, anyhow};
 use time::OffsetDateTime;
