@@ -25,7 +25,12 @@ use crate::downstream::rollout::state::{
 use crate::downstream::rollout::waves::{self, Candidate, WaveSpec};
 use anyhow::{Context as _, Result, anyhow};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
+/// How long after a wave was claimed a later run opens the pull requests
+/// the claiming run did not (it crashed or was cancelled): long enough that
+/// the claiming run is not still opening them.
+const REPAIR_AFTER_SECS: i64 = 15 * 60;
 /// Ref updates tried before a state commit gives up on a busy branch.
 const COMMIT_ATTEMPTS: u32 = 8;
 /// The label put on a failing pull request when its wave halts.
@@ -103,6 +108,8 @@ pub struct PackagePlan {
     pub known_good: KnownGood,
     /// `(repo, workflow)` sweeps this run dispatches (already in `after`).
     pub sweeps: Vec<(String, String)>,
+    /// When this run decided.
+    pub now: OffsetDateTime,
 }
 
 impl PackagePlan {
@@ -238,9 +245,7 @@ pub fn decide(
     consumers: &[Consumer],
     now: OffsetDateTime,
 ) -> Result<PackagePlan> {
-    let stamp = now
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("a time formats");
+    let stamp = now.format(&Rfc3339).expect("a time formats");
     let Observed {
         package,
         version,
@@ -308,6 +313,7 @@ pub fn decide(
             superseded,
             known_good,
             sweeps: Vec::new(),
+            now,
         });
     }
     let settings = GateSettings {
@@ -343,6 +349,7 @@ pub fn decide(
         Vec::new()
     };
     Ok(PackagePlan {
+        now,
         sweeps,
         package,
         version,
@@ -401,17 +408,20 @@ pub fn state_files(plan: &PackagePlan, state: &RolloutState, history_dir: &str) 
 
 /// Commits the planned state, unless another run changed the stored state
 /// since it was read: then `Ok(false)` and nothing is written (the other
-/// run's step stands; this run acts on nothing).
+/// run's step stands; this run acts on nothing). `run` names this run in
+/// the commit message, so two runs that decided the same step in the same
+/// second still write different commits and one of them loses the race.
 pub async fn claim(
     github: &GitHub,
     source: &RepoName,
     branch: &str,
     plan: &PackagePlan,
     history_dir: &str,
+    run: &str,
 ) -> Result<bool> {
     let lost = std::cell::Cell::new(false);
     let message = format!(
-        "rollout: {} {}: {}",
+        "rollout: {} {}: {}\n\nSpecrelay-Run: {run}",
         plan.package,
         plan.version,
         plan.describe()
@@ -578,15 +588,32 @@ pub async fn dispatch_sweeps(github: &GitHub, sweeps: &[(String, String)]) -> Re
     Ok(())
 }
 
-/// The consumers this run opens pull requests for: the current wave's
-/// without one (this shard's share in shard mode), while the rollout is
-/// active; none for a `plan_only` run.
+/// The consumers this run opens pull requests for: the wave it opens, or
+/// its shard's share of the current wave; or, once a claimed wave has gone
+/// [`REPAIR_AFTER_SECS`] without some of its pull requests, those. None
+/// for a `plan_only` run or a rollout that is not active.
 pub fn opens(request: &RolloutRequest, plan: &PackagePlan) -> Vec<String> {
-    let acting = matches!(plan.step, Step::Open { .. } | Step::Wait { .. });
-    if request.plan_only || !acting || plan.after.status != Status::Active {
+    if request.plan_only || plan.after.status != Status::Active {
         return Vec::new();
     }
-    to_open(&plan.after, request.shard)
+    match plan.step {
+        Step::Open { .. } => to_open(&plan.after, None),
+        Step::Wait { .. } if request.shard.is_some() => to_open(&plan.after, request.shard),
+        Step::Wait { .. } => {
+            let opened_at = plan
+                .after
+                .current_wave()
+                .and_then(|w| plan.after.waves[w].opened_at.as_deref())
+                .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
+            match opened_at {
+                Some(at) if (plan.now - at).whole_seconds() > REPAIR_AFTER_SECS => {
+                    to_open(&plan.after, None)
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The verdict labels of the current wave, for the summary.

@@ -39,6 +39,7 @@ pub async fn apply(
     ctx: &Context,
 ) -> Result<Report> {
     let github = plan.github.clone();
+    let run = run_id(ctx)?;
     let mut lost = Vec::new();
     for package in &rollout.packages {
         let needs_claim = settings.shard.is_none()
@@ -51,6 +52,7 @@ pub async fn apply(
                 &rollout.branch,
                 package,
                 &settings.history_dir,
+                &run,
             )
             .await?
         {
@@ -95,6 +97,20 @@ pub async fn apply(
     let mut report = apply::report(ctx, rows, failures);
     add_rollout_report(&mut report, &outcomes, settings);
     Ok(report)
+}
+
+/// This run's name in claim commits: the workflow run and attempt, and a
+/// random part (two jobs of one run, or local runs, have the same ids).
+fn run_id(ctx: &Context) -> Result<String> {
+    let mut nonce = [0u8; 6];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
+        .map_err(|_| anyhow!("no random numbers from the system"))?;
+    Ok(format!(
+        "{}.{} {}",
+        ctx.env.run_id.as_deref().unwrap_or("local"),
+        ctx.env.run_attempt.as_deref().unwrap_or("1"),
+        hex::encode(nonce)
+    ))
 }
 
 /// The pull requests opened or updated for `package`: `(repo, number, url)`.
