@@ -151,6 +151,40 @@ pub struct DownstreamArgs {
     #[arg(long, default_value = "openapi")]
     pub openapi_dir: PathBuf,
 
+    /// Staged rollout: cumulative percentages of consumers per wave, e.g. `1,10,50,100`
+    /// (consumers marked `canary` first). Empty: every consumer at once. The rollout's
+    /// state is committed to $GITHUB_REPOSITORY under `openapi/rollouts/`.
+    #[arg(long)]
+    pub waves: Option<String>,
+
+    /// Staged rollout: how long a wave must stay healthy before the next opens
+    /// (`90s`, `30m`, `6h`, `1d`, or seconds).
+    #[arg(long, default_value = "1h")]
+    pub bake_time: String,
+
+    /// Staged rollout: the share of a wave's pull requests that may fail their checks
+    /// (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub max_failure_rate: f64,
+
+    /// Staged rollout: `advance` (evaluate the gate, open the next wave), `pause`,
+    /// `resume`, `abort` (close the open pull requests) or `rollback`.
+    #[arg(long, default_value = "advance")]
+    pub rollout_action: String,
+
+    /// Staged rollout: when a gate fails after earlier waves merged, roll back at once.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub auto_rollback: bool,
+
+    /// Staged rollout: decide and claim the next wave, print its shards as the
+    /// `matrix` output, and open no pull request (each shard job runs with `shard`).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub plan_only: bool,
+
+    /// Staged rollout: `k/n` opens only shard k of n of the current wave's pull requests.
+    #[arg(long)]
+    pub shard: Option<String>,
+
     #[command(flatten)]
     pub github: GitHubArgs,
 }

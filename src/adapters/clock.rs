@@ -50,11 +50,16 @@ impl Clock {
         self.pinned.then(|| self.now.unix_timestamp())
     }
 
-    /// `2026-11-22T08:00:00Z`: RFC 3339 in UTC, whole seconds.
-    pub fn rfc3339(&self) -> String {
+    /// "now", in whole seconds.
+    pub fn now(&self) -> OffsetDateTime {
         self.now
             .replace_nanosecond(0)
             .expect("zero nanoseconds is valid")
+    }
+
+    /// `2026-11-22T08:00:00Z`: RFC 3339 in UTC, whole seconds.
+    pub fn rfc3339(&self) -> String {
+        self.now()
             .format(&Rfc3339)
             .expect("UTC timestamps always format")
     }

@@ -15,7 +15,14 @@
 //!       base: develop                 # optional: default the default branch
 //!       labels: [python]              # optional: added to the defaults
 //!       reviewers: [bob]              # optional: added to the defaults
+//!       canary: true                  # optional: first in a staged rollout
+//!       approval: required            # optional: final wave only, waits for a review
+//!       pinned: "^3"                  # optional: never bumped outside this range
+//!       sweep_workflows: [e2e.yml]    # optional: dispatched after the PR merges
 //! ```
+//!
+//! The last four only matter to staged rollouts (input `waves`, see
+//! [`super::rollout`]).
 //!
 //! Input `repositories` (owner/name, separated by commas or newlines)
 //! replaces the config's list; inputs `labels` and `reviewers` replace the
@@ -39,6 +46,21 @@ pub struct Consumer {
     pub labels: Vec<String>,
     /// Users, and teams written `org/team`.
     pub reviewers: Vec<String>,
+    /// How the consumer takes part in a staged rollout.
+    pub rollout: ConsumerRollout,
+}
+
+/// A consumer's rollout options from `specrelay.yaml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsumerRollout {
+    /// Gets the first wave.
+    pub canary: bool,
+    /// Gets only the final wave, and its pull request needs an approving review.
+    pub approval_required: bool,
+    /// A range (npm syntax) outside which it is never bumped.
+    pub pinned: Option<String>,
+    /// Workflow files dispatched in the consumer once its pull request merges.
+    pub sweep_workflows: Vec<String>,
 }
 
 /// The inputs that configure consumers; an empty input is unset.
@@ -102,6 +124,21 @@ struct Detailed {
     labels: Vec<String>,
     #[serde(default)]
     reviewers: Vec<String>,
+    #[serde(default)]
+    canary: bool,
+    #[serde(default)]
+    approval: Option<Approval>,
+    #[serde(default)]
+    pinned: Option<String>,
+    #[serde(default)]
+    sweep_workflows: Vec<String>,
+}
+
+/// `approval: required` (the only value, so that a typo is an error).
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Approval {
+    Required,
 }
 
 const CONFIG: &str = "specrelay.yaml";
@@ -157,7 +194,14 @@ pub fn consumers(
         for path in &entry.manifests {
             check_manifest(&entry.repo, path)?;
         }
+        let rollout = ConsumerRollout {
+            canary: entry.canary,
+            approval_required: entry.approval.is_some(),
+            pinned: entry.pinned.filter(|p| !p.trim().is_empty()),
+            sweep_workflows: entry.sweep_workflows,
+        };
         out.push(Consumer {
+            rollout,
             manifests: entry.manifests,
             base: entry.base.filter(|b| !b.trim().is_empty()),
             labels: merged(&labels, entry.labels),
@@ -183,6 +227,10 @@ fn detailed_name(repo: String) -> Detailed {
         base: None,
         labels: Vec::new(),
         reviewers: Vec::new(),
+        canary: false,
+        approval: None,
+        pinned: None,
+        sweep_workflows: Vec::new(),
     }
 }
 
@@ -301,7 +349,20 @@ downstream:
             base: base.map(Into::into),
             labels: strings(labels),
             reviewers: strings(reviewers),
+            rollout: ConsumerRollout::default(),
         }
+    }
+
+    #[test]
+    fn rollout_options_are_read_and_typos_refused() {
+        let text = "downstream:\n  repositories:\n    - repo: acme/a\n      canary: true\n      pinned: '^3'\n      sweep_workflows: [e2e.yml]\n    - repo: acme/b\n      approval: required\n";
+        let list = consumers(Some(text), &ConsumerInputs::default()).unwrap();
+        assert!(list[0].rollout.canary);
+        assert_eq!(list[0].rollout.pinned.as_deref(), Some("^3"));
+        assert_eq!(list[0].rollout.sweep_workflows, ["e2e.yml"]);
+        assert!(list[1].rollout.approval_required);
+        let typo = text.replace("approval: required", "approval: requred");
+        assert!(consumers(Some(&typo), &ConsumerInputs::default()).is_err());
     }
 
     #[test]
@@ -373,7 +434,7 @@ downstream:
                 "downstream:\n  repositories: [acme/a, {repo: acme/b, manifest: [x]}]\n",
                 None
             ),
-            "specrelay.yaml: downstream.repositories: unknown field `manifest`, expected one of `repo`, `manifests`, `base`, `labels`, `reviewers`"
+            "specrelay.yaml: downstream.repositories: unknown field `manifest`, expected one of `repo`, `manifests`, `base`, `labels`, `reviewers`, `canary`, `approval`, `pinned`, `sweep_workflows`"
         );
         assert_eq!(
             error(

@@ -9,8 +9,10 @@
 //!   SDKs, or inputs), and which manifest each one bumps.
 //! - [`bump`]: the byte-preserving edit of one manifest.
 //! - [`pull_request`]: the pull request's title and body view.
+//! - [`rollout`]: staged rollouts in waves, gated on the previous wave's checks.
 
 pub mod bump;
 pub mod config;
 pub mod plan;
 pub mod pull_request;
+pub mod rollout;

@@ -64,6 +64,28 @@ impl Target {
         }
     }
 
+    /// The version as semver, for rollout pins: a PyPI version by its
+    /// release numbers (a pre-release keeps its suffix as `-pre.suffix`).
+    pub fn semver(&self) -> semver::Version {
+        match &self.version {
+            TargetVersion::Npm(v) => v.clone(),
+            TargetVersion::PyPi(v) => {
+                let r = v.release_prefix(3);
+                let mut out = semver::Version::new(r[0], r[1], r[2]);
+                if v.is_prerelease() {
+                    let suffix: String = v
+                        .suffix()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect();
+                    out.pre = semver::Prerelease::new(&format!("pre.{suffix}"))
+                        .unwrap_or(semver::Prerelease::EMPTY);
+                }
+                out
+            }
+        }
+    }
+
     /// The branch the pull request for this package lives on. The package
     /// name is used as it is: npm names (`@acme/pets`) and PyPI names are
     /// valid in a ref, and since no package is called `@acme`, no branch

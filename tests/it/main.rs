@@ -13,6 +13,7 @@ mod architecture;
 mod bad_input;
 mod diff_corpus;
 mod diff_stage;
+mod downstream_rollout;
 mod downstream_stage;
 mod fuzz;
 mod generate_stage;

@@ -16,9 +16,12 @@
 //! - [`commit`]: several file changes as one commit on a branch, re-applied
 //!   on a non-fast-forward race.
 //! - [`app`]: a GitHub App installation token from `app_id` + `app_private_key`.
+//! - [`checks`]: a pull request's state, checks and reviews, for rollout gates.
 
 pub mod app;
+pub mod checks;
 pub mod commit;
+pub mod issues;
 pub mod rest;
 
 use backon::Retryable;

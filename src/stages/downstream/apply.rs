@@ -48,6 +48,17 @@ pub struct PullRequestResult {
 }
 
 pub async fn apply(plan: DownstreamPlan, concurrency: usize, ctx: &Context) -> Result<Report> {
+    let (results, failures) = pull_requests(&plan, concurrency, ctx).await;
+    Ok(report(ctx, results, failures))
+}
+
+/// Carries out every pull-request action: the rows, and the repositories
+/// that failed with why.
+pub async fn pull_requests(
+    plan: &DownstreamPlan,
+    concurrency: usize,
+    ctx: &Context,
+) -> (Vec<PullRequestResult>, Vec<(String, String)>) {
     let rollout = Rollout {
         github: &plan.github,
         ctx,
@@ -73,7 +84,7 @@ pub async fn apply(plan: DownstreamPlan, concurrency: usize, ctx: &Context) -> R
             }
         }
     }
-    Ok(report(ctx, results, failures))
+    (results, failures)
 }
 
 /// The rows a dry run reports: each planned action, with the open pull

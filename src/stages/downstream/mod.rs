@@ -15,6 +15,8 @@ pub mod apply;
 pub mod observe;
 pub mod plan;
 pub mod request;
+pub mod rollout;
+mod rollout_apply;
 
 use super::shape::{self, Describe, Stage};
 use super::{Context, Report};
@@ -26,7 +28,15 @@ use request::Request;
 pub use apply::{Action, PullRequestResult};
 
 /// Every output this stage sets (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &["pull_requests", "failed_repositories"];
+pub const OUTPUTS: &[&str] = &[
+    "pull_requests",
+    "failed_repositories",
+    "rollout_state",
+    "wave",
+    "opened",
+    "halted_reason",
+    "matrix",
+];
 
 pub async fn run(args: DownstreamArgs, ctx: &Context) -> Result<Report> {
     shape::drive::<Downstream>(args, ctx).await
@@ -44,19 +54,24 @@ impl Stage for Downstream {
     type Plan = DownstreamPlan;
 
     fn request(args: DownstreamArgs, _ctx: &Context) -> Result<Request> {
-        Ok(request::build(args))
+        request::build(args)
     }
 
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         observe::observe(request, ctx).await
     }
 
-    fn decide(_request: &Request, observed: Observed) -> Result<DownstreamPlan> {
-        Ok(plan::decide(observed))
+    fn decide(request: &Request, observed: Observed) -> Result<DownstreamPlan> {
+        plan::decide(request, observed)
     }
 
-    async fn apply(request: Request, plan: DownstreamPlan, ctx: &Context) -> Result<Report> {
-        apply::apply(plan, request.concurrency, ctx).await
+    async fn apply(request: Request, mut plan: DownstreamPlan, ctx: &Context) -> Result<Report> {
+        match (plan.rollout.take(), &request.rollout) {
+            (Some(rollout), Some(settings)) => {
+                rollout_apply::apply(plan, rollout, settings, request.concurrency, ctx).await
+            }
+            _ => apply::apply(plan, request.concurrency, ctx).await,
+        }
     }
 
     /// The planned actions as the `pull_requests` rows, with nothing sent.

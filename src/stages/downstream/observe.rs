@@ -5,8 +5,9 @@
 //! bumped in memory, the open pull request, and whether a human pushed to
 //! specrelay's branch. Reads only; repositories concurrently.
 
-use super::plan::{Observed, ObservedConsumer, ObservedTarget, TRAILER};
+use super::plan::{Observed, ObservedConsumer, ObservedRollout, ObservedTarget, TRAILER};
 use super::request::Request;
+use super::rollout::{self, RolloutRequest};
 use crate::adapters::fs;
 use crate::adapters::github::commit::{self, Snapshot};
 use crate::adapters::github::rest::RepoName;
@@ -53,11 +54,25 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         .and_then(|c| RepoName::parse(&c.repo))
         .context("no consumer repository")?;
     let github = github::client(&request.github, ctx, &first).await?;
-    let observed: Vec<ObservedConsumer> = futures_util::stream::iter(consumers)
-        .map(|consumer| {
-            let (github, targets) = (&github, &targets);
+    let rollout = match &request.rollout {
+        Some(settings) => {
+            Some(observe_rollout(&github, settings, &targets, &consumers, ctx).await?)
+        }
+        None => None,
+    };
+    // A staged rollout reads only the consumers this run opens pull requests for.
+    let to_read: Vec<(Consumer, Vec<Target>)> = match (&request.rollout, &rollout) {
+        (Some(settings), Some(read)) => opening(settings, read, &targets)?,
+        _ => consumers
+            .into_iter()
+            .map(|c| (c, targets.clone()))
+            .collect(),
+    };
+    let observed: Vec<ObservedConsumer> = futures_util::stream::iter(to_read)
+        .map(|(consumer, targets)| {
+            let github = &github;
             async move {
-                let targets = observe_consumer(github, &consumer, targets)
+                let targets = observe_consumer(github, &consumer, &targets)
                     .await
                     .map_err(|e| {
                         tracing::error!("{}: {e:#}", consumer.repo);
@@ -73,7 +88,70 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         github,
         body_context,
         consumers: observed,
+        rollout,
     })
+}
+
+/// Each package's rollout state, from the workflow's repository and
+/// branch (where `downstream` commits it), and the current wave's pull
+/// requests.
+async fn observe_rollout(
+    github: &GitHub,
+    settings: &RolloutRequest,
+    targets: &[Target],
+    consumers: &[Consumer],
+    ctx: &Context,
+) -> Result<ObservedRollout> {
+    let (source, branch) = github::workflow_branch(&ctx.env)
+        .context("a staged rollout keeps its state in the workflow's repository")?;
+    let snapshot = commit::snapshot(github, &source, &branch).await?;
+    let mut packages = Vec::with_capacity(targets.len());
+    for target in targets {
+        let version = target.version.to_string();
+        let semver = target.semver();
+        let read = rollout::observe(
+            github,
+            &snapshot,
+            settings,
+            &target.package,
+            &version,
+            semver,
+        )
+        .await
+        .with_context(|| format!("reading the rollout of {} {version}", target.package))?;
+        packages.push(read);
+    }
+    Ok(ObservedRollout {
+        source: source.clone(),
+        branch,
+        packages,
+        consumers: consumers.to_vec(),
+        now: ctx.clock.now(),
+    })
+}
+
+/// The consumers (and, per consumer, the packages) this run opens pull
+/// requests for, from each package's decided step.
+fn opening(
+    settings: &RolloutRequest,
+    read: &ObservedRollout,
+    targets: &[Target],
+) -> Result<Vec<(Consumer, Vec<Target>)>> {
+    let mut out: Vec<(Consumer, Vec<Target>)> = Vec::new();
+    for (package, target) in read.packages.iter().zip(targets) {
+        let plan = rollout::decide(settings, package.clone(), &read.consumers, read.now)?;
+        for repo in rollout::opens(settings, &plan) {
+            match out.iter_mut().find(|(c, _)| c.repo == repo) {
+                Some((_, list)) => list.push(target.clone()),
+                None => {
+                    if let Some(consumer) = read.consumers.iter().find(|c| c.repo == repo) {
+                        out.push((consumer.clone(), vec![target.clone()]));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every package in one consumer repository.

@@ -9,6 +9,8 @@
 //!   the open one (apply finds it unchanged when the branch already holds
 //!   exactly this change and the title and body match).
 
+use super::request::Request;
+use super::rollout;
 use crate::adapters::github::GitHub;
 use crate::adapters::github::commit::BaseState;
 use crate::adapters::github::rest::{FileChange, PullRequest, RepoName};
@@ -29,6 +31,26 @@ pub struct Observed {
     pub github: GitHub,
     pub body_context: pull_request::Context,
     pub consumers: Vec<ObservedConsumer>,
+    /// A staged rollout's packages as read, with the run's "now".
+    pub rollout: Option<ObservedRollout>,
+}
+
+/// What a staged rollout run read: the source repository and branch that
+/// hold the state, each package's rollout, and the time the run decides at.
+pub struct ObservedRollout {
+    pub source: RepoName,
+    pub branch: String,
+    pub packages: Vec<rollout::Observed>,
+    /// Every consumer, for a new rollout's waves (only the wave's are read).
+    pub consumers: Vec<Consumer>,
+    pub now: time::OffsetDateTime,
+}
+
+/// A staged rollout run's decisions: one step per package.
+pub struct RolloutPlan {
+    pub source: RepoName,
+    pub branch: String,
+    pub packages: Vec<rollout::PackagePlan>,
 }
 
 /// One consumer repository as observed, or why it could not be read.
@@ -87,13 +109,28 @@ pub struct ConsumerPlan {
 
 /// Everything one downstream run will do.
 pub struct DownstreamPlan {
+    /// The rollout's steps, for a staged rollout; `consumers` then holds
+    /// only the pull requests this run opens.
+    pub rollout: Option<RolloutPlan>,
     pub github: GitHub,
     pub body_context: pull_request::Context,
     pub consumers: Vec<ConsumerPlan>,
 }
 
 /// The actions for every repository and package.
-pub fn decide(observed: Observed) -> DownstreamPlan {
+pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<DownstreamPlan> {
+    let rollout = match (&request.rollout, observed.rollout) {
+        (Some(settings), Some(read)) => Some(RolloutPlan {
+            packages: read
+                .packages
+                .into_iter()
+                .map(|p| rollout::decide(settings, p, &read.consumers, read.now))
+                .collect::<anyhow::Result<_>>()?,
+            source: read.source,
+            branch: read.branch,
+        }),
+        _ => None,
+    };
     let consumers = observed
         .consumers
         .into_iter()
@@ -111,11 +148,12 @@ pub fn decide(observed: Observed) -> DownstreamPlan {
             }),
         })
         .collect();
-    DownstreamPlan {
+    Ok(DownstreamPlan {
+        rollout,
         github: observed.github,
         body_context: observed.body_context,
         consumers,
-    }
+    })
 }
 
 /// The action for one package in one repository.
@@ -167,7 +205,11 @@ fn bumped_files(outcomes: &[(String, Outcome)]) -> Vec<FileChange> {
 
 impl Describe for DownstreamPlan {
     fn describe(&self) -> Vec<String> {
-        let mut lines = Vec::new();
+        let mut lines: Vec<String> = self
+            .rollout
+            .iter()
+            .flat_map(|r| r.packages.iter().map(rollout::PackagePlan::describe))
+            .collect();
         for consumer in &self.consumers {
             let targets = match &consumer.targets {
                 Ok(targets) => targets,

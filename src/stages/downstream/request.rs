@@ -1,10 +1,14 @@
 //! `downstream`: the raw arguments turned into a typed [`Request`]; nothing
 //! after this sees `cli`.
 
+use super::rollout::{self, RolloutRequest};
 use crate::cli::DownstreamArgs;
 use crate::downstream::plan::TargetInputs;
+use crate::downstream::rollout::decide::Control;
+use crate::downstream::rollout::waves::WaveSpec;
 use crate::layout::Layout;
 use crate::stages::common::github::GitHubAuth;
+use anyhow::{Result, bail};
 use std::path::PathBuf;
 
 /// What one downstream run was asked to do.
@@ -22,10 +26,14 @@ pub struct Request {
     pub concurrency: usize,
     pub layout: Layout,
     pub github: GitHubAuth,
+    /// A staged rollout (`waves` given), else every consumer at once.
+    pub rollout: Option<RolloutRequest>,
 }
 
-pub fn build(args: DownstreamArgs) -> Request {
-    Request {
+pub fn build(args: DownstreamArgs) -> Result<Request> {
+    let rollout = rollout_request(&args)?;
+    Ok(Request {
+        rollout,
         repositories: args.repositories,
         labels: args.labels,
         reviewers: args.reviewers,
@@ -39,5 +47,83 @@ pub fn build(args: DownstreamArgs) -> Request {
         concurrency: args.concurrency.max(1) as usize,
         layout: Layout::new(&args.openapi_dir),
         github: GitHubAuth::from_args(args.github),
+    })
+}
+
+/// The rollout inputs, validated; `None` without `waves`. Rollout inputs
+/// given without `waves` are an error rather than silently ignored.
+fn rollout_request(args: &DownstreamArgs) -> Result<Option<RolloutRequest>> {
+    let waves = args
+        .waves
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
+    let Some(waves) = waves else {
+        if args.plan_only || args.shard.is_some() || args.rollout_action.trim() != "advance" {
+            bail!("rollout_action, plan_only and shard need `waves` (a staged rollout)");
+        }
+        return Ok(None);
+    };
+    if !(0.0..=1.0).contains(&args.max_failure_rate) {
+        bail!(
+            "max_failure_rate {} is not a share from 0 to 1",
+            args.max_failure_rate
+        );
+    }
+    let shard = args
+        .shard
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(rollout::parse_shard)
+        .transpose()?;
+    if shard.is_some() && args.plan_only {
+        bail!("plan_only decides the wave and shard opens its share: give one of them");
+    }
+    Ok(Some(RolloutRequest {
+        waves: WaveSpec::parse(waves)?,
+        bake_time_secs: duration_secs(&args.bake_time)?,
+        max_failure_rate: args.max_failure_rate,
+        control: Control::parse(&args.rollout_action)?,
+        auto_rollback: args.auto_rollback,
+        plan_only: args.plan_only,
+        shard,
+        history_dir: crate::layout::display_path(&args.openapi_dir),
+    }))
+}
+
+/// `90s`, `30m`, `6h`, `1d`, or plain seconds.
+pub fn duration_secs(text: &str) -> Result<u64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let factor = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => bail!("bake_time {text:?}: expected a number with s, m, h or d, e.g. 6h"),
+    };
+    let Ok(number) = number.parse::<u64>() else {
+        bail!("bake_time {text:?}: expected a number with s, m, h or d, e.g. 6h");
+    };
+    Ok(number.saturating_mul(factor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bake_times() {
+        assert_eq!(duration_secs("90s").unwrap(), 90);
+        assert_eq!(duration_secs("30m").unwrap(), 1800);
+        assert_eq!(duration_secs("6h").unwrap(), 21_600);
+        assert_eq!(duration_secs("2d").unwrap(), 172_800);
+        assert_eq!(duration_secs("45").unwrap(), 45);
+        for bad in ["", "h", "1w", "-1h", "1.5h"] {
+            assert!(duration_secs(bad).is_err(), "{bad}");
+        }
     }
 }

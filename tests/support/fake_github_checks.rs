@@ -1,0 +1,206 @@
+//! The fake GitHub's endpoints for rollout gates: one pull request
+//! (`GET /repos/{o}/{r}/pulls/{n}`, with `merged` and `head.sha`), check
+//! runs and the combined status of a commit, pull request reviews, and
+//! workflow dispatches with their runs. Shapes follow GitHub's REST
+//! description (`pulls/get`, `checks/list-for-ref`,
+//! `repos/get-combined-status-for-ref`, `pulls/list-reviews`,
+//! `actions/create-workflow-dispatch`, `actions/list-workflow-runs`).
+//!
+//! Tests drive the other side through [`FakeGitHub`]'s helpers below:
+//! a check turning green or red, a review, a merge.
+
+use super::{FakeGitHub, Reply, State, error, paginate, pull_json};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub(super) fn route(
+    state: &mut State,
+    repo: &str,
+    method: &str,
+    rest: &[&str],
+    body: &Value,
+    q: &HashMap<String, String>,
+) -> Option<Reply> {
+    Some(match (method, rest) {
+        ("GET", ["pulls", number]) => {
+            let number: u64 = number.parse().unwrap_or(0);
+            let r = state.repo(repo);
+            let Some(pull) = r.pulls.iter().find(|p| p.number == number) else {
+                return Some(error(404, "Not Found"));
+            };
+            let mut out = pull_json(repo, pull);
+            out["merged"] = json!(r.merged.contains(&number));
+            out["head"]["sha"] = json!(
+                r.refs
+                    .get(&format!("heads/{}", pull.head))
+                    .cloned()
+                    .unwrap_or_default()
+            );
+            (200, Vec::new(), out)
+        }
+        ("GET", ["pulls", number, "reviews"]) => {
+            let number: u64 = number.parse().unwrap_or(0);
+            let list: Vec<Value> = state
+                .repo(repo)
+                .reviews
+                .iter()
+                .filter(|(n, _)| *n == number)
+                .map(|(_, review)| review.clone())
+                .collect();
+            (200, Vec::new(), paginate(list, q))
+        }
+        ("GET", ["commits", sha, "check-runs"]) => {
+            let runs: Vec<Value> = state
+                .repo(repo)
+                .check_runs
+                .iter()
+                .filter(|run| run["head_sha"] == *sha)
+                .cloned()
+                .collect();
+            (
+                200,
+                Vec::new(),
+                json!({"total_count": runs.len(), "check_runs": runs}),
+            )
+        }
+        ("GET", ["commits", sha, "status"]) => {
+            // The newest status per context, newest first, as GitHub combines them.
+            let mut latest: Vec<Value> = Vec::new();
+            for status in state
+                .repo(repo)
+                .statuses
+                .iter()
+                .rev()
+                .filter(|s| s["sha"] == *sha)
+            {
+                if !latest.iter().any(|l| l["context"] == status["context"]) {
+                    latest.push(status.clone());
+                }
+            }
+            let combined = if latest
+                .iter()
+                .any(|s| matches!(s["state"].as_str(), Some("failure" | "error")))
+            {
+                "failure"
+            } else if latest.iter().all(|s| s["state"] == "success") && !latest.is_empty() {
+                "success"
+            } else {
+                "pending"
+            };
+            (
+                200,
+                Vec::new(),
+                json!({"state": combined, "sha": sha, "total_count": latest.len(), "statuses": latest}),
+            )
+        }
+        ("POST", ["actions", "workflows", workflow, "dispatches"]) => {
+            if body["ref"].as_str().is_none_or(str::is_empty) {
+                return Some(error(422, "Invalid request.\n\n\"ref\" wasn't supplied."));
+            }
+            let id = state.next();
+            let run = json!({
+                "id": id, "name": workflow, "event": "workflow_dispatch",
+                "status": "queued", "conclusion": null, "head_branch": body["ref"],
+                "path": format!(".github/workflows/{workflow}"),
+                "html_url": format!("https://github.com/{repo}/actions/runs/{id}"),
+            });
+            state.repo_mut(repo).workflow_runs.push(run);
+            (204, Vec::new(), Value::Null)
+        }
+        ("GET", ["actions", "workflows", workflow, "runs"]) => {
+            let runs: Vec<Value> = state
+                .repo(repo)
+                .workflow_runs
+                .iter()
+                .rev()
+                .filter(|run| run["name"] == *workflow)
+                .filter(|run| q.get("event").is_none_or(|e| run["event"] == e.as_str()))
+                .cloned()
+                .collect();
+            let total = runs.len();
+            let page = paginate(runs, q);
+            (
+                200,
+                Vec::new(),
+                json!({"total_count": total, "workflow_runs": page}),
+            )
+        }
+        _ => return None,
+    })
+}
+
+impl FakeGitHub {
+    /// The commit a pull request's branch points at.
+    pub fn pull_head_sha(&self, repo: &str, number: u64) -> String {
+        let state = self.lock();
+        let r = state.repo(repo);
+        let pull = r
+            .pulls
+            .iter()
+            .find(|p| p.number == number)
+            .expect("no such pull request");
+        r.refs[&format!("heads/{}", pull.head)].clone()
+    }
+
+    /// A check run on the pull request's head commit, as a CI app reports
+    /// one: `conclusion` `None` means still in progress.
+    pub fn set_check(&self, repo: &str, number: u64, name: &str, conclusion: Option<&str>) {
+        let sha = self.pull_head_sha(repo, number);
+        let mut state = self.lock();
+        let id = state.next();
+        let runs = &mut state.repo_mut(repo).check_runs;
+        runs.retain(|run| !(run["head_sha"] == sha.as_str() && run["name"] == name));
+        runs.push(json!({
+            "id": id, "name": name, "head_sha": sha,
+            "status": if conclusion.is_some() { "completed" } else { "in_progress" },
+            "conclusion": conclusion,
+            "app": {"slug": "ci"},
+        }));
+    }
+
+    /// A commit status on the pull request's head commit.
+    pub fn set_status(&self, repo: &str, number: u64, context: &str, state_name: &str) {
+        let sha = self.pull_head_sha(repo, number);
+        let mut state = self.lock();
+        let id = state.next();
+        state.repo_mut(repo).statuses.push(json!({
+            "id": id, "sha": sha, "context": context, "state": state_name,
+        }));
+    }
+
+    pub fn approve(&self, repo: &str, number: u64, reviewer: &str) {
+        let mut state = self.lock();
+        let id = state.next();
+        state.repo_mut(repo).reviews.push((
+            number,
+            json!({"id": id, "state": "APPROVED", "user": {"login": reviewer}, "body": ""}),
+        ));
+    }
+
+    /// Merges a pull request (closed, `merged: true`).
+    pub fn merge(&self, repo: &str, number: u64) {
+        let mut state = self.lock();
+        let r = state.repo_mut(repo);
+        let pull = r
+            .pulls
+            .iter_mut()
+            .find(|p| p.number == number)
+            .expect("no such pull request");
+        pull.state = "closed".into();
+        r.merged.insert(number);
+    }
+
+    /// The `workflow_dispatch` runs started in a repository, oldest first.
+    pub fn workflow_runs(&self, repo: &str) -> Vec<Value> {
+        self.lock().repo(repo).workflow_runs.clone()
+    }
+
+    /// Finishes every queued workflow run of `repo` with `conclusion`.
+    pub fn finish_workflow_runs(&self, repo: &str, conclusion: &str) {
+        let mut state = self.lock();
+        for run in &mut state.repo_mut(repo).workflow_runs {
+            run["status"] = json!("completed");
+            run["conclusion"] = json!(conclusion);
+        }
+    }
+}
