@@ -19,6 +19,7 @@
 
 pub mod app;
 pub mod commit;
+pub mod issues;
 pub mod rest;
 
 use backon::Retryable;

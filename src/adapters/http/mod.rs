@@ -27,6 +27,8 @@ pub struct FetchPolicy {
     pub allow_private_network: bool,
     /// Largest body accepted, checked against `Content-Length` and while streaming.
     pub max_bytes: u64,
+    /// The input that sets `max_bytes`, named in size errors.
+    pub size_setting: &'static str,
     /// Deadline for one attempt: connect, redirects, headers and the whole body.
     pub attempt_timeout: Duration,
     /// The input that sets `attempt_timeout`, named in timeout errors so the
@@ -47,6 +49,7 @@ impl Default for FetchPolicy {
             allow_http: false,
             allow_private_network: false,
             max_bytes: 50 * 1024 * 1024,
+            size_setting: "max_spec_bytes",
             attempt_timeout: Duration::from_secs(60),
             timeout_setting: "download_timeout",
             connect_timeout: Duration::from_secs(10),
@@ -151,10 +154,11 @@ pub enum HttpError {
     Connect { url: String, reason: String },
     #[error("{url}: the connection broke before the whole body arrived: {reason}")]
     Interrupted { url: String, reason: String },
-    #[error("{url}: the body is larger than max_spec_bytes ({limit} bytes){}", seen_hint(*seen))]
+    #[error("{url}: the body is larger than {setting} ({limit} bytes){}", seen_hint(*seen))]
     TooLarge {
         url: String,
         limit: u64,
+        setting: &'static str,
         seen: Option<u64>,
     },
     #[error("{url}: refused: {reason}")]
@@ -496,6 +500,7 @@ impl Downloader {
             return Err(HttpError::TooLarge {
                 url: url.to_string(),
                 limit,
+                setting: self.policy.size_setting,
                 seen: Some(announced),
             });
         }
@@ -510,6 +515,7 @@ impl Downloader {
                 return Err(HttpError::TooLarge {
                     url: url.to_string(),
                     limit,
+                    setting: self.policy.size_setting,
                     seen: None,
                 });
             }
@@ -642,6 +648,7 @@ mod tests {
             !HttpError::TooLarge {
                 url: url.to_string(),
                 limit: 1,
+                setting: "max_spec_bytes",
                 seen: None
             }
             .is_retryable()
