@@ -48,12 +48,11 @@ impl FileRegistry {
                 if !path.exists() {
                     return Ok(Catalog::default());
                 }
-                let bytes = fs::read_capped(path, MAX_FILE_BYTES).map_err(|e| {
-                    RegistryError::File {
+                let bytes =
+                    fs::read_capped(path, MAX_FILE_BYTES).map_err(|e| RegistryError::File {
                         path: display.clone(),
                         reason: format!("{e:#}"),
-                    }
-                })?;
+                    })?;
                 Ok(model::parse_catalog(&bytes, display)?)
             }
             FileRegistry::Repository {
@@ -74,7 +73,10 @@ impl FileRegistry {
         status: Option<Status>,
         now: &str,
     ) -> Result<(), RegistryError> {
-        let message = format!("registry: register {} {}", registration.name, registration.version);
+        let message = format!(
+            "registry: register {} {}",
+            registration.name, registration.version
+        );
         self.change(&message, |catalog| {
             model::upsert(catalog, registration.clone(), now);
             if let Some(status) = status {

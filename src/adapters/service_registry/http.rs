@@ -51,7 +51,8 @@ impl HttpRegistry {
     fn url(&self, path: &str, name: Option<&str>) -> Result<Url, RegistryError> {
         let path = match name {
             Some(name) => {
-                let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
                 path.replace("{name}", &encoded)
             }
             None => path.to_owned(),
@@ -115,7 +116,12 @@ impl HttpRegistry {
         Ok(done)
     }
 
-    async fn write(&self, method: reqwest::Method, url: Url, body: Vec<u8>) -> Result<(), RegistryError> {
+    async fn write(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: Vec<u8>,
+    ) -> Result<(), RegistryError> {
         let upload = Upload {
             method,
             url,
@@ -124,7 +130,11 @@ impl HttpRegistry {
         };
         let mut attempt = 1;
         loop {
-            match self.client.send_once(&upload, self.credential.as_ref()).await {
+            match self
+                .client
+                .send_once(&upload, self.credential.as_ref())
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(e) if e.is_retryable() && attempt < self.write_attempts => {
                     let wait = backoff(attempt, &e);

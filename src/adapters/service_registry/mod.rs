@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 /// Why a registry could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
-    #[error("the registry {0}")]
+    #[error(transparent)]
     Http(#[from] HttpError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
@@ -80,7 +80,12 @@ impl Registry {
     /// One service, `None` if it is not registered.
     pub async fn get(&self, name: &str) -> Result<Option<Service>, RegistryError> {
         match self {
-            Registry::File(f) => Ok(f.list().await?.services.into_iter().find(|s| s.name == name)),
+            Registry::File(f) => Ok(f
+                .list()
+                .await?
+                .services
+                .into_iter()
+                .find(|s| s.name == name)),
             Registry::Http(h) => h.get(name).await,
         }
     }

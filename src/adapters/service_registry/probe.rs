@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 /// Largest health, proxy or MCP answer read.
-const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
+pub const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 /// The pause before the one retry of a failed check.
 const RETRY_DELAY: Duration = Duration::from_millis(200);
 
@@ -31,13 +31,19 @@ pub struct Prober {
 }
 
 impl Prober {
-    /// A prober whose every request may take `timeout` in all.
-    pub fn new(timeout: Duration, allow_http: bool, allow_private_network: bool) -> anyhow::Result<Prober> {
+    /// A prober whose every request may take `timeout` in all and read
+    /// `max_bytes` (named `size_setting` in errors).
+    pub fn new(
+        timeout: Duration,
+        (max_bytes, size_setting): (u64, &'static str),
+        allow_http: bool,
+        allow_private_network: bool,
+    ) -> anyhow::Result<Prober> {
         let policy = FetchPolicy {
             allow_http,
             allow_private_network,
-            max_bytes: MAX_ANSWER_BYTES,
-            size_setting: "the 1 MiB cap on health answers",
+            max_bytes,
+            size_setting,
             attempt_timeout: timeout,
             timeout_setting: "check_timeout",
             connect_timeout: timeout,
@@ -98,7 +104,9 @@ impl Prober {
         if let Some(template) = &extras.proxy_url_template {
             let encoded: String =
                 url::form_urlencoded::byte_serialize(service.name.as_bytes()).collect();
-            let (first, retry) = self.check_twice(&template.replace("{name}", &encoded)).await;
+            let (first, retry) = self
+                .check_twice(&template.replace("{name}", &encoded))
+                .await;
             seen.proxy = Some(retry.unwrap_or(first));
         }
         if extras.mcp
@@ -111,12 +119,18 @@ impl Prober {
 
     /// Every service's observation, in the order given, with at most
     /// `concurrency` services checked at a time.
-    pub async fn observe_all(&self, services: &[&Service], extras: &Extras, concurrency: usize) -> Vec<Observation> {
-        let mut results: Vec<(usize, Observation)> = futures_util::stream::iter(services.iter().enumerate())
-            .map(|(i, service)| async move { (i, self.observe(service, extras).await) })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
+    pub async fn observe_all(
+        &self,
+        services: &[&Service],
+        extras: &Extras,
+        concurrency: usize,
+    ) -> Vec<Observation> {
+        let mut results: Vec<(usize, Observation)> =
+            futures_util::stream::iter(services.iter().enumerate())
+                .map(|(i, service)| async move { (i, self.observe(service, extras).await) })
+                .buffer_unordered(concurrency.max(1))
+                .collect()
+                .await;
         results.sort_by_key(|(i, _)| *i);
         results.into_iter().map(|(_, o)| o).collect()
     }
@@ -142,9 +156,29 @@ impl Prober {
         tool_count(&answer.bytes)
     }
 
+    /// POSTs an empty JSON object to `url` (a discovery cache's refresh
+    /// endpoint); once, since a refresh that did happen need not repeat.
+    pub async fn refresh(&self, url: &Url) -> Result<(), String> {
+        let upload = Upload {
+            method: reqwest::Method::POST,
+            url: url.clone(),
+            headers: vec![("content-type", "application/json".into())],
+            body: b"{}".to_vec(),
+        };
+        self.client
+            .send_once(&upload, None)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
     /// The names a discovery document lists.
     pub async fn discovery(&self, url: &Url) -> Result<BTreeSet<String>, String> {
-        let answer = self.client.get(url, None).await.map_err(|e| e.to_string())?;
+        let answer = self
+            .client
+            .get(url, None)
+            .await
+            .map_err(|e| e.to_string())?;
         discovered_names(&answer.bytes).map_err(|e| format!("the discovery document {url} {e}"))
     }
 }
@@ -158,7 +192,9 @@ fn short_reason(e: &HttpError) -> String {
         HttpError::Connect { .. } => "connection refused or unreachable".into(),
         other => {
             let text = other.to_string();
-            text.split_once(": ").map(|(_, r)| r.to_owned()).unwrap_or(text)
+            text.split_once(": ")
+                .map(|(_, r)| r.to_owned())
+                .unwrap_or(text)
         }
     }
 }
@@ -169,14 +205,20 @@ pub fn tool_count(body: &[u8]) -> Result<usize, String> {
     let json: Vec<&str> = if text.trim_start().starts_with('{') {
         vec![text.as_ref()]
     } else {
-        text.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).collect()
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .map(str::trim)
+            .collect()
     };
     for candidate in json {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(candidate) else {
             continue;
         };
         if let Some(error) = value.get("error") {
-            return Err(format!("tools/list failed: {}", error["message"].as_str().unwrap_or("error")));
+            return Err(format!(
+                "tools/list failed: {}",
+                error["message"].as_str().unwrap_or("error")
+            ));
         }
         if let Some(tools) = value["result"]["tools"].as_array() {
             return Ok(tools.len());
@@ -194,7 +236,9 @@ pub fn discovered_names(body: &[u8]) -> Result<BTreeSet<String>, String> {
         serde_json::Value::Array(list) => list,
         serde_json::Value::Object(map) => match map.get("services") {
             Some(serde_json::Value::Array(list)) => list,
-            Some(serde_json::Value::Object(by_name)) => return Ok(by_name.keys().cloned().collect()),
+            Some(serde_json::Value::Object(by_name)) => {
+                return Ok(by_name.keys().cloned().collect());
+            }
             _ => return Err("has no `services` list".into()),
         },
         _ => return Err("is neither a list nor an object with `services`".into()),
@@ -214,18 +258,35 @@ mod tests {
 
     #[test]
     fn tools_are_counted_in_json_and_event_streams() {
-        assert_eq!(tool_count(br#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"a"},{"name":"b"}]}}"#), Ok(2));
-        let sse = b"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[]}}\n\n";
+        assert_eq!(
+            tool_count(
+                br#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"a"},{"name":"b"}]}}"#
+            ),
+            Ok(2)
+        );
+        let sse =
+            b"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[]}}\n\n";
         assert_eq!(tool_count(sse), Ok(0));
-        assert!(tool_count(br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"nope"}}"#).unwrap_err().contains("nope"));
+        assert!(
+            tool_count(br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"nope"}}"#)
+                .unwrap_err()
+                .contains("nope")
+        );
     }
 
     #[test]
     fn discovery_documents_in_each_shape() {
         let names = |b: &[u8]| discovered_names(b).unwrap().into_iter().collect::<Vec<_>>();
-        assert_eq!(names(br#"{"services":[{"name":"a"},{"name":"b"}]}"#), vec!["a", "b"]);
+        assert_eq!(
+            names(br#"{"services":[{"name":"a"},{"name":"b"}]}"#),
+            vec!["a", "b"]
+        );
         assert_eq!(names(br#"["a"]"#), vec!["a"]);
         assert_eq!(names(br#"{"services":{"x":{}}}"#), vec!["x"]);
-        assert!(discovered_names(b"<html>").unwrap_err().contains("is not JSON"));
+        assert!(
+            discovered_names(b"<html>")
+                .unwrap_err()
+                .contains("is not JSON")
+        );
     }
 }
