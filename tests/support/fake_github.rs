@@ -80,6 +80,19 @@ pub struct Pull {
     pub team_reviewers: Vec<String>,
 }
 
+/// One issue as the fake stores it (numbers are shared with pull
+/// requests, as on GitHub).
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    /// `open` or `closed`.
+    pub state: String,
+    /// `completed`, `not_planned`, `reopened`, or none.
+    pub state_reason: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Comment {
     pub id: u64,
@@ -93,6 +106,7 @@ struct Repo {
     /// `heads/main` -> commit id.
     refs: BTreeMap<String, String>,
     pulls: Vec<Pull>,
+    issues: Vec<Issue>,
     comments: Vec<Comment>,
     dispatches: Vec<Value>,
     check_runs: Vec<Value>,
@@ -297,6 +311,11 @@ impl FakeGitHub {
 
     pub fn pulls(&self, repo: &str) -> Vec<Pull> {
         self.lock().repo(repo).pulls.clone()
+    }
+
+    /// The repository's issues (not pull requests), oldest first.
+    pub fn issues(&self, repo: &str) -> Vec<Issue> {
+        self.lock().repo(repo).issues.clone()
     }
 
     pub fn comments(&self, repo: &str, number: u64) -> Vec<Comment> {
@@ -687,6 +706,13 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
             let labels: Vec<Value> = pull.labels.iter().map(|l| label_json(l)).collect();
             (200, Vec::new(), Value::Array(labels))
         }),
+        ("GET", ["issues"]) => list_issues(state, &repo_name, &q),
+        ("POST", ["issues"]) => create_issue(state, &repo_name, &body),
+        ("GET", ["issues", number]) => match find_issue(state, &repo_name, number) {
+            Some(i) => (200, Vec::new(), issue_json(&repo_name, &state.repo(&repo_name).issues[i])),
+            None => error(404, "Not Found"),
+        },
+        ("PATCH", ["issues", number]) => update_issue(state, &repo_name, number, &body),
         ("GET", ["issues", number, "comments"]) => {
             let number: u64 = number.parse().unwrap_or(0);
             let list: Vec<Value> = state
@@ -1132,4 +1158,94 @@ fn update_pull(state: &mut State, repo: &str, number: &str, body: &Value) -> Rep
         }
         (200, Vec::new(), pull_json(repo, pull))
     })
+}
+
+/// GitHub's issue object (the fields of `issue` in the REST description
+/// that clients commonly read).
+fn issue_json(repo: &str, i: &Issue) -> Value {
+    json!({
+        "id": i.number * 1000 + 1, "node_id": format!("I_{}", i.number), "number": i.number,
+        "title": i.title, "body": i.body, "state": i.state, "state_reason": i.state_reason,
+        "html_url": format!("https://github.com/{repo}/issues/{}", i.number),
+        "url": format!("https://api.github.com/repos/{repo}/issues/{}", i.number),
+        "repository_url": format!("https://api.github.com/repos/{repo}"),
+        "user": {"login": LOGIN}, "labels": [], "assignees": [], "locked": false,
+        "comments": 0, "author_association": "NONE",
+    })
+}
+
+fn find_issue(state: &State, repo: &str, number: &str) -> Option<usize> {
+    let number: u64 = number.parse().ok()?;
+    state.repo(repo).issues.iter().position(|i| i.number == number)
+}
+
+/// `GET /repos/{owner}/{repo}/issues`: issues and pull requests (which
+/// carry a `pull_request` key), `state` open (default), closed or all,
+/// sorted by creation, newest first by default.
+fn list_issues(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply {
+    let wanted = q.get("state").map_or("open", String::as_str);
+    let r = state.repo(repo);
+    let mut items: Vec<(u64, Value)> = r
+        .issues
+        .iter()
+        .filter(|i| wanted == "all" || i.state == wanted)
+        .map(|i| (i.number, issue_json(repo, i)))
+        .collect();
+    for p in r.pulls.iter().filter(|p| wanted == "all" || p.state == wanted) {
+        let mut item = pull_json(repo, p);
+        item["pull_request"] = json!({"url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number)});
+        items.push((p.number, item));
+    }
+    items.sort_by_key(|(n, _)| *n);
+    if q.get("direction").is_none_or(|d| d == "desc") {
+        items.reverse();
+    }
+    (200, Vec::new(), paginate(items.into_iter().map(|(_, v)| v).collect(), q))
+}
+
+fn create_issue(state: &mut State, repo: &str, body: &Value) -> Reply {
+    let Some(title) = body["title"].as_str().filter(|t| !t.is_empty()) else {
+        return validation_failed("title is required");
+    };
+    let number = state.next();
+    let issue = Issue {
+        number,
+        title: title.to_owned(),
+        body: body["body"].as_str().unwrap_or_default().to_owned(),
+        state: "open".into(),
+        state_reason: None,
+    };
+    let out = issue_json(repo, &issue);
+    state.repo_mut(repo).issues.push(issue);
+    (201, Vec::new(), out)
+}
+
+/// `PATCH /repos/{owner}/{repo}/issues/{n}`: title, body, state
+/// (`open`/`closed`) and state_reason.
+fn update_issue(state: &mut State, repo: &str, number: &str, body: &Value) -> Reply {
+    let Some(index) = find_issue(state, repo, number) else {
+        return error(404, "Not Found");
+    };
+    if let Some(s) = body.get("state").and_then(Value::as_str)
+        && s != "open"
+        && s != "closed"
+    {
+        return validation_failed("state must be open or closed");
+    }
+    let issue = &mut state.repo_mut(repo).issues[index];
+    if let Some(t) = body["title"].as_str() {
+        issue.title = t.to_owned();
+    }
+    if let Some(b) = body["body"].as_str() {
+        issue.body = b.to_owned();
+    }
+    if let Some(s) = body["state"].as_str() {
+        issue.state = s.to_owned();
+        issue.state_reason = match s {
+            "closed" => Some(body["state_reason"].as_str().unwrap_or("completed").to_owned()),
+            _ => None,
+        };
+    }
+    let out = issue_json(repo, issue);
+    (200, Vec::new(), out)
 }
