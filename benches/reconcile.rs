@@ -10,6 +10,7 @@
 //! BENCH_LATENCY_MS change the defaults).
 
 #[path = "support/mod.rs"]
+#[allow(dead_code, reason = "this bench uses the runner and env helpers only")]
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
@@ -41,7 +42,11 @@ fn raise(max: &AtomicUsize, value: usize) {
 
 /// A keep-alive HTTP/1.1 server on 127.0.0.1 answering `GET /svc-N/health`
 /// after `latency`; one thread per connection.
-fn serve(counters: Arc<Counters>, latency: Duration, stop: Arc<AtomicBool>) -> (u16, std::thread::JoinHandle<()>) {
+fn serve(
+    counters: Arc<Counters>,
+    latency: Duration,
+    stop: Arc<AtomicBool>,
+) -> (u16, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
@@ -87,7 +92,10 @@ fn connection(stream: TcpStream, counters: &Counters, latency: Duration) {
         let (status, body) = if index % FAILING_EVERY == FAILING_EVERY - 1 {
             ("500 Internal Server Error", "{}".to_owned())
         } else {
-            ("200 OK", "{\"status\":\"ok\",\"version\":\"1.0.0\"}".to_owned())
+            (
+                "200 OK",
+                "{\"status\":\"ok\",\"version\":\"1.0.0\"}".to_owned(),
+            )
         };
         let response = format!(
             "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
@@ -130,14 +138,32 @@ fn main() {
 
     let workspace = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(workspace.path().join("registry")).unwrap();
-    std::fs::write(workspace.path().join("registry/services.json"), catalog(count, &ports)).unwrap();
+    std::fs::write(
+        workspace.path().join("registry/services.json"),
+        catalog(count, &ports),
+    )
+    .unwrap();
 
     let binary = env!("CARGO_BIN_EXE_specrelay");
     let started = Instant::now();
-    #[expect(clippy::zombie_processes, reason = "reaped by wait_with_timeout, which also reports its peak memory")]
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped by wait_with_timeout, which also reports its peak memory"
+    )]
     let child = Command::new(binary)
-        .args(["reconcile", "--allow-http", "--allow-private-network", "--issue-repository", "none"])
-        .args(["--concurrency", &concurrency.to_string(), "--check-timeout", "10"])
+        .args([
+            "reconcile",
+            "--allow-http",
+            "--allow-private-network",
+            "--issue-repository",
+            "none",
+        ])
+        .args([
+            "--concurrency",
+            &concurrency.to_string(),
+            "--check-timeout",
+            "10",
+        ])
         .arg("--workspace")
         .arg(workspace.path())
         .env_clear()
@@ -147,7 +173,8 @@ fn main() {
         .process_group(0)
         .spawn()
         .unwrap();
-    let waited = support::wait_with_timeout(child.id() as libc::pid_t, Duration::from_secs(300), started);
+    let waited =
+        support::wait_with_timeout(child.id() as libc::pid_t, Duration::from_secs(300), started);
     stop.store(true, Ordering::SeqCst);
     for (port, handle) in servers {
         let _ = TcpStream::connect(("127.0.0.1", port));
@@ -159,21 +186,51 @@ fn main() {
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let max_in_flight = counters.max_in_flight.load(Ordering::SeqCst);
-    println!("reconcile benchmark: {count} services on {SERVERS} loopback servers, {}ms per answer, 1 in {FAILING_EVERY} failing", latency.as_millis());
-    println!("  exit status          {}{}", waited.status, if waited.timed_out { " (timed out)" } else { "" });
-    println!("  wall time            {:.2} s   (goal < 15 s)", waited.wall.as_secs_f64());
+    println!(
+        "reconcile benchmark: {count} services on {SERVERS} loopback servers, {}ms per answer, 1 in {FAILING_EVERY} failing",
+        latency.as_millis()
+    );
+    println!(
+        "  exit status          {}{}",
+        waited.status,
+        if waited.timed_out { " (timed out)" } else { "" }
+    );
+    println!(
+        "  wall time            {:.2} s   (goal < 15 s)",
+        waited.wall.as_secs_f64()
+    );
     println!("  cpu time             {:.2} s", waited.cpu.as_secs_f64());
-    println!("  peak memory (RSS)    {:.1} MB  (goal < 150 MB)", waited.rss_kib as f64 / 1024.0);
-    println!("  requests served      {}", counters.requests.load(Ordering::SeqCst));
+    println!(
+        "  peak memory (RSS)    {:.1} MB  (goal < 150 MB)",
+        waited.rss_kib as f64 / 1024.0
+    );
+    println!(
+        "  requests served      {}",
+        counters.requests.load(Ordering::SeqCst)
+    );
     println!("  most in flight       {max_in_flight}   (concurrency {concurrency})");
-    println!("  most connections     {}", counters.max_open.load(Ordering::SeqCst));
+    println!(
+        "  most connections     {}",
+        counters.max_open.load(Ordering::SeqCst)
+    );
     println!(
         "  report               healthy {} unhealthy {}",
         report["counts"]["healthy"], report["counts"]["unhealthy"]
     );
-    let bound = if max_in_flight <= concurrency { "honoured" } else { "EXCEEDED" };
+    let bound = if max_in_flight <= concurrency {
+        "honoured"
+    } else {
+        "EXCEEDED"
+    };
     println!("  concurrency bound    {bound}");
     assert!(waited.status == 0 && !waited.timed_out, "reconcile failed");
-    assert!(max_in_flight <= concurrency, "more requests in flight ({max_in_flight}) than concurrency ({concurrency})");
-    assert_eq!(report["services"].as_array().map(Vec::len), Some(count), "every service reported");
+    assert!(
+        max_in_flight <= concurrency,
+        "more requests in flight ({max_in_flight}) than concurrency ({concurrency})"
+    );
+    assert_eq!(
+        report["services"].as_array().map(Vec::len),
+        Some(count),
+        "every service reported"
+    );
 }

@@ -88,7 +88,12 @@ fn statuses(catalog: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["name"].as_str().unwrap().into(), s["status"].as_str().unwrap_or("").into()))
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().into(),
+                s["status"].as_str().unwrap_or("").into(),
+            )
+        })
         .collect();
     list.sort();
     list
@@ -146,7 +151,12 @@ fn a_file_registry_is_checked_recorded_and_the_issue_lives_and_closes() {
     let r = report(&job);
     assert_eq!(service(&r, "flap")["health"], "flapping");
     assert_eq!(service(&r, "hang")["health"], "unhealthy");
-    assert!(service(&r, "hang")["detail"].as_str().unwrap().contains("no answer within 1s"));
+    assert!(
+        service(&r, "hang")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 1s")
+    );
     assert_eq!(service(&r, "drift")["reported_version"], "2.0.0");
     assert_eq!(service(&r, "tools")["mcp_tools"], 3);
     assert_eq!(r["conflicts"][0]["a"], "api");
@@ -154,9 +164,16 @@ fn a_file_registry_is_checked_recorded_and_the_issue_lives_and_closes() {
     // The hanging service got exactly its two attempts, the flapping one its retry.
     assert_eq!(fleet.servers[2].hits("/health"), 2);
     assert_eq!(fleet.servers[3].hits("/health"), 2);
-    let mcp_call = fleet.servers[7].requests().into_iter().find(|r| r.path == "/mcp").unwrap();
+    let mcp_call = fleet.servers[7]
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/mcp")
+        .unwrap();
     let rpc: Value = serde_json::from_slice(&mcp_call.body).unwrap();
-    assert_eq!((rpc["jsonrpc"].as_str(), rpc["method"].as_str()), (Some("2.0"), Some("tools/list")));
+    assert_eq!(
+        (rpc["jsonrpc"].as_str(), rpc["method"].as_str()),
+        (Some("2.0"), Some("tools/list"))
+    );
     assert!(first.summary.contains("```mermaid") && first.summary.contains("| `down` |"));
 
     let issues = github.issues("acme/ops");
@@ -164,7 +181,10 @@ fn a_file_registry_is_checked_recorded_and_the_issue_lives_and_closes() {
     assert_eq!(issues[0].state, "open");
     assert!(issues[0].body.contains("<!-- specrelay:reconcile -->"));
     let url = first.output("issue_url").to_owned();
-    assert_eq!(url, format!("https://github.com/acme/ops/issues/{}", issues[0].number));
+    assert_eq!(
+        url,
+        format!("https://github.com/acme/ops/issues/{}", issues[0].number)
+    );
 
     // Still wrong, differently (the flap has settled): the same issue, edited.
     let second = job.run();
@@ -176,7 +196,9 @@ fn a_file_registry_is_checked_recorded_and_the_issue_lives_and_closes() {
     let patches = github
         .requests()
         .iter()
-        .filter(|r| r.method == "PATCH" && r.path.ends_with(&format!("/issues/{}", issues[0].number)))
+        .filter(|r| {
+            r.method == "PATCH" && r.path.ends_with(&format!("/issues/{}", issues[0].number))
+        })
         .count();
     assert_eq!(patches, 1, "edited in place once");
 
@@ -209,15 +231,22 @@ fn an_http_registry_gets_the_same_checks_and_its_statuses_patched() {
     let run = job.run();
     run.expect_code(0);
     assert_eq!(counts(&run), ["6", "2", "1", "1"]);
-    let stored: Vec<Value> = ["ok", "down", "hang", "flap", "drift", "api", "orders", "tools"]
-        .iter()
-        .map(|n| registry.service(n).unwrap())
-        .collect();
+    let stored: Vec<Value> = [
+        "ok", "down", "hang", "flap", "drift", "api", "orders", "tools",
+    ]
+    .iter()
+    .map(|n| registry.service(n).unwrap())
+    .collect();
     assert_eq!(statuses(&json!({"services": stored})), expected_statuses());
     assert_eq!(registry.violations(), Vec::<String>::new());
     assert_eq!(run.output("issue_url"), "");
     // Only changed statuses are sent: ok, flap, api, orders, tools were active already.
-    let patches = registry.server.requests().iter().filter(|r| r.method == "PATCH").count();
+    let patches = registry
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .count();
     assert_eq!(patches, 3);
 
     // update_status: false records nothing.
@@ -228,7 +257,15 @@ fn an_http_registry_gets_the_same_checks_and_its_statuses_patched() {
         .input("registry_url", &quiet.url())
         .input("update_status", "false");
     job.run().expect_code(0);
-    assert_eq!(quiet.server.requests().iter().filter(|r| r.method == "PATCH").count(), 0);
+    assert_eq!(
+        quiet
+            .server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -248,18 +285,33 @@ fn shards_cover_every_service_once_and_merge_into_one_report() {
         .iter()
         .flat_map(|text| {
             let r: Value = serde_json::from_str(text).unwrap();
-            r["services"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            r["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
         })
         .collect();
     names.sort();
-    assert_eq!(names, ["api", "down", "drift", "flap", "hang", "ok", "orders", "tools"]);
+    assert_eq!(
+        names,
+        [
+            "api", "down", "drift", "flap", "hang", "ok", "orders", "tools"
+        ]
+    );
 
     let merge = {
         let mut job = reconcile_job();
         job.input("merge_reports", "reports/shard-*.json");
         std::fs::create_dir_all(job.workspace().join("reports")).unwrap();
         for (k, text) in shard_reports.iter().enumerate() {
-            std::fs::write(job.workspace().join(format!("reports/shard-{}.json", k + 1)), text).unwrap();
+            std::fs::write(
+                job.workspace()
+                    .join(format!("reports/shard-{}.json", k + 1)),
+                text,
+            )
+            .unwrap();
         }
         job
     };
@@ -269,7 +321,11 @@ fn shards_cover_every_service_once_and_merge_into_one_report() {
     assert_eq!(report(&merge)["services"].as_array().unwrap().len(), 8);
 
     // The same report twice is an overlap, named.
-    std::fs::write(merge.workspace().join("reports/shard-9.json"), &shard_reports[0]).unwrap();
+    std::fs::write(
+        merge.workspace().join("reports/shard-9.json"),
+        &shard_reports[0],
+    )
+    .unwrap();
     let run = merge.run();
     run.expect_code(1);
     run.expect_stderr("is in two reports");
@@ -288,7 +344,13 @@ fn fails_cleanly(job: &Job, code: i32, needle: &str) {
 fn bad_catalogs_and_bad_registries_are_clear_errors_and_write_nothing() {
     let ok = services::healthy("1.0.0");
     let job = reconcile_job();
-    write_catalog(&job, &[entry("ok", &ok, "1.0.0", &[]), entry("ok", &ok, "2.0.0", &[])]);
+    write_catalog(
+        &job,
+        &[
+            entry("ok", &ok, "1.0.0", &[]),
+            entry("ok", &ok, "2.0.0", &[]),
+        ],
+    );
     fails_cleanly(&job, 1, "service \"ok\" appears 2 times");
 
     let mut unknown = entry("ok", &ok, "1.0.0", &[]);
@@ -298,7 +360,8 @@ fn bad_catalogs_and_bad_registries_are_clear_errors_and_write_nothing() {
 
     let registry = RegistryServer::start(None);
     let mut job = reconcile_job();
-    job.input("registry", "http").input("registry_url", &registry.url());
+    job.input("registry", "http")
+        .input("registry_url", &registry.url());
     registry.set_mode(Mode::Garbage);
     fails_cleanly(&job, 1, "not a service catalog");
     registry.set_mode(Mode::Huge);

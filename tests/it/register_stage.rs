@@ -26,7 +26,8 @@ fn register_job(name: &str, service_url: &str) -> Job {
 }
 
 fn http_registry(job: &mut Job, registry: &RegistryServer) {
-    job.input("registry", "http").input("registry_url", &registry.url());
+    job.input("registry", "http")
+        .input("registry_url", &registry.url());
     if let Some(token) = &registry.token {
         job.input("registry_token", token);
     }
@@ -44,7 +45,10 @@ fn outputs(run: &Run) -> [&str; 4] {
 fn catalog_file(job: &Job) -> Value {
     let catalog: Value = serde_json::from_str(&job.read("registry/services.json")).unwrap();
     let errors = service_registry::validate(&service_registry::contract(), "ServiceList", &catalog);
-    assert!(errors.is_empty(), "the catalog file breaks the contract: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "the catalog file breaks the contract: {errors:?}"
+    );
     catalog
 }
 
@@ -61,7 +65,10 @@ fn a_workspace_file_registry_gets_the_service_verified_and_active() {
     assert_eq!(pets["status"], "active");
     assert_eq!(pets["endpoints"]["health"], service.url("/health"));
     assert_eq!(pets["routes"], serde_json::json!(["/pets", "/pets/admin"]));
-    assert_eq!(pets["deployment"]["commit"], "0123456789abcdef0123456789abcdef01234567");
+    assert_eq!(
+        pets["deployment"]["commit"],
+        "0123456789abcdef0123456789abcdef01234567"
+    );
     assert_eq!(
         pets["deployment"]["workflow_run"],
         "https://github.com/acme/pets/actions/runs/77"
@@ -82,7 +89,10 @@ fn a_workspace_file_registry_gets_the_service_verified_and_active() {
     let catalog = catalog_file(&again);
     assert_eq!(catalog["services"].as_array().unwrap().len(), 1);
     assert_eq!(catalog["services"][0]["version"], "1.3.0");
-    assert_eq!(catalog["services"][0]["registered_at"], pets["registered_at"]);
+    assert_eq!(
+        catalog["services"][0]["registered_at"],
+        pets["registered_at"]
+    );
 }
 
 #[test]
@@ -99,9 +109,15 @@ fn the_http_registry_gets_the_registration_and_discovery_is_waited_for() {
     assert_eq!(stored["status"], "active");
     assert_eq!(stored["version"], "1.2.0");
     assert_eq!(registry.violations(), Vec::<String>::new());
-    assert!(registry.server.hits("/.well-known/services.json") >= 2, "discovery lag was polled");
+    assert!(
+        registry.server.hits("/.well-known/services.json") >= 2,
+        "discovery lag was polled"
+    );
     // The token appears only in the command that masks it.
-    assert!(run.stderr.contains(&format!("::add-mask::{REGISTRY_TOKEN}")));
+    assert!(
+        run.stderr
+            .contains(&format!("::add-mask::{REGISTRY_TOKEN}"))
+    );
     for line in run.stderr.lines().filter(|l| l.contains(REGISTRY_TOKEN)) {
         assert!(line.starts_with("::add-mask::"), "the token leaked: {line}");
     }
@@ -118,7 +134,11 @@ fn an_unhealthy_service_is_registered_inactive_and_warned_about() {
     let run = job.run();
     run.expect_code(0);
     assert_eq!(outputs(&run), ["true", "false", "true", "inactive"]);
-    assert!(run.stderr.contains("::warning") && run.stderr.contains("did not become healthy"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("::warning") && run.stderr.contains("did not become healthy"),
+        "{}",
+        run.stderr
+    );
     job.input("fail_on_error", "true").run().expect_code(1);
 }
 
@@ -191,9 +211,16 @@ fn five_concurrent_registrations_through_the_api_keep_all_five() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["status"].as_str().unwrap_or("").to_owned()))
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     names.sort();
-    let expected: Vec<(String, String)> = (0..5).map(|i| (format!("svc-{i}"), "active".to_owned())).collect();
+    let expected: Vec<(String, String)> = (0..5)
+        .map(|i| (format!("svc-{i}"), "active".to_owned()))
+        .collect();
     assert_eq!(names, expected);
 }

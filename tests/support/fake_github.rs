@@ -709,7 +709,11 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         ("GET", ["issues"]) => list_issues(state, &repo_name, &q),
         ("POST", ["issues"]) => create_issue(state, &repo_name, &body),
         ("GET", ["issues", number]) => match find_issue(state, &repo_name, number) {
-            Some(i) => (200, Vec::new(), issue_json(&repo_name, &state.repo(&repo_name).issues[i])),
+            Some(i) => (
+                200,
+                Vec::new(),
+                issue_json(&repo_name, &state.repo(&repo_name).issues[i]),
+            ),
             None => error(404, "Not Found"),
         },
         ("PATCH", ["issues", number]) => update_issue(state, &repo_name, number, &body),
@@ -1176,7 +1180,11 @@ fn issue_json(repo: &str, i: &Issue) -> Value {
 
 fn find_issue(state: &State, repo: &str, number: &str) -> Option<usize> {
     let number: u64 = number.parse().ok()?;
-    state.repo(repo).issues.iter().position(|i| i.number == number)
+    state
+        .repo(repo)
+        .issues
+        .iter()
+        .position(|i| i.number == number)
 }
 
 /// `GET /repos/{owner}/{repo}/issues`: issues and pull requests (which
@@ -1191,16 +1199,25 @@ fn list_issues(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply 
         .filter(|i| wanted == "all" || i.state == wanted)
         .map(|i| (i.number, issue_json(repo, i)))
         .collect();
-    for p in r.pulls.iter().filter(|p| wanted == "all" || p.state == wanted) {
+    for p in r
+        .pulls
+        .iter()
+        .filter(|p| wanted == "all" || p.state == wanted)
+    {
         let mut item = pull_json(repo, p);
-        item["pull_request"] = json!({"url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number)});
+        item["pull_request"] =
+            json!({"url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number)});
         items.push((p.number, item));
     }
     items.sort_by_key(|(n, _)| *n);
     if q.get("direction").is_none_or(|d| d == "desc") {
         items.reverse();
     }
-    (200, Vec::new(), paginate(items.into_iter().map(|(_, v)| v).collect(), q))
+    (
+        200,
+        Vec::new(),
+        paginate(items.into_iter().map(|(_, v)| v).collect(), q),
+    )
 }
 
 fn create_issue(state: &mut State, repo: &str, body: &Value) -> Reply {
@@ -1242,7 +1259,12 @@ fn update_issue(state: &mut State, repo: &str, number: &str, body: &Value) -> Re
     if let Some(s) = body["state"].as_str() {
         issue.state = s.to_owned();
         issue.state_reason = match s {
-            "closed" => Some(body["state_reason"].as_str().unwrap_or("completed").to_owned()),
+            "closed" => Some(
+                body["state_reason"]
+                    .as_str()
+                    .unwrap_or("completed")
+                    .to_owned(),
+            ),
             _ => None,
         };
     }

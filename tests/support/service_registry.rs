@@ -24,13 +24,20 @@ pub fn contract() -> Value {
 /// `pattern` panics rather than passing silently.
 pub fn validate(doc: &Value, schema: &str, value: &Value) -> Vec<String> {
     let mut errors = Vec::new();
-    check(doc, &json!({"$ref": format!("#/components/schemas/{schema}")}), value, "$", &mut errors);
+    check(
+        doc,
+        &json!({"$ref": format!("#/components/schemas/{schema}")}),
+        value,
+        "$",
+        &mut errors,
+    );
     errors
 }
 
 fn resolve<'a>(doc: &'a Value, reference: &str) -> &'a Value {
     let pointer = reference.strip_prefix('#').expect("local $ref");
-    doc.pointer(pointer).unwrap_or_else(|| panic!("unresolvable $ref {reference}"))
+    doc.pointer(pointer)
+        .unwrap_or_else(|| panic!("unresolvable $ref {reference}"))
 }
 
 fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
@@ -71,7 +78,12 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
     }
     if let Some(object) = value.as_object() {
         let properties = schema.get("properties").and_then(Value::as_object);
-        for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = name.as_str().unwrap();
             if !object.contains_key(name) {
                 errors.push(format!("{at}: required property {name:?} is missing"));
@@ -82,7 +94,9 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
             match properties.and_then(|p| p.get(key)) {
                 Some(sub) => check(doc, sub, item, &here, errors),
                 None => match schema.get("additionalProperties") {
-                    Some(Value::Bool(false)) => errors.push(format!("{here}: not allowed (additionalProperties: false)")),
+                    Some(Value::Bool(false)) => {
+                        errors.push(format!("{here}: not allowed (additionalProperties: false)"))
+                    }
                     Some(sub @ Value::Object(_)) => check(doc, sub, item, &here, errors),
                     _ => {}
                 },
@@ -101,11 +115,10 @@ fn pattern_matches(pattern: &str, text: &str) -> bool {
     match pattern {
         "^/" => text.starts_with('/'),
         "^[a-z0-9_-][a-z0-9._-]{0,99}$" => {
-            let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-');
+            let ok =
+                |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-');
             let mut chars = text.chars();
-            chars.next().is_some_and(ok)
-                && text.len() <= 100
-                && chars.all(|c| ok(c) || c == '.')
+            chars.next().is_some_and(ok) && text.len() <= 100 && chars.all(|c| ok(c) || c == '.')
         }
         other => panic!("the contract uses a pattern this checker does not know: {other}"),
     }
@@ -216,7 +229,12 @@ fn problem(code: u16, message: &str) -> Behaviour {
     answer(code, &json!({"message": message}))
 }
 
-fn handle(state: &mut State, doc: &Value, token: Option<&str>, request: &RecordedRequest) -> Behaviour {
+fn handle(
+    state: &mut State,
+    doc: &Value,
+    token: Option<&str>,
+    request: &RecordedRequest,
+) -> Behaviour {
     let mode = state.mode.unwrap_or(Mode::Normal);
     if mode == Mode::Down {
         return problem(500, "registry is down");
@@ -240,13 +258,21 @@ fn handle(state: &mut State, doc: &Value, token: Option<&str>, request: &Recorde
     }
     let reads = method == "GET" && path.starts_with("/api/services");
     if reads && mode == Mode::Garbage {
-        return Behaviour::Status { code: 200, headers: vec![], body: b"<<<not json>>>".to_vec() };
+        return Behaviour::Status {
+            code: 200,
+            headers: vec![],
+            body: b"<<<not json>>>".to_vec(),
+        };
     }
     if reads && mode == Mode::Huge {
         let mut body = b"{\"services\":[".to_vec();
         body.resize(50 * 1024 * 1024, b' ');
         body.extend_from_slice(b"]}");
-        return Behaviour::Status { code: 200, headers: vec![], body };
+        return Behaviour::Status {
+            code: 200,
+            headers: vec![],
+            body,
+        };
     }
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
@@ -263,7 +289,9 @@ fn handle(state: &mut State, doc: &Value, token: Option<&str>, request: &Recorde
         ("PATCH", ["api", "services", name, "status"]) => {
             let errors = validate(doc, "StatusUpdate", &body);
             if !errors.is_empty() {
-                state.violations.extend(errors.iter().map(|e| format!("request StatusUpdate: {e}")));
+                state
+                    .violations
+                    .extend(errors.iter().map(|e| format!("request StatusUpdate: {e}")));
                 return problem(400, &errors.join("; "));
             }
             let Some(service) = state.services.get_mut(*name) else {
@@ -280,7 +308,9 @@ fn handle(state: &mut State, doc: &Value, token: Option<&str>, request: &Recorde
 fn register(state: &mut State, doc: &Value, body: Value) -> Behaviour {
     let errors = validate(doc, "Registration", &body);
     if !errors.is_empty() {
-        state.violations.extend(errors.iter().map(|e| format!("request Registration: {e}")));
+        state
+            .violations
+            .extend(errors.iter().map(|e| format!("request Registration: {e}")));
         return problem(400, &errors.join("; "));
     }
     let name = body["name"].as_str().unwrap().to_owned();
@@ -297,7 +327,13 @@ fn register(state: &mut State, doc: &Value, body: Value) -> Behaviour {
         state.discovery_reads.insert(name.clone(), 0);
     }
     state.services.insert(name, service.clone());
-    valid(state, doc, "Service", if existed { 200 } else { 201 }, service)
+    valid(
+        state,
+        doc,
+        "Service",
+        if existed { 200 } else { 201 },
+        service,
+    )
 }
 
 fn discovery(state: &mut State, doc: &Value) -> Behaviour {
@@ -359,10 +395,15 @@ pub mod services {
             .map(|i| json!({"name": format!("tool_{i}"), "inputSchema": {"type": "object"}}))
             .collect();
         TestServer::start(vec![
-            ("/health", Behaviour::json(json!({"version": version}).to_string())),
+            (
+                "/health",
+                Behaviour::json(json!({"version": version}).to_string()),
+            ),
             (
                 "/mcp",
-                Behaviour::json(json!({"jsonrpc": "2.0", "id": 1, "result": {"tools": list}}).to_string()),
+                Behaviour::json(
+                    json!({"jsonrpc": "2.0", "id": 1, "result": {"tools": list}}).to_string(),
+                ),
             ),
         ])
     }
