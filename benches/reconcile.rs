@@ -185,6 +185,16 @@ fn main() {
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
+    print_and_check(&waited, &counters, &report, (count, concurrency, latency));
+}
+
+/// The figures, then the checks that make a broken run visible.
+fn print_and_check(
+    waited: &support::Waited,
+    counters: &Counters,
+    report: &serde_json::Value,
+    (count, concurrency, latency): (usize, usize, Duration),
+) {
     let max_in_flight = counters.max_in_flight.load(Ordering::SeqCst);
     println!(
         "reconcile benchmark: {count} services on {SERVERS} loopback servers, {}ms per answer, 1 in {FAILING_EVERY} failing",

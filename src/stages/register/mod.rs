@@ -113,64 +113,70 @@ impl Stage for Register {
                 health,
                 discovery,
             } => {
-                let registry = request.registry.open(ctx).await?;
-                let now = ctx.clock.rfc3339();
-                if let Err(e) = registry.register(&registration, None, &now).await {
-                    let why = Unreachable {
-                        reason: format!(
-                            "registering {} in {target} failed: {e}",
-                            registration.name
-                        ),
-                        service_failure: e.is_service_failure(),
-                    };
-                    return Ok(outcome(
-                        &request,
-                        ctx,
-                        Outcome {
-                            target,
-                            error: Some(why),
-                            ..Outcome::default()
-                        },
-                    ));
-                }
-                tracing::info!(
-                    "{} {} {} in {target}",
-                    if existed { "updated" } else { "registered" },
-                    registration.name,
-                    registration.version
-                );
-                let verified =
-                    apply::verify(&request, &registry, health.as_deref(), discovery.as_ref())
-                        .await?;
-                let status = apply::status(&verified);
-                let statuses =
-                    std::collections::BTreeMap::from([(registration.name.clone(), status)]);
-                let error = registry
-                    .set_statuses(&statuses, &ctx.clock.rfc3339(), 1)
-                    .await
-                    .err()
-                    .map(|e| Unreachable {
-                        reason: format!(
-                            "recording the status of {} failed: {e}",
-                            registration.name
-                        ),
-                        service_failure: e.is_service_failure(),
-                    });
-                Ok(outcome(
+                let o = register_and_verify(
                     &request,
                     ctx,
-                    Outcome {
-                        target,
-                        registered: true,
-                        existed,
-                        verified: Some(verified),
-                        status: error.is_none().then_some(status),
-                        error,
-                    },
-                ))
+                    target,
+                    &registration,
+                    existed,
+                    health,
+                    discovery,
+                )
+                .await?;
+                Ok(outcome(&request, ctx, o))
             }
         }
     }
+}
+
+/// Registers, verifies, and records the status.
+async fn register_and_verify(
+    request: &RegisterRequest,
+    ctx: &Context,
+    target: String,
+    registration: &crate::catalog::model::Registration,
+    existed: bool,
+    health: Option<String>,
+    discovery: Option<url::Url>,
+) -> Result<Outcome> {
+    let registry = request.registry.open(ctx).await?;
+    let now = ctx.clock.rfc3339();
+    if let Err(e) = registry.register(registration, None, &now).await {
+        let why = Unreachable {
+            reason: format!("registering {} in {target} failed: {e}", registration.name),
+            service_failure: e.is_service_failure(),
+        };
+        return Ok(Outcome {
+            target,
+            error: Some(why),
+            ..Outcome::default()
+        });
+    }
+    tracing::info!(
+        "{} {} {} in {target}",
+        if existed { "updated" } else { "registered" },
+        registration.name,
+        registration.version
+    );
+    let verified = apply::verify(request, &registry, health.as_deref(), discovery.as_ref()).await?;
+    let status = apply::status(&verified);
+    let statuses = std::collections::BTreeMap::from([(registration.name.clone(), status)]);
+    let error = registry
+        .set_statuses(&statuses, &ctx.clock.rfc3339(), 1)
+        .await
+        .err()
+        .map(|e| Unreachable {
+            reason: format!("recording the status of {} failed: {e}", registration.name),
+            service_failure: e.is_service_failure(),
+        });
+    Ok(Outcome {
+        target,
+        registered: true,
+        existed,
+        verified: Some(verified),
+        status: error.is_none().then_some(status),
+        error,
+    })
 }
 
 /// What a registration run came to.
