@@ -224,12 +224,23 @@ fn an_http_registry_gets_the_same_checks_and_its_statuses_patched() {
     let fleet = fleet();
     let registry = RegistryServer::start(Some("reg-token-abcdef"));
     registry.seed(&fleet.entries);
+    let github = FakeGitHub::start();
+    github.create_repo("acme/ops", "main", &[("README.md", b"ops\n")]);
     let mut job = reconcile_job();
     job.input("registry", "http")
         .input("registry_url", &registry.url())
-        .input("registry_token", "reg-token-abcdef");
+        .input("registry_token", "reg-token-abcdef")
+        .input("issue_repository", "acme/ops")
+        .input("github_token", TOKEN)
+        .env("GITHUB_API_URL", &github.url());
     let run = job.run();
     run.expect_code(0);
+    let issues = github.issues("acme/ops");
+    assert_eq!((issues.len(), issues[0].state.as_str()), (1, "open"));
+    assert_eq!(
+        run.output("issue_url"),
+        format!("https://github.com/acme/ops/issues/{}", issues[0].number)
+    );
     assert_eq!(counts(&run), ["6", "2", "1", "1"]);
     let stored: Vec<Value> = [
         "ok", "down", "hang", "flap", "drift", "api", "orders", "tools",
@@ -239,7 +250,6 @@ fn an_http_registry_gets_the_same_checks_and_its_statuses_patched() {
     .collect();
     assert_eq!(statuses(&json!({"services": stored})), expected_statuses());
     assert_eq!(registry.violations(), Vec::<String>::new());
-    assert_eq!(run.output("issue_url"), "");
     // Only changed statuses are sent: ok, flap, api, orders, tools were active already.
     let patches = registry
         .server
