@@ -379,3 +379,44 @@ fn bad_catalogs_and_bad_registries_are_clear_errors_and_write_nothing() {
     registry.set_mode(Mode::Down);
     fails_cleanly(&job, 3, "HTTP 500");
 }
+
+#[test]
+fn a_file_registry_in_another_repository_gets_its_statuses_committed() {
+    let ok = services::healthy("1.0.0");
+    let down = services::failing();
+    let github = FakeGitHub::start();
+    let catalog = json!({"services": [entry("ok", &ok, "1.0.0", &["/ok"]), entry("down", &down, "1.0.0", &["/down"])]});
+    let bytes = serde_json::to_vec_pretty(&catalog).unwrap();
+    github.create_repo(
+        "acme/registry",
+        "main",
+        &[("registry/services.json", &bytes)],
+    );
+    let mut job = reconcile_job();
+    job.input("registry_repository", "acme/registry")
+        .input("github_token", TOKEN)
+        .env("GITHUB_API_URL", &github.url());
+    let run = job.run();
+    run.expect_code(0);
+    assert_eq!(counts(&run), ["1", "1", "0", "0"]);
+    let committed = github
+        .file("acme/registry", "main", "registry/services.json")
+        .unwrap();
+    let committed: Value = serde_json::from_slice(&committed).unwrap();
+    assert_eq!(
+        statuses(&committed),
+        [
+            ("down".to_owned(), "inactive".to_owned()),
+            ("ok".to_owned(), "active".to_owned())
+        ]
+    );
+    assert_eq!(
+        github.history("acme/registry", "main").len(),
+        2,
+        "one commit for every status"
+    );
+    assert!(
+        !job.exists("registry/services.json"),
+        "the workspace is not the registry"
+    );
+}
