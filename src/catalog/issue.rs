@@ -40,8 +40,19 @@ pub enum IssueAction {
     },
 }
 
+/// GitHub refuses issue bodies over 65,536 characters; the summary is cut
+/// well before that (the JSON report has everything).
+const MAX_SUMMARY_CHARS: usize = 60_000;
+
 /// The issue's body for a summary: the marker, then the summary.
 pub fn body(summary: &str) -> String {
+    let summary = match summary.char_indices().nth(MAX_SUMMARY_CHARS) {
+        Some((cut, _)) => format!(
+            "{}\n\n…cut here; the run's JSON report lists everything.\n",
+            &summary[..cut]
+        ),
+        None => summary.to_owned(),
+    };
     format!(
         "{MARKER}\n{summary}\n_This issue is kept current by `specrelay reconcile`; it closes itself when every service is healthy again._\n"
     )
@@ -129,5 +140,7 @@ mod tests {
             decide(None, false, "fine", None),
             IssueAction::Keep { url: None }
         );
+        let long = body(&"x".repeat(100_000));
+        assert!(long.chars().count() < 65_536 && long.contains("…cut here"));
     }
 }
