@@ -15,6 +15,7 @@ pub const SECRET_INPUTS: &[&str] = &[
     "pypi_token",
     "github_token",
     "app_private_key",
+    "registry_token",
 ];
 
 #[derive(Debug, Parser)]
@@ -69,6 +70,12 @@ pub enum StageArgs {
     /// Open (or update in place) one pull request per consumer repository that bumps its
     /// dependency on the published SDKs.
     Downstream(Box<DownstreamArgs>),
+    /// Register this service in the service registry after a deploy, verify it is healthy
+    /// and discoverable, and mark it active; `--check-only` is the pre-deploy gate.
+    Register(Box<RegisterArgs>),
+    /// Check every registered service (health, version drift, route conflicts, MCP tools),
+    /// record their status, and keep one GitHub issue current; shardable.
+    Reconcile(Box<ReconcileArgs>),
 }
 
 /// How to reach GitHub's API (its URL comes from $GITHUB_API_URL).
@@ -490,4 +497,178 @@ pub enum FailOn {
     Breaking,
     Warning,
     None,
+}
+
+/// `register --registry`, `reconcile --registry`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegistryKind {
+    /// A catalog file (`registry_file`), in the workspace or in `registry_repository`.
+    File,
+    /// A server implementing contracts/registry.yaml at `registry_url`.
+    Http,
+}
+
+/// Where the service registry is (`register`, `reconcile`).
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// The registry backend: `file` (a catalog file; nothing to run) or `http`.
+    #[arg(long, value_enum, default_value = "file")]
+    pub registry: RegistryKind,
+
+    /// The catalog file, shaped like the `GET /api/services` answer.
+    #[arg(long, default_value = "registry/services.json")]
+    pub registry_file: PathBuf,
+
+    /// `owner/name`: read and commit the catalog file in this repository through GitHub's
+    /// API instead of the workspace.
+    #[arg(long)]
+    pub registry_repository: Option<String>,
+
+    /// The branch of `registry_repository` [default: its default branch].
+    #[arg(long)]
+    pub registry_branch: Option<String>,
+
+    /// The registry server's base URL (`registry: http`).
+    #[arg(long)]
+    pub registry_url: Option<String>,
+
+    /// Bearer token for the registry server, sent to its origin only.
+    #[arg(long, hide_env_values = true)]
+    pub registry_token: Option<String>,
+
+    /// The registration path under `registry_url`.
+    #[arg(long, default_value = "/api/register")]
+    pub register_path: String,
+
+    /// The service list path under `registry_url`.
+    #[arg(long, default_value = "/api/services")]
+    pub services_path: String,
+
+    /// One service's path under `registry_url`; `{name}` is the service's name.
+    #[arg(long, default_value = "/api/services/{name}")]
+    pub service_path: String,
+
+    /// The status path under `registry_url`; `{name}` is the service's name.
+    #[arg(long, default_value = "/api/services/{name}/status")]
+    pub status_path: String,
+
+    /// The discovery document [default: `/.well-known/services.json` under `registry_url`
+    /// for `registry: http`; none for `registry: file`].
+    #[arg(long)]
+    pub discovery_url: Option<String>,
+
+    /// Largest registry answer accepted, in bytes.
+    #[arg(long, default_value_t = 32 * 1024 * 1024)]
+    pub max_registry_bytes: u64,
+
+    /// Seconds one request to the registry may take.
+    #[arg(long, default_value_t = 30)]
+    pub registry_timeout: u64,
+
+    /// Accept plain `http:` registry and service URLs.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_http: bool,
+
+    /// Allow registries and services on loopback, private and link-local addresses.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub allow_private_network: bool,
+
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The service's name [default: the repository's name, lowercased].
+    #[arg(long)]
+    pub service_name: Option<String>,
+
+    /// The service's base URL; the health endpoint defaults to `{service_url}/health`.
+    #[arg(long)]
+    pub service_url: Option<String>,
+
+    /// The deployed version [default: from package.json, Cargo.toml or pyproject.toml].
+    #[arg(long)]
+    pub service_version: Option<String>,
+
+    /// A description [default: from the same manifest].
+    #[arg(long)]
+    pub service_description: Option<String>,
+
+    /// Endpoints as a YAML or JSON mapping (`health: https://...`, `api: ...`, `mcp: ...`).
+    #[arg(long)]
+    pub endpoints: Option<String>,
+
+    /// Capabilities, comma- or newline-separated.
+    #[arg(long)]
+    pub capabilities: Option<String>,
+
+    /// Route prefixes the service answers under, comma- or newline-separated.
+    #[arg(long)]
+    pub routes: Option<String>,
+
+    /// Seconds to wait for the service to be healthy and discoverable (caches take minutes).
+    #[arg(long, default_value_t = 300)]
+    pub verify_timeout: u64,
+
+    /// Fail the step when registration or verification fails; by default failures are
+    /// warnings and the outputs say what failed.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub fail_on_error: bool,
+
+    /// The pre-deploy gate: check that the registry is reachable and the discovery document
+    /// readable, and whether the service is registered; writes nothing.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub check_only: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Services checked at the same time (1-1024).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+
+    /// Seconds one health request may take; a failed check is retried once.
+    #[arg(long, default_value_t = 10)]
+    pub check_timeout: u64,
+
+    /// Record each service's status (`active`, `degraded`, `inactive`) in the registry.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "true", value_name = "BOOL")]
+    pub update_status: bool,
+
+    /// Also check each service through a proxy: a URL with `{name}`.
+    #[arg(long)]
+    pub proxy_url_template: Option<String>,
+
+    /// POSTed once after the statuses are recorded, to refresh a discovery cache.
+    #[arg(long)]
+    pub discovery_refresh_url: Option<String>,
+
+    /// Where to write the JSON report, relative to the workspace.
+    #[arg(long, default_value = "reconcile-report.json")]
+    pub report_path: PathBuf,
+
+    /// `owner/name` of the repository that gets the issue [default: $GITHUB_REPOSITORY];
+    /// `none` for no issue.
+    #[arg(long)]
+    pub issue_repository: Option<String>,
+
+    /// `k/n`: check only the k-th of n stable shares of the services (by name hash).
+    #[arg(long)]
+    pub shard: Option<String>,
+
+    /// A glob of shard reports (`reports/*.json`) to merge into one report, summary and
+    /// issue, instead of checking.
+    #[arg(long)]
+    pub merge_reports: Option<String>,
+
+    /// Exit 1 when any service is unhealthy, degraded, drifting or in a route conflict.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub fail_on_problems: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }

@@ -5,6 +5,7 @@
 use crate::adapters::github::GitHubError;
 use crate::adapters::github::commit::CommitError;
 use crate::adapters::http::HttpError;
+use crate::adapters::service_registry::RegistryError;
 
 pub const SUCCESS: u8 = 0;
 pub const REJECTED: u8 = 1;
@@ -20,6 +21,8 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
                 .is_some_and(GitHubError::is_service_failure)
             || e.downcast_ref::<CommitError>()
                 .is_some_and(CommitError::is_service_failure)
+            || e.downcast_ref::<RegistryError>()
+                .is_some_and(RegistryError::is_service_failure)
     });
     if service_failed {
         SERVICE_FAILED

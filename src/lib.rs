@@ -41,6 +41,7 @@
 
 pub mod actions;
 pub mod adapters;
+pub mod catalog;
 pub mod cli;
 pub mod diff;
 pub mod downstream;

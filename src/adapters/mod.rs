@@ -16,3 +16,4 @@ pub mod npm;
 pub mod oidc;
 pub mod package_registry;
 pub mod pypi;
+pub mod service_registry;

@@ -10,6 +10,8 @@ pub mod downstream;
 pub mod generate;
 pub mod ingest;
 pub mod publish;
+pub mod reconcile;
+pub mod register;
 pub mod shape;
 
 use crate::actions::{Outputs, Runtime, env::RunnerEnv, event::Event};
@@ -61,6 +63,8 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("generate", generate::OUTPUTS),
     ("publish", publish::OUTPUTS),
     ("downstream", downstream::OUTPUTS),
+    ("register", register::OUTPUTS),
+    ("reconcile", reconcile::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -70,5 +74,7 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Generate(args) => generate::run(args, ctx).await,
         StageArgs::Publish(args) => publish::run(*args, ctx).await,
         StageArgs::Downstream(args) => downstream::run(*args, ctx).await,
+        StageArgs::Register(args) => register::run(*args, ctx).await,
+        StageArgs::Reconcile(args) => reconcile::run(*args, ctx).await,
     }
 }

@@ -28,6 +28,8 @@ mod publish_packages;
 mod publish_registries;
 mod publish_stage;
 mod quick_start;
+mod reconcile_stage;
+mod register_stage;
 mod sdk_conformance;
 mod sdk_python;
 mod sdk_support;

@@ -9,3 +9,4 @@ pub mod fake_github;
 pub mod http_server;
 pub mod registries;
 pub mod runner;
+pub mod service_registry;

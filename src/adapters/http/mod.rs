@@ -30,6 +30,8 @@ pub struct FetchPolicy {
     pub allowed_hosts: Vec<String>,
     /// Largest body accepted, checked against `Content-Length` and while streaming.
     pub max_bytes: u64,
+    /// The input that sets `max_bytes`, named in size errors.
+    pub size_setting: &'static str,
     /// Deadline for one attempt: connect, redirects, headers and the whole body.
     pub attempt_timeout: Duration,
     /// The input that sets `attempt_timeout`, named in timeout errors so the
@@ -51,6 +53,7 @@ impl Default for FetchPolicy {
             allow_private_network: false,
             allowed_hosts: Vec::new(),
             max_bytes: 50 * 1024 * 1024,
+            size_setting: "max_spec_bytes",
             attempt_timeout: Duration::from_secs(60),
             timeout_setting: "download_timeout",
             connect_timeout: Duration::from_secs(10),
@@ -155,10 +158,11 @@ pub enum HttpError {
     Connect { url: String, reason: String },
     #[error("{url}: the connection broke before the whole body arrived: {reason}")]
     Interrupted { url: String, reason: String },
-    #[error("{url}: the body is larger than max_spec_bytes ({limit} bytes){}", seen_hint(*seen))]
+    #[error("{url}: the body is larger than {setting} ({limit} bytes){}", seen_hint(*seen))]
     TooLarge {
         url: String,
         limit: u64,
+        setting: &'static str,
         seen: Option<u64>,
     },
     #[error("{url}: refused: {reason}")]
@@ -510,6 +514,7 @@ impl Downloader {
             return Err(HttpError::TooLarge {
                 url: url.to_string(),
                 limit,
+                setting: self.policy.size_setting,
                 seen: Some(announced),
             });
         }
@@ -524,6 +529,7 @@ impl Downloader {
                 return Err(HttpError::TooLarge {
                     url: url.to_string(),
                     limit,
+                    setting: self.policy.size_setting,
                     seen: None,
                 });
             }
@@ -667,6 +673,7 @@ mod tests {
             !HttpError::TooLarge {
                 url: url.to_string(),
                 limit: 1,
+                setting: "max_spec_bytes",
                 seen: None
             }
             .is_retryable()

@@ -1,0 +1,116 @@
+//! `register`'s decision, pure: the pre-deploy gate's verdict, or the
+//! registration to write and what to verify afterwards, or nothing when the
+//! registry could not be read.
+
+use crate::catalog::model::{Registration, Service};
+use crate::stages::shape::Describe;
+use url::Url;
+
+/// What `observe` read.
+pub struct Observed {
+    /// The registry, as the messages name it.
+    pub target: String,
+    /// The service's current entry; `Err` when the registry could not be read.
+    pub existing: Result<Option<Service>, Unreachable>,
+    /// `--check-only`: whether the discovery document lists the service.
+    pub discovery: Option<Result<bool, String>>,
+}
+
+/// Why the registry could not be used.
+#[derive(Debug, Clone)]
+pub struct Unreachable {
+    pub reason: String,
+    /// The registry failed (exit code 3), rather than the request.
+    pub service_failure: bool,
+}
+
+pub enum Plan {
+    /// `--check-only`: report readiness, write nothing.
+    Gate {
+        target: String,
+        existing: Result<Option<Service>, Unreachable>,
+        discovery: Option<Result<bool, String>>,
+    },
+    /// Register (or update), then verify health and discoverability.
+    Register {
+        target: String,
+        registration: Registration,
+        existed: bool,
+        health: Option<String>,
+        discovery: Option<Url>,
+    },
+    /// The registry could not be read; nothing is written.
+    Unreachable { target: String, why: Unreachable },
+}
+
+pub fn decide(
+    registration: &Registration,
+    check_only: bool,
+    discovery: Option<&Url>,
+    observed: Observed,
+) -> Plan {
+    if check_only {
+        return Plan::Gate {
+            target: observed.target,
+            existing: observed.existing,
+            discovery: observed.discovery,
+        };
+    }
+    match observed.existing {
+        Err(why) => Plan::Unreachable {
+            target: observed.target,
+            why,
+        },
+        Ok(existing) => Plan::Register {
+            target: observed.target,
+            registration: registration.clone(),
+            existed: existing.is_some(),
+            health: registration.endpoints.get("health").cloned(),
+            discovery: discovery.cloned(),
+        },
+    }
+}
+
+impl Describe for Plan {
+    fn describe(&self) -> Vec<String> {
+        match self {
+            Plan::Gate { target, .. } => vec![format!(
+                "check that {target} is reachable and the discovery document readable (writes nothing)"
+            )],
+            Plan::Register {
+                target,
+                registration,
+                existed,
+                health,
+                discovery,
+            } => {
+                let mut lines = vec![format!(
+                    "{} {} {} in {target}",
+                    if *existed { "update" } else { "register" },
+                    registration.name,
+                    registration.version
+                )];
+                if let Some(health) = health {
+                    lines.push(format!("wait for {health} to answer 2xx"));
+                }
+                match discovery {
+                    Some(url) => {
+                        lines.push(format!("wait for {} to list {}", url, registration.name))
+                    }
+                    None => lines.push(format!("read {target} back to see {}", registration.name)),
+                }
+                lines.push(format!(
+                    "set the status of {} (active when healthy)",
+                    registration.name
+                ));
+                lines
+            }
+            Plan::Unreachable { target, why } => {
+                vec![format!(
+                    "nothing: {target} could not be read: {}",
+                    why.reason
+                )]
+            }
+        }
+    }
+}
