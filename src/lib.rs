@@ -21,6 +21,7 @@ pub mod actions;
 pub mod adapters;
 pub mod cli;
 pub mod diff;
+pub mod discover;
 pub mod downstream;
 pub mod exit;
 pub mod layout;
