@@ -9,3 +9,7 @@
 //! - [`scan`]: the markup scanner over one file's bytes.
 
 pub mod scan;
+pub mod api;
+pub mod graph;
+pub mod manifest;
+pub mod versions;
