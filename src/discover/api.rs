@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn references_parse() {
-        assert_eq!(OperationRef::parse("getPet"), Ok(OperationRef::Id("getPet".into())));
+        assert_eq!(
+            OperationRef::parse("getPet"),
+            Ok(OperationRef::Id("getPet".into()))
+        );
         assert_eq!(
             OperationRef::parse("GET /pets/{id}"),
             Ok(OperationRef::Route("get".into(), "/pets/{id}".into()))

@@ -167,9 +167,13 @@ mod tests {
         let names: Vec<String> = (0..100_000).map(|i| format!("n{i}")).collect();
         let mut g = Graph::new();
         for pair in names.windows(2) {
-            g.entry(pair[0].clone()).or_default().insert(pair[1].clone());
+            g.entry(pair[0].clone())
+                .or_default()
+                .insert(pair[1].clone());
         }
-        g.entry(names[99_999].clone()).or_default().insert(names[0].clone());
+        g.entry(names[99_999].clone())
+            .or_default()
+            .insert(names[0].clone());
         let found = cycles(&g);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].len(), 100_001);

@@ -116,7 +116,10 @@ fn check(file_stem: &str, m: &Manifest, text: &str) -> Vec<ManifestError> {
     } else if m.name != file_stem {
         error(
             "name:",
-            format!("name {:?} differs from the file name {file_stem}.yaml", m.name),
+            format!(
+                "name {:?} differs from the file name {file_stem}.yaml",
+                m.name
+            ),
         );
     }
     if m.provider.trim().is_empty() {
@@ -137,7 +140,10 @@ fn check(file_stem: &str, m: &Manifest, text: &str) -> Vec<ManifestError> {
     }
     for (dep, constraint) in &m.dependencies {
         if !valid_name(dep) {
-            error(dep, format!("dependency {dep:?} is not a valid integration name"));
+            error(
+                dep,
+                format!("dependency {dep:?} is not a valid integration name"),
+            );
         } else if *dep == m.name {
             error(dep, format!("{dep} depends on itself"));
         }
@@ -161,13 +167,24 @@ fn check(file_stem: &str, m: &Manifest, text: &str) -> Vec<ManifestError> {
         {
             error(
                 "spec:",
-                format!("api.spec {:?} must be a path inside the repository", api.spec),
+                format!(
+                    "api.spec {:?} must be a path inside the repository",
+                    api.spec
+                ),
             );
         }
         for op in &api.operations {
             if let Err(e) = super::api::OperationRef::parse(op) {
                 error(op, e);
             }
+        }
+    }
+    for (i, line) in text.lines().enumerate() {
+        if line.contains("TODO") && !line.trim_start().starts_with('#') {
+            errors.push(ManifestError {
+                line: Some(i as u32 + 1),
+                message: "a TODO marker is left: complete this field".to_owned(),
+            });
         }
     }
     errors
@@ -191,7 +208,10 @@ mod tests {
     fn unknown_fields_are_errors_with_their_line() {
         let text = GOOD.replace("fallback:", "fallbak:");
         let errors = parse("address-validation", &text).unwrap_err();
-        assert!(errors[0].message.contains("unknown field `fallbak`"), "{errors:?}");
+        assert!(
+            errors[0].message.contains("unknown field `fallbak`"),
+            "{errors:?}"
+        );
         assert_eq!(errors[0].line, Some(8));
     }
 

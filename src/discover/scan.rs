@@ -218,14 +218,13 @@ fn read_tag(bytes: &[u8], tag: &Tag, lines: &mut LineCounter, out: &mut FileScan
             if let Some(line) = orphan_line
                 && !attributes.is_empty()
             {
-                let names: Vec<String> =
-                    attributes.keys().map(|k| format!("{ATTRIBUTE}-{k}")).collect();
+                let names: Vec<String> = attributes
+                    .keys()
+                    .map(|k| format!("{ATTRIBUTE}-{k}"))
+                    .collect();
                 out.malformed.push(Malformed {
                     line,
-                    message: format!(
-                        "{} on a tag without a valid {ATTRIBUTE}",
-                        names.join(", ")
-                    ),
+                    message: format!("{} on a tag without a valid {ATTRIBUTE}", names.join(", ")),
                 });
             }
         }
@@ -338,7 +337,8 @@ fn parse_tag(bytes: &[u8], open: usize) -> Tag {
             Some(_) => {}
         }
         let name_start = i;
-        while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b'/' | b'<' | b'"' | b'\'')
+        while i < bytes.len()
+            && !matches!(bytes[i], b'=' | b'>' | b'/' | b'<' | b'"' | b'\'')
             && !is_space(bytes[i])
         {
             i += 1;
@@ -485,11 +485,15 @@ mod tests {
 
     #[test]
     fn vue_and_svelte() {
-        let vue = scan("<template>\n  <AddressForm data-integration=\"address-validation\" :data-integration-version=\"v\" />\n</template>\n");
+        let vue = scan(
+            "<template>\n  <AddressForm data-integration=\"address-validation\" :data-integration-version=\"v\" />\n</template>\n",
+        );
         assert_eq!(names(&vue), [("address-validation", 2)]);
         assert_eq!(vue.malformed.len(), 1);
         assert!(vue.malformed[0].message.contains("expression"));
-        let svelte = scan("<script>let x = a < b;</script>\n<Map data-integration=\"maps\" on:click={() => x > 1} />\n");
+        let svelte = scan(
+            "<script>let x = a < b;</script>\n<Map data-integration=\"maps\" on:click={() => x > 1} />\n",
+        );
         assert_eq!(names(&svelte), [("maps", 2)]);
     }
 
@@ -510,7 +514,11 @@ mod tests {
         let lines: Vec<u32> = found.malformed.iter().map(|m| m.line).collect();
         assert_eq!(lines, [1, 2, 3, 4, 5, 6, 6], "{:?}", found.malformed);
         assert!(found.malformed[0].message.contains("no value"));
-        assert!(found.malformed[2].message.contains("not a valid integration name"));
+        assert!(
+            found.malformed[2]
+                .message
+                .contains("not a valid integration name")
+        );
         assert!(found.malformed[4].message.contains("without a valid"));
         assert!(found.malformed[5].message.contains("never closes"));
         assert_eq!(names(&found), []);

@@ -164,7 +164,11 @@ mod tests {
     #[test]
     fn conflicts_name_both_constraints() {
         let available = v(&["2.0.0", "3.0.0"]);
-        let err = resolve(&available, &[c("*", "x"), c("^2", "a.tsx:1"), c("^3", "b.yaml")]).unwrap_err();
+        let err = resolve(
+            &available,
+            &[c("*", "x"), c("^2", "a.tsx:1"), c("^3", "b.yaml")],
+        )
+        .unwrap_err();
         assert_eq!(err, Conflict::Pair(c("^2", "a.tsx:1"), c("^3", "b.yaml")));
         let text = err.to_string();
         assert!(text.contains("^2 (from a.tsx:1)") && text.contains("^3 (from b.yaml)"));
