@@ -12,3 +12,4 @@ pub mod npm;
 pub mod oidc;
 pub mod pypi;
 pub mod registry;
+pub mod walk;
