@@ -24,7 +24,8 @@ pub fn apply(_request: &DiscoverRequest, plan: Plan, ctx: &Context) -> Result<Re
     let context = output::config_context(outcome);
     let generated = [
         ctx.templates.render(render::INTEGRATION_CONFIG, &context)?,
-        ctx.templates.render(render::INTEGRATION_PROVIDER, &context)?,
+        ctx.templates
+            .render(render::INTEGRATION_PROVIDER, &context)?,
     ];
     let result = crate::spec::canonical_json(&output::result_json(outcome));
     let mut failures = Vec::new();
@@ -69,8 +70,15 @@ pub fn apply(_request: &DiscoverRequest, plan: Plan, ctx: &Context) -> Result<Re
     }
     stubs.commit()?;
     if outcome.blocking {
-        let errors = outcome.problems.iter().filter(|p| p.level == ProblemLevel::Error).count();
-        failures.insert(0, format!("{errors} blocking integration problem(s); see the annotations"));
+        let errors = outcome
+            .problems
+            .iter()
+            .filter(|p| p.level == ProblemLevel::Error)
+            .count();
+        failures.insert(
+            0,
+            format!("{errors} blocking integration problem(s); see the annotations"),
+        );
     }
     let mut outputs = Outputs::new();
     set_counts(&mut outputs, outcome);
@@ -111,7 +119,11 @@ fn annotations(outcome: &Outcome) -> Vec<Annotation> {
 
 fn summary(outcome: &Outcome, written: &[String], failures: &[String]) -> String {
     let mut s = String::from("### specrelay discover\n\n");
-    let verdict = if failures.is_empty() { "passed" } else { "failed" };
+    let verdict = if failures.is_empty() {
+        "passed"
+    } else {
+        "failed"
+    };
     let _ = writeln!(
         s,
         "Integration check {verdict}: {} declared, {} missing manifest(s), {} cycle(s), {} valid.\n",
@@ -125,9 +137,15 @@ fn summary(outcome: &Outcome, written: &[String], failures: &[String]) -> String
     }
     if !outcome.integrations.is_empty() {
         s.push_str(&output::mermaid(outcome));
-        s.push_str("\n| Integration | State | Version | Declared at |\n| --- | --- | --- | --- |\n");
+        s.push_str(
+            "\n| Integration | State | Version | Declared at |\n| --- | --- | --- | --- |\n",
+        );
         for (name, i) in &outcome.integrations {
-            let locations = outcome.map.integrations.get(name).map_or(0, |d| d.locations.len());
+            let locations = outcome
+                .map
+                .integrations
+                .get(name)
+                .map_or(0, |d| d.locations.len());
             let state = serde_json::to_value(i.state).unwrap_or_default();
             let _ = writeln!(
                 s,
@@ -146,10 +164,19 @@ fn summary(outcome: &Outcome, written: &[String], failures: &[String]) -> String
                 (Some(f), None) => format!("`{f}` "),
                 _ => String::new(),
             };
-            let _ = writeln!(s, "- {:?}: {place}{}", p.level, p.message.replace('\n', " "));
+            let _ = writeln!(
+                s,
+                "- {:?}: {place}{}",
+                p.level,
+                p.message.replace('\n', " ")
+            );
         }
         if outcome.problems.len() > SUMMARY_PROBLEMS {
-            let _ = writeln!(s, "- ... and {} more", outcome.problems.len() - SUMMARY_PROBLEMS);
+            let _ = writeln!(
+                s,
+                "- ... and {} more",
+                outcome.problems.len() - SUMMARY_PROBLEMS
+            );
         }
         s.push('\n');
     }

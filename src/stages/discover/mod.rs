@@ -102,7 +102,10 @@ fn scan_sources(request: &DiscoverRequest, workspace: &Path) -> Result<Sources> 
     let options = WalkOptions {
         root: workspace.to_path_buf(),
         globs: request.globs.clone(),
-        extensions: request::EXTENSIONS.iter().map(|e| (*e).to_owned()).collect(),
+        extensions: request::EXTENSIONS
+            .iter()
+            .map(|e| (*e).to_owned())
+            .collect(),
         max_file_bytes: request.max_file_bytes,
         threads: 0,
     };
@@ -153,14 +156,22 @@ fn read_manifests(workspace: &Path, dir: &Path) -> Result<BTreeMap<String, Manif
 fn read_specs(workspace: &Path, manifests: &BTreeMap<String, ManifestFile>, limit: u64) -> Specs {
     let mut specs = Specs::default();
     for (name, file) in manifests {
-        let Some(m) = file.text.as_deref().ok().and_then(|t| manifest::parse(name, t).ok()) else {
+        let Some(m) = file
+            .text
+            .as_deref()
+            .ok()
+            .and_then(|t| manifest::parse(name, t).ok())
+        else {
             continue;
         };
         let Some(api) = &m.api else {
             continue;
         };
         let mut paths: Vec<String> = if api.spec.contains(VERSION_PLACEHOLDER) {
-            m.versions.iter().map(|v| api.spec.replace(VERSION_PLACEHOLDER, v)).collect()
+            m.versions
+                .iter()
+                .map(|v| api.spec.replace(VERSION_PLACEHOLDER, v))
+                .collect()
         } else {
             vec![api.spec.clone()]
         };
@@ -218,7 +229,6 @@ fn load_spec(workspace: &Path, path: &str, limit: u64, specs: &mut Specs) {
             crate::spec::parse_document_owned(bytes)
                 .map(|doc| crate::spec::upgrade_to_31(&doc.value))
                 .map_err(|e| e.to_string())
-        })
-;
+        });
     specs.files.insert(path.to_owned(), parsed);
 }

@@ -85,7 +85,12 @@ impl Describe for Plan {
         let mut lines: Vec<String> = self
             .stubs
             .iter()
-            .map(|(path, _)| format!("write the stub manifest {} (unless a file exists there)", display_path(path)))
+            .map(|(path, _)| {
+                format!(
+                    "write the stub manifest {} (unless a file exists there)",
+                    display_path(path)
+                )
+            })
             .collect();
         if self.check {
             for (path, _) in &self.existing {

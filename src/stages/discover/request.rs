@@ -63,7 +63,10 @@ fn inside(input: &str, path: &Path) -> Result<()> {
         .components()
         .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     if escapes || path.as_os_str().is_empty() {
-        bail!("{input} {} must be a relative path inside the workspace", path.display());
+        bail!(
+            "{input} {} must be a relative path inside the workspace",
+            path.display()
+        );
     }
     Ok(())
 }
@@ -92,6 +95,11 @@ mod tests {
         assert_eq!(r.globs, ["src/**", "*.vue", "!legacy/"]);
         let mut bad = args();
         bad.config_dir = "../elsewhere".into();
-        assert!(validate(bad).unwrap_err().to_string().contains("config_dir"));
+        assert!(
+            validate(bad)
+                .unwrap_err()
+                .to_string()
+                .contains("config_dir")
+        );
     }
 }
