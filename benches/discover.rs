@@ -26,6 +26,7 @@
 //! Peak RSS is `ru_maxrss` from `wait4`.
 
 #[path = "support/mod.rs"]
+#[allow(dead_code, reason = "the shared bench helpers; this bench uses two")]
 mod support;
 
 use std::fmt::Write as _;
@@ -60,11 +61,16 @@ fn main() {
     let specrelay = Command::new(env!("CARGO_BIN_EXE_specrelay"));
     let mut tools = vec![("specrelay discover", specrelay, true)];
     let rg = std::env::var_os("RG").map_or_else(|| PathBuf::from("rg"), PathBuf::from);
-    let have_rg = Command::new(&rg).arg("--version").output().is_ok_and(|o| o.status.success());
+    let have_rg = Command::new(&rg)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if have_rg {
         tools.push(("rg data-integration", Command::new(&rg), false));
     }
-    let mut table = String::from("| tool | wall (median) | files/s | MB/s | CPU | peak RSS |\n| --- | --- | --- | --- | --- | --- |\n");
+    let mut table = String::from(
+        "| tool | wall (median) | files/s | MB/s | CPU | peak RSS |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
     for (label, program, is_discover) in &tools {
         let mut walls = Vec::new();
         let mut cpu = Duration::ZERO;
@@ -72,12 +78,21 @@ fn main() {
         for run in 0..=runs {
             let mut cmd = Command::new(program.get_program());
             if *is_discover {
-                cmd.args(["--workspace"]).arg(&tree).args(["--dry-run", "discover"]);
+                cmd.args(["--workspace"])
+                    .arg(&tree)
+                    .args(["--dry-run", "discover"]);
             } else {
                 cmd.arg("data-integration").arg(&tree);
             }
-            cmd.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).env_clear();
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .env_clear();
             let t = Instant::now();
+            #[expect(
+                clippy::zombie_processes,
+                reason = "reaped by wait4 in wait_with_timeout, which also reports its peak memory"
+            )]
             let child = cmd.spawn().expect("spawn");
             let waited = wait_with_timeout(child.id() as libc::pid_t, Duration::from_secs(1800), t);
             assert!(!waited.timed_out, "{label} timed out");
@@ -99,7 +114,10 @@ fn main() {
             rss as f64 / 1024.0
         );
     }
-    println!("discover benchmark: {files} files, {:.1} MB, {runs} run(s) each\n", total as f64 / 1e6);
+    println!(
+        "discover benchmark: {files} files, {:.1} MB, {runs} run(s) each\n",
+        total as f64 / 1e6
+    );
     println!("{table}");
     if !have_rg {
         println!("ripgrep not found ({}): only discover ran", rg.display());
@@ -144,10 +162,13 @@ fn file_text(i: usize, bytes: usize) -> Vec<u8> {
     );
     let mut line = 0;
     while text.len() < bytes {
-        if i % 20 == 0 && line == 40 {
+        if i.is_multiple_of(20) && line == 40 {
             text.push_str(&declaration);
         } else {
-            let _ = writeln!(text, "    <div class=\"row-{line}\"><span>item {i}.{line}</span><a href=\"/p/{line}\">link</a></div>");
+            let _ = writeln!(
+                text,
+                "    <div class=\"row-{line}\"><span>item {i}.{line}</span><a href=\"/p/{line}\">link</a></div>"
+            );
         }
         line += 1;
     }

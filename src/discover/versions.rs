@@ -101,9 +101,9 @@ pub fn resolve(available: &[Version], constraints: &[Constraint]) -> Result<Vers
     if let Some(best) = best {
         return Ok(best.clone());
     }
-    for i in 0..constraints.len() {
+    for (i, constraint) in constraints.iter().enumerate() {
         if !available.iter().any(|v| allows(i, v)) {
-            return Err(Conflict::Unsatisfiable(constraints[i].clone()));
+            return Err(Conflict::Unsatisfiable(constraint.clone()));
         }
     }
     for i in 0..constraints.len() {

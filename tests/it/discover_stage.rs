@@ -382,7 +382,7 @@ fn binary_huge_and_looping_sources_are_warnings() {
         b"\x89PNG\r\n\x1a\n\0\0\0data-integration=\"ghost\"",
     );
     let big = job.workspace().join("src/huge.html");
-    let mut text = "<div data-integration=\"ghost\"></div>\n".repeat(1);
+    let mut text = String::from("<div data-integration=\"ghost\"></div>\n");
     text.push_str(&"<p>filler</p>\n".repeat(50 * 1024 * 1024 / 14));
     std::fs::write(&big, text).unwrap();
     #[cfg(unix)]
