@@ -72,46 +72,14 @@ fn main() {
         "| tool | wall (median) | files/s | MB/s | CPU | peak RSS |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for (label, program, is_discover) in &tools {
-        let mut walls = Vec::new();
-        let mut cpu = Duration::ZERO;
-        let mut rss = 0;
-        for run in 0..=runs {
-            let mut cmd = Command::new(program.get_program());
-            if *is_discover {
-                cmd.args(["--workspace"])
-                    .arg(&tree)
-                    .args(["--dry-run", "discover"]);
-            } else {
-                cmd.arg("data-integration").arg(&tree);
-            }
-            cmd.stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .process_group(0)
-                .env_clear();
-            let t = Instant::now();
-            #[expect(
-                clippy::zombie_processes,
-                reason = "reaped by wait4 in wait_with_timeout, which also reports its peak memory"
-            )]
-            let child = cmd.spawn().expect("spawn");
-            let waited = wait_with_timeout(child.id() as libc::pid_t, Duration::from_secs(1800), t);
-            assert!(!waited.timed_out, "{label} timed out");
-            if run == 0 {
-                continue; // warm-up
-            }
-            walls.push(waited.wall);
-            cpu = cpu.max(waited.cpu);
-            rss = rss.max(waited.rss_kib);
-        }
-        walls.sort();
-        let wall = walls[walls.len() / 2].as_secs_f64();
+        let (wall, cpu, rss_kib) = measure(program, *is_discover, &tree, runs);
         let _ = writeln!(
             table,
             "| {label} | {wall:.3} s | {:.0} | {:.0} | {:.3} s | {:.1} MiB |",
             files as f64 / wall,
             total as f64 / 1e6 / wall,
             cpu.as_secs_f64(),
-            rss as f64 / 1024.0
+            rss_kib as f64 / 1024.0
         );
     }
     println!(
@@ -122,6 +90,44 @@ fn main() {
     if !have_rg {
         println!("ripgrep not found ({}): only discover ran", rg.display());
     }
+}
+
+/// One warm-up run, then `runs` timed ones: the median wall time (s), the
+/// highest CPU time and the highest peak RSS (KiB).
+fn measure(program: &Command, is_discover: bool, tree: &Path, runs: usize) -> (f64, Duration, i64) {
+    let mut walls = Vec::new();
+    let mut cpu = Duration::ZERO;
+    let mut rss = 0;
+    for run in 0..=runs {
+        let mut cmd = Command::new(program.get_program());
+        if is_discover {
+            cmd.args(["--workspace"])
+                .arg(tree)
+                .args(["--dry-run", "discover"]);
+        } else {
+            cmd.arg("data-integration").arg(tree);
+        }
+        cmd.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .env_clear();
+        let t = Instant::now();
+        #[expect(
+            clippy::zombie_processes,
+            reason = "reaped by wait4 in wait_with_timeout, which also reports its peak memory"
+        )]
+        let child = cmd.spawn().expect("spawn");
+        let waited = wait_with_timeout(child.id() as libc::pid_t, Duration::from_secs(1800), t);
+        assert!(!waited.timed_out, "{:?} timed out", program.get_program());
+        if run == 0 {
+            continue; // warm-up: both tools then read from the page cache
+        }
+        walls.push(waited.wall);
+        cpu = cpu.max(waited.cpu);
+        rss = rss.max(waited.rss_kib);
+    }
+    walls.sort();
+    (walls[walls.len() / 2].as_secs_f64(), cpu, rss)
 }
 
 /// Writes the tree unless its marker says it is already there; returns its size in bytes.

@@ -160,24 +160,7 @@ fn check(file_stem: &str, m: &Manifest, text: &str) -> Vec<ManifestError> {
         );
     }
     if let Some(api) = &m.api {
-        let path = api.spec.replace(VERSION_PLACEHOLDER, "0.0.0");
-        if path.trim().is_empty()
-            || path.starts_with('/')
-            || path.split(['/', '\\']).any(|part| part == "..")
-        {
-            error(
-                "spec:",
-                format!(
-                    "api.spec {:?} must be a path inside the repository",
-                    api.spec
-                ),
-            );
-        }
-        for op in &api.operations {
-            if let Err(e) = super::api::OperationRef::parse(op) {
-                error(op, e);
-            }
-        }
+        check_api(api, text, &mut errors);
     }
     for (i, line) in text.lines().enumerate() {
         if line.contains("TODO") && !line.trim_start().starts_with('#') {
@@ -188,6 +171,36 @@ fn check(file_stem: &str, m: &Manifest, text: &str) -> Vec<ManifestError> {
         }
     }
     errors
+}
+
+fn push(errors: &mut Vec<ManifestError>, text: &str, needle: &str, message: String) {
+    errors.push(ManifestError {
+        line: line_of(text, needle),
+        message,
+    });
+}
+
+fn check_api(api: &Api, text: &str, errors: &mut Vec<ManifestError>) {
+    let path = api.spec.replace(VERSION_PLACEHOLDER, "0.0.0");
+    if path.trim().is_empty()
+        || path.starts_with('/')
+        || path.split(['/', '\\']).any(|part| part == "..")
+    {
+        push(
+            errors,
+            text,
+            "spec:",
+            format!(
+                "api.spec {:?} must be a path inside the repository",
+                api.spec
+            ),
+        );
+    }
+    for op in &api.operations {
+        if let Err(e) = super::api::OperationRef::parse(op) {
+            push(errors, text, op, e);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -259,6 +259,16 @@ struct Tag {
     closed: bool,
 }
 
+impl Tag {
+    fn new(attributes: Vec<Attribute>, end: usize, closed: bool) -> Tag {
+        Tag {
+            attributes,
+            end,
+            closed,
+        }
+    }
+}
+
 /// The tag whose attribute list contains `hit`, trying the nearest `<`s.
 fn enclosing_tag(bytes: &[u8], hit: usize) -> Option<Tag> {
     let lo = hit.saturating_sub(TAG_WINDOW);
@@ -308,18 +318,10 @@ fn parse_tag(bytes: &[u8], open: usize) -> Tag {
         }
         match bytes.get(i) {
             None => {
-                return Tag {
-                    attributes,
-                    end: bytes.len(),
-                    closed: false,
-                };
+                return Tag::new(attributes, bytes.len(), false);
             }
             Some(b'>') => {
-                return Tag {
-                    attributes,
-                    end: i + 1,
-                    closed: true,
-                };
+                return Tag::new(attributes, i + 1, true);
             }
             Some(b'{') => {
                 // A JSX spread `{...props}` or Svelte shorthand `{name}`.
@@ -328,11 +330,7 @@ fn parse_tag(bytes: &[u8], open: usize) -> Tag {
             }
             Some(b'<') => {
                 // A new tag starts: this one was never closed.
-                return Tag {
-                    attributes,
-                    end: i,
-                    closed: false,
-                };
+                return Tag::new(attributes, i, false);
             }
             Some(_) => {}
         }
@@ -371,11 +369,7 @@ fn parse_tag(bytes: &[u8], open: usize) -> Tag {
             value,
         });
         if unterminated {
-            return Tag {
-                attributes,
-                end: bytes.len(),
-                closed: false,
-            };
+            return Tag::new(attributes, bytes.len(), false);
         }
     }
 }

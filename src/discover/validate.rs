@@ -181,32 +181,8 @@ pub fn validate(inputs: &Inputs) -> Outcome {
     let reached = reach(&map, &parsed);
     let missing = missing(inputs, &map, &parsed, &reached, &mut problems);
 
-    let mut graph = Graph::new();
-    for name in &reached {
-        if let Some(m) = parsed.get(name) {
-            graph.insert(name.clone(), m.dependencies.keys().cloned().collect());
-        }
-    }
-    let cycles = graph::cycles(&graph);
+    let cycles = cycles(inputs, &parsed, &reached, &mut problems);
     let in_cycle: BTreeSet<&String> = cycles.iter().flatten().collect();
-    for cycle in &cycles {
-        let text = cycle.join(" -> ");
-        for name in cycle.iter().skip(1).collect::<BTreeSet<_>>() {
-            let file = &inputs.manifests[name];
-            let line = file
-                .text
-                .as_deref()
-                .ok()
-                .and_then(|t| manifest::line_of(t, "dependencies"));
-            problems.push(problem(
-                ProblemLevel::Error,
-                "circular dependency",
-                &file.path,
-                line,
-                format!("circular dependency: {text}"),
-            ));
-        }
-    }
 
     let mut integrations = BTreeMap::new();
     for name in &reached {
@@ -269,6 +245,41 @@ pub fn validate(inputs: &Inputs) -> Outcome {
         cycles,
         blocking,
     }
+}
+
+/// The dependency cycles among the reached manifests, each an error at its members.
+fn cycles(
+    inputs: &Inputs,
+    parsed: &BTreeMap<String, Manifest>,
+    reached: &BTreeSet<String>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Vec<String>> {
+    let mut graph = Graph::new();
+    for name in reached {
+        if let Some(m) = parsed.get(name) {
+            graph.insert(name.clone(), m.dependencies.keys().cloned().collect());
+        }
+    }
+    let cycles = graph::cycles(&graph);
+    for cycle in &cycles {
+        let text = cycle.join(" -> ");
+        for name in cycle.iter().skip(1).collect::<BTreeSet<_>>() {
+            let file = &inputs.manifests[name];
+            let line = file
+                .text
+                .as_deref()
+                .ok()
+                .and_then(|t| manifest::line_of(t, "dependencies"));
+            problems.push(problem(
+                ProblemLevel::Error,
+                "circular dependency",
+                &file.path,
+                line,
+                format!("circular dependency: {text}"),
+            ));
+        }
+    }
+    cycles
 }
 
 fn state(valid: bool, blocking: bool, status: Option<Status>) -> State {
@@ -613,15 +624,45 @@ fn check_api(
             }
         }
     }
-    if let Some((dir, current)) = history_entry(&path)
+    if !keys.is_empty() {
+        newer_breaks(
+            m,
+            manifest_path,
+            spec_line,
+            (&path, document),
+            &keys,
+            inputs,
+            changes,
+            problems,
+        );
+    }
+    ok
+}
+
+/// Breaking changes to the operations in `keys` between the spec at
+/// `path` and the newest one in its history folder, as warnings.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site; the pieces of check_api"
+)]
+fn newer_breaks(
+    m: &Manifest,
+    manifest_path: &str,
+    spec_line: Option<u32>,
+    (path, document): (&str, &Value),
+    keys: &BTreeSet<OperationKey>,
+    inputs: &Inputs,
+    changes: &mut Vec<ApiChange>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some((dir, current)) = history_entry(path)
         && let Some((newest, newest_path)) = inputs.specs.newest.get(&dir)
         && *newest > current
         && let Some(Ok(newer)) = inputs.specs.files.get(newest_path)
-        && !keys.is_empty()
     {
         let findings = crate::diff::diff(
-            &api::restrict(document, &keys),
-            &api::restrict(newer, &keys),
+            &api::restrict(document, keys),
+            &api::restrict(newer, keys),
             &crate::diff::DiffOptions {
                 include_info: false,
             },
@@ -641,7 +682,6 @@ fn check_api(
             });
         }
     }
-    ok
 }
 
 /// A warning at every declaration of a deprecated integration.
