@@ -101,9 +101,10 @@ fn measure(program: &Command, is_discover: bool, tree: &Path, runs: usize) -> (f
     for run in 0..=runs {
         let mut cmd = Command::new(program.get_program());
         if is_discover {
-            cmd.args(["--workspace"])
+            // `--dry-run` takes an optional value, so it goes after the stage.
+            cmd.arg("--workspace")
                 .arg(tree)
-                .args(["--dry-run", "discover"]);
+                .args(["discover", "--dry-run"]);
         } else {
             cmd.arg("data-integration").arg(tree);
         }
@@ -164,7 +165,7 @@ fn file_text(i: usize, bytes: usize) -> Vec<u8> {
     let mut text = String::with_capacity(bytes + 200);
     let declaration = format!(
         "    <section class=\"card\" onClick={{() => open({i} > 0)}} data-integration=\"integration-{}\" data-integration-version=\"^1\">\n",
-        i % NAMES
+        (i / 20) % NAMES
     );
     let mut line = 0;
     while text.len() < bytes {
