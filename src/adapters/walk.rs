@@ -120,24 +120,33 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 fn read_one<T>(path: &Path, limit: u64, visit: &impl Fn(&[u8]) -> T) -> FileRead<T> {
-    let read = || -> std::io::Result<Result<Vec<u8>, u64>> {
-        let file = std::fs::File::open(path)?;
-        let size = file.metadata()?.len();
-        if size > limit {
-            return Ok(Err(size));
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.take(limit + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > limit {
-            return Ok(Err(bytes.len() as u64));
-        }
-        Ok(Ok(bytes))
-    };
-    match read() {
-        Ok(Ok(bytes)) => FileRead::Visited(visit(&bytes)),
-        Ok(Err(size)) => FileRead::TooLarge(size),
-        Err(e) => FileRead::Unreadable(e.to_string()),
+    thread_local! {
+        // One buffer per walker thread, reused: a source tree is mostly
+        // small files, and an allocation per file shows in the profile.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        let mut read = || -> std::io::Result<Option<u64>> {
+            let file = std::fs::File::open(path)?;
+            let size = file.metadata()?.len();
+            if size > limit {
+                return Ok(Some(size));
+            }
+            file.take(limit + 1).read_to_end(bytes)?;
+            Ok((bytes.len() as u64 > limit).then_some(bytes.len() as u64))
+        };
+        let outcome = match read() {
+            Ok(None) => FileRead::Visited(visit(bytes)),
+            Ok(Some(size)) => FileRead::TooLarge(size),
+            Err(e) => FileRead::Unreadable(e.to_string()),
+        };
+        // A huge file must not pin its buffer for the rest of the walk.
+        if bytes.capacity() > 1 << 20 {
+            *bytes = Vec::new();
+        }
+        outcome
+    })
 }
 
 #[cfg(test)]
