@@ -76,6 +76,9 @@ pub enum StageArgs {
     /// Check every registered service (health, version drift, route conflicts, MCP tools),
     /// record their status, and keep one GitHub issue current; shardable.
     Reconcile(Box<ReconcileArgs>),
+    /// Find the integrations the front end declares (`data-integration`), validate them
+    /// against the manifests in `integrations/`, and generate their typed configuration.
+    Discover(DiscoverArgs),
 }
 
 /// How to reach GitHub's API (its URL comes from $GITHUB_API_URL).
@@ -452,6 +455,49 @@ pub struct PublishArgs {
     /// Seconds after the first upload of a file after which no retry starts.
     #[arg(long, default_value_t = 900)]
     pub publish_deadline: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The front-end sources to scan: globs as .gitignore lines, comma- or
+    /// newline-separated (`src/**`, `*.vue`, `!legacy/`); only .html, .htm, .jsx, .tsx,
+    /// .vue and .svelte files are read, .gitignore'd ones never [default: the whole workspace].
+    #[arg(long)]
+    pub paths: Option<String>,
+
+    /// The folder of integration manifests (`<name>.yaml`).
+    #[arg(long, default_value = "integrations")]
+    pub manifests_dir: PathBuf,
+
+    /// Where to write the discovery map (JSON).
+    #[arg(long, default_value = "integrations/discovery-map.json")]
+    pub discovery_map_path: PathBuf,
+
+    /// Where to write the validation result (JSON).
+    #[arg(long, default_value = "integrations/validation.json")]
+    pub validation_path: PathBuf,
+
+    /// The folder that receives integration-config.ts and IntegrationProvider.tsx.
+    #[arg(long, default_value = "src/integrations")]
+    pub config_dir: PathBuf,
+
+    /// Write a stub manifest, with TODO markers, for each integration that has none
+    /// (never over an existing file).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub write_stubs: bool,
+
+    /// Largest source file scanned, in bytes; larger ones are reported and skipped.
+    #[arg(long, default_value_t = 5 * 1024 * 1024)]
+    pub max_file_bytes: u64,
+
+    /// Regenerate the configuration in memory and fail, listing the files, if the files in
+    /// `config_dir` are stale; writes nothing.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub check: bool,
+
+    /// Largest provider spec (a manifest's `api.spec`) read, in bytes.
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    pub max_spec_bytes: u64,
 }
 
 /// `publish --npm-access`.

@@ -44,6 +44,7 @@ pub mod adapters;
 pub mod catalog;
 pub mod cli;
 pub mod diff;
+pub mod discover;
 pub mod downstream;
 pub mod exit;
 pub mod layout;

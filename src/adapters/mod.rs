@@ -17,3 +17,4 @@ pub mod oidc;
 pub mod package_registry;
 pub mod pypi;
 pub mod service_registry;
+pub mod walk;

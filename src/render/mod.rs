@@ -20,6 +20,11 @@ pub const CHANGELOG_ENTRY: &str = "reports/changelog-entry.md.j2";
 /// The body of a `downstream` pull request in a consumer repository.
 pub const PULL_REQUEST: &str = "reports/pull-request.md.j2";
 
+/// `discover`'s typed integration configuration module.
+pub const INTEGRATION_CONFIG: &str = "integrations/integration-config.ts.j2";
+/// `discover`'s React provider around the configuration.
+pub const INTEGRATION_PROVIDER: &str = "integrations/IntegrationProvider.tsx.j2";
+
 /// Every built-in report template, by its path under `templates/`. The SDK
 /// emitters' templates (`typescript/...`, `python/...`) are built in too,
 /// from `sdk::typescript::TEMPLATES` and `sdk::python::TEMPLATES`.
@@ -43,6 +48,14 @@ const REPORTS: &[(&str, &str)] = &[
     (
         PULL_REQUEST,
         include_str!("../../templates/reports/pull-request.md.j2"),
+    ),
+    (
+        INTEGRATION_CONFIG,
+        include_str!("../../templates/integrations/integration-config.ts.j2"),
+    ),
+    (
+        INTEGRATION_PROVIDER,
+        include_str!("../../templates/integrations/IntegrationProvider.tsx.j2"),
     ),
 ];
 

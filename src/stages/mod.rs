@@ -6,6 +6,7 @@
 
 pub mod common;
 pub mod diff;
+pub mod discover;
 pub mod downstream;
 pub mod generate;
 pub mod ingest;
@@ -65,6 +66,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("downstream", downstream::OUTPUTS),
     ("register", register::OUTPUTS),
     ("reconcile", reconcile::OUTPUTS),
+    ("discover", discover::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -76,5 +78,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Downstream(args) => downstream::run(*args, ctx).await,
         StageArgs::Register(args) => register::run(*args, ctx).await,
         StageArgs::Reconcile(args) => reconcile::run(*args, ctx).await,
+        StageArgs::Discover(args) => discover::run(args, ctx).await,
     }
 }

@@ -14,6 +14,7 @@ mod bad_input;
 mod diff_corpus;
 mod diff_stage;
 mod downstream_rollout;
+mod discover_stage;
 mod downstream_stage;
 mod fuzz;
 mod generate_stage;
