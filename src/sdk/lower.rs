@@ -51,9 +51,7 @@ use super::model::*;
 use super::naming::{self, Language, Scope};
 use crate::spec::pointer;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::spec::view::{Chased, METHODS, MediaKind, SpecView, media_kind};
 
 static NULL: Value = Value::Null;
 
@@ -170,23 +168,11 @@ fn scalar_text(v: Option<&Value>) -> String {
 }
 
 fn is_json_media(media: &str) -> bool {
-    let base = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    base == "application/json" || base.ends_with("+json")
+    media_kind(media) == MediaKind::Json
 }
 
 fn is_text_media(media: &str) -> bool {
-    let base = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    base.starts_with("text/")
+    media_kind(media) == MediaKind::Text
 }
 
 struct Lowerer<'a> {
@@ -213,10 +199,7 @@ struct RawOperation<'a> {
 
 impl<'a> Lowerer<'a> {
     fn component_schemas(&self) -> Option<&'a Map<String, Value>> {
-        self.doc
-            .get("components")
-            .and_then(|c| c.get("schemas"))
-            .and_then(Value::as_object)
+        SpecView::new(self.doc).components("schemas")
     }
 
     fn claim_components(&mut self) {
@@ -247,26 +230,21 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Follows `$ref`s of non-schema objects (parameters, bodies, responses).
-    fn deref(&mut self, mut v: &'a Value) -> &'a Value {
-        for _ in 0..32 {
-            let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-                return v;
-            };
-            match self.resolve(r) {
-                Some(target) => v = target,
-                None => {
-                    self.warnings.push(format!("unresolved $ref {r}"));
-                    return &NULL;
-                }
+    /// Follows `$ref`s of non-schema objects (parameters, bodies,
+    /// responses) with the spec view's chaser; a dangling one becomes null
+    /// (nothing to lower) with a warning.
+    fn deref(&mut self, v: &'a Value) -> &'a Value {
+        match SpecView::new(self.doc).chase(v, "") {
+            Chased::Dangling { reference, .. } => {
+                self.warnings.push(format!("unresolved $ref {reference}"));
+                &NULL
             }
+            other => other.last().0,
         }
-        v
     }
 
     fn resolve(&self, reference: &str) -> Option<&'a Value> {
-        let fragment = reference.strip_prefix('#')?;
-        pointer::get(self.doc, &pointer::percent_decode(fragment))
+        SpecView::new(self.doc).target(reference)
     }
 
     fn name_type(&mut self, hint: &str, docs: Docs, ty: Type) -> Type {
@@ -369,6 +347,8 @@ impl<'a> Lowerer<'a> {
         }
         let declared: Vec<&str> = match m.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
+            // In document order (not the view's sorted set): the first kind
+            // decides the emitted type.
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         };
@@ -692,12 +672,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn security_schemes(&mut self) -> Vec<SecurityScheme> {
-        let Some(schemes) = self
-            .doc
-            .get("components")
-            .and_then(|c| c.get("securitySchemes"))
-            .and_then(Value::as_object)
-        else {
+        let Some(schemes) = SpecView::new(self.doc).components("securitySchemes") else {
             return Vec::new();
         };
         let mut scope = Scope::new();
@@ -783,7 +758,7 @@ impl<'a> Lowerer<'a> {
         for (path, item) in paths {
             let item = self.deref(item);
             for method in METHODS {
-                let Some(op) = item.get(*method).filter(|o| o.is_object()) else {
+                let Some(op) = item.get(method).filter(|o| o.is_object()) else {
                     continue;
                 };
                 let raw = self.operation(path, method, item, op, schemes);
@@ -975,18 +950,11 @@ impl<'a> Lowerer<'a> {
     ) -> Option<RequestBody> {
         let content = b.get("content").and_then(Value::as_object)?;
         let pick = |pred: &dyn Fn(&str) -> bool| content.iter().find(|(k, _)| pred(k));
-        let base = |k: &str| {
-            k.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        };
         let (media, media_obj, kind) = if let Some((k, v)) = pick(&|k| is_json_media(k)) {
             (k, v, BodyKind::Json)
-        } else if let Some((k, v)) = pick(&|k| base(k) == "multipart/form-data") {
+        } else if let Some((k, v)) = pick(&|k| media_kind(k) == MediaKind::Multipart) {
             (k, v, BodyKind::Multipart { files: Vec::new() })
-        } else if let Some((k, v)) = pick(&|k| base(k) == "application/x-www-form-urlencoded") {
+        } else if let Some((k, v)) = pick(&|k| media_kind(k) == MediaKind::Form) {
             (k, v, BodyKind::FormUrlEncoded)
         } else if let Some((k, v)) = pick(&|k| is_text_media(k)) {
             (k, v, BodyKind::Text)

@@ -20,7 +20,9 @@
 //! needed), `walk` (which positions hold which OpenAPI objects, and where
 //! `$ref` is only data), `bundle` (one self-contained document), `validate`,
 //! `upgrade` (3.0 -> 3.1 model; its docs list the exact rules), `lines` (line
-//! numbers), `canonical` (stored bytes and checksums), `problem`, `version`.
+//! numbers), `canonical` (stored bytes and checksums), `problem`, `version`, `view`
+//! (the typed view every reader of a bundled document uses: operations,
+//! the one `$ref` chaser, media kinds, the nullability fold).
 //!
 //! Not supported: `$ref`s to 3.1 `$id`/`$anchor` names (only URL + JSON
 //! pointer), `$dynamicRef`. `load` never fetches anything: URLs in
@@ -39,6 +41,7 @@ mod problem;
 mod upgrade;
 mod validate;
 mod version;
+pub mod view;
 mod walk;
 
 use std::collections::HashMap;
