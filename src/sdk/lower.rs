@@ -81,7 +81,12 @@ pub fn lower(doc: &Value, language: Language) -> Api {
     let mut api = Api {
         language,
         name: str_of(info, "title").unwrap_or("API").to_owned(),
-        version: str_of(info, "version").unwrap_or("0.0.0").to_owned(),
+        // An empty version is a warning of the validation policy; both
+        // languages fall back to the same 0.0.0.
+        version: str_of(info, "version")
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or("0.0.0")
+            .to_owned(),
         docs: Docs {
             summary: str_of(info, "summary").map(str::to_owned),
             description: str_of(info, "description").map(str::to_owned),

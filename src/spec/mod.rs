@@ -37,6 +37,7 @@ mod docset;
 mod lines;
 mod parse;
 pub mod pointer;
+pub mod policy;
 mod problem;
 mod upgrade;
 mod validate;
@@ -105,11 +106,20 @@ pub struct LoadedSpec {
 pub enum Validation {
     /// Any error fails the load (ingest: what is stored must be valid).
     Strict,
-    /// Only what makes the document unusable fails it (no or unknown
-    /// `openapi` version, unreadable or unresolvable references, limits);
-    /// validation errors are returned as warnings. For comparing real-world
-    /// specs, which often carry lint errors that do not hide their contract.
+    /// The one policy of [`policy`] for comparing: only what makes the
+    /// document meaningless fails it (no or unknown `openapi` version, a
+    /// `$ref` cycle with no base case, limits), plus `$ref`s that name
+    /// nothing, because a comparison past them would silently skip what
+    /// they stood for; validation errors are warnings, each with the
+    /// fallback readers use. For real-world specs, which often carry lint
+    /// errors that do not hide their contract (diff).
     Lenient,
+    /// [`Validation::Lenient`], with `$ref`s that name nothing warnings too:
+    /// a generator makes them unknown types (generate).
+    Tolerant,
+    /// [`Validation::Tolerant`]'s findings with every warning an error
+    /// (`--strict` on diff and generate).
+    WarningsAreErrors,
 }
 
 /// Bundles, validates and upgrades a spec. On failure returns every problem
@@ -169,8 +179,20 @@ pub fn load_with_then<T: Send>(
             ),
         ));
     }
-    let (bundled, set) = bundle::bundle(set, version.is_31(), limits);
-    problems.extend(bundled.problems);
+    let (mut bundled, set) = bundle::bundle(set, version.is_31(), limits);
+    if matches!(
+        validation,
+        Validation::Tolerant | Validation::WarningsAreErrors
+    ) {
+        for &i in &bundled.dangling {
+            let p = &mut bundled.problems[i];
+            p.severity = Severity::Warning;
+            if validation == Validation::Tolerant {
+                p.message = policy::with_fallback(&p.message, policy::Fallback::UnknownType);
+            }
+        }
+    }
+    problems.append(&mut bundled.problems);
     let document = bundled.document;
     let unusable = problems.iter().any(Problem::is_error);
     // The upgrade (and `then`) is needed only when validation passes, but
@@ -186,10 +208,23 @@ pub fn load_with_then<T: Send>(
         });
         // Validation also runs when bundling failed, so that every error is
         // reported at once; refs left unresolved are simply not followed.
-        for (pointer, severity, message) in validate::validate(&document, &version) {
+        let found = validate::validate(&document, &version)
+            .into_iter()
+            .chain(policy::survivable(&document));
+        for (pointer, severity, mut message) in found {
             let (doc, src) = bundled.provenance.source(&pointer);
             let severity = match validation {
-                Validation::Lenient if !unusable => Severity::Warning,
+                Validation::Lenient | Validation::Tolerant | Validation::WarningsAreErrors
+                    if !unusable =>
+                {
+                    if validation != Validation::WarningsAreErrors
+                        && severity == Severity::Error
+                        && let Some(fallback) = policy::fallback_of_validation(&message)
+                    {
+                        message = policy::with_fallback(&message, fallback);
+                    }
+                    Severity::Warning
+                }
                 _ => severity,
             };
             problems.push(Problem {
@@ -205,6 +240,11 @@ pub fn load_with_then<T: Send>(
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p))
     });
+    if validation == Validation::WarningsAreErrors {
+        for p in &mut problems {
+            p.severity = Severity::Error;
+        }
+    }
     problems.sort_by_key(|p| p.severity);
     if problems.iter().any(Problem::is_error) {
         return Err(problems);

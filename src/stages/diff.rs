@@ -67,7 +67,7 @@ fn side(raw: &str) -> Result<Side<'_>> {
 pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
     let ignore = ignore_list(ctx, args.ignore_file.as_deref())?;
     let validation = if args.strict {
-        Validation::Strict
+        Validation::WarningsAreErrors
     } else {
         Validation::Lenient
     };

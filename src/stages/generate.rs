@@ -124,8 +124,15 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     // turns out valid. One thread per language, the first on the thread
     // `load_then` gives it.
     let env = ctx.templates.environment();
+    // One policy for every stage: survivable defects are warnings with a
+    // fallback the lowering applies, unless `--strict`.
+    let validation = if args.strict {
+        Validation::WarningsAreErrors
+    } else {
+        Validation::Tolerant
+    };
     let (loaded, rendered) = sources
-        .load_then(&url, bytes, Validation::Strict, ctx, |upgraded| {
+        .load_then(&url, bytes, validation, ctx, |upgraded| {
             std::thread::scope(|scope| {
                 let render = |language| render_sdk(language, upgraded, &args, env);
                 let others: Vec<_> = languages
@@ -148,6 +155,7 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     let version = args.version.clone().unwrap_or_else(|| {
         loaded.upgraded["info"]["version"]
             .as_str()
+            .filter(|v| !v.trim().is_empty())
             .unwrap_or("0.0.0")
             .to_owned()
     });

@@ -25,6 +25,7 @@ mod sdk_python;
 mod sdk_support;
 mod sdk_typescript;
 mod spec_corpus;
+mod spec_policy;
 
 use serde_json::{Value, json};
 
