@@ -21,6 +21,7 @@ mod publish_registries;
 mod publish_stage;
 mod quick_start;
 mod sdk_conformance;
+mod sdk_corpus;
 mod sdk_python;
 mod sdk_support;
 mod sdk_typescript;
