@@ -157,41 +157,9 @@ pub fn load_with_then<T: Send>(
             return Err(vec![p]);
         }
     };
-    let mut problems = Vec::new();
-    if set.len() > limits.max_documents {
-        problems.push(Problem::error(
-            &root_file,
-            "",
-            format!(
-                "the spec has {} documents, more than the limit of {}",
-                set.len(),
-                limits.max_documents
-            ),
-        ));
-    }
-    let unfetched = set.unfetched();
-    if unfetched > 0 {
-        problems.push(Problem::error(
-            &root_file,
-            "",
-            format!(
-                "{unfetched} referenced document(s) were never loaded (document limit reached or the loading loop stopped early)"
-            ),
-        ));
-    }
+    let mut problems = set_problems(&set, limits, &root_file);
     let (mut bundled, set) = bundle::bundle(set, version.is_31(), limits);
-    if matches!(
-        validation,
-        Validation::Tolerant | Validation::WarningsAreErrors
-    ) {
-        for &i in &bundled.dangling {
-            let p = &mut bundled.problems[i];
-            p.severity = Severity::Warning;
-            if validation == Validation::Tolerant {
-                p.message = policy::with_fallback(&p.message, policy::Fallback::UnknownType);
-            }
-        }
-    }
+    policy::tolerate_dangling(&mut bundled.problems, &bundled.dangling, validation);
     problems.append(&mut bundled.problems);
     let document = bundled.document;
     let unusable = problems.iter().any(Problem::is_error);
@@ -211,22 +179,9 @@ pub fn load_with_then<T: Send>(
         let found = validate::validate(&document, &version)
             .into_iter()
             .chain(policy::survivable(&document));
-        for (pointer, severity, mut message) in found {
+        for (pointer, severity, message) in found {
             let (doc, src) = bundled.provenance.source(&pointer);
-            let severity = match validation {
-                Validation::Lenient | Validation::Tolerant | Validation::WarningsAreErrors
-                    if !unusable =>
-                {
-                    if validation != Validation::WarningsAreErrors
-                        && severity == Severity::Error
-                        && let Some(fallback) = policy::fallback_of_validation(&message)
-                    {
-                        message = policy::with_fallback(&message, fallback);
-                    }
-                    Severity::Warning
-                }
-                _ => severity,
-            };
+            let (severity, message) = policy::judge(validation, unusable, severity, message);
             problems.push(Problem {
                 severity,
                 file: set.docs[doc].0.to_string(),
@@ -240,11 +195,7 @@ pub fn load_with_then<T: Send>(
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p))
     });
-    if validation == Validation::WarningsAreErrors {
-        for p in &mut problems {
-            p.severity = Severity::Error;
-        }
-    }
+    policy::promote(&mut problems, validation);
     problems.sort_by_key(|p| p.severity);
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
@@ -263,6 +214,34 @@ pub fn load_with_then<T: Send>(
         root: set.into_root(),
     };
     Ok((spec, then_result))
+}
+
+/// Problems of the document set itself: too many documents, or some never
+/// loaded.
+fn set_problems(set: &DocumentSet, limits: &Limits, root_file: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if set.len() > limits.max_documents {
+        problems.push(Problem::error(
+            root_file,
+            "",
+            format!(
+                "the spec has {} documents, more than the limit of {}",
+                set.len(),
+                limits.max_documents
+            ),
+        ));
+    }
+    let unfetched = set.unfetched();
+    if unfetched > 0 {
+        problems.push(Problem::error(
+            root_file,
+            "",
+            format!(
+                "{unfetched} referenced document(s) were never loaded (document limit reached or the loading loop stopped early)"
+            ),
+        ));
+    }
+    problems
 }
 
 /// `$ref`s of a bundled document (in reference positions) that are not local

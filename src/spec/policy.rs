@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Severity;
 use super::pointer;
+use super::{Problem, Severity, Validation};
 
 /// What readers do instead, for a defect a client can survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,60 @@ pub fn fallback_of_validation(message: &str) -> Option<Fallback> {
 /// `message` followed by what readers do instead.
 pub fn with_fallback(message: &str, fallback: Fallback) -> String {
     format!("{message}; {}", fallback.describe())
+}
+
+/// Bundling problems under `validation`: a `$ref` that names nothing
+/// (`dangling` indexes `problems`) is a warning for a tolerant reader.
+pub(crate) fn tolerate_dangling(
+    problems: &mut [Problem],
+    dangling: &[usize],
+    validation: Validation,
+) {
+    if !matches!(
+        validation,
+        Validation::Tolerant | Validation::WarningsAreErrors
+    ) {
+        return;
+    }
+    for &i in dangling {
+        let p = &mut problems[i];
+        p.severity = Severity::Warning;
+        if validation == Validation::Tolerant {
+            p.message = with_fallback(&p.message, Fallback::UnknownType);
+        }
+    }
+}
+
+/// The severity (and message, with its fallback) a validation finding gets
+/// under `validation`, once bundling has said whether the document is
+/// `unusable` (then nothing is downgraded: the load fails anyway).
+pub(crate) fn judge(
+    validation: Validation,
+    unusable: bool,
+    severity: Severity,
+    message: String,
+) -> (Severity, String) {
+    if validation == Validation::Strict || unusable {
+        return (severity, message);
+    }
+    let message = match fallback_of_validation(&message) {
+        Some(fallback)
+            if severity == Severity::Error && validation != Validation::WarningsAreErrors =>
+        {
+            with_fallback(&message, fallback)
+        }
+        _ => message,
+    };
+    (Severity::Warning, message)
+}
+
+/// `--strict`: every warning an error.
+pub(crate) fn promote(problems: &mut [Problem], validation: Validation) {
+    if validation == Validation::WarningsAreErrors {
+        for p in problems {
+            p.severity = Severity::Error;
+        }
+    }
 }
 
 /// Formats defined by JSON Schema 2020-12 and the OpenAPI Format Registry.

@@ -273,7 +273,6 @@ impl<'a> Lowerer<'a> {
         });
         Type::Ref { name }
     }
-
 }
 
 #[cfg(test)]
@@ -672,4 +671,3 @@ paths:
         );
     }
 }
-

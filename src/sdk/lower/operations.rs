@@ -488,5 +488,4 @@ impl<'a> Lowerer<'a> {
             })
             .collect()
     }
-
 }

@@ -86,5 +86,4 @@ impl<'a> Lowerer<'a> {
         }
         out
     }
-
 }

@@ -108,65 +108,16 @@ impl<'a> Lowerer<'a> {
             .iter()
             .any(|k| m.contains_key(*k));
 
-        // allOf: $refs and compositions are parts; plain inline objects merge
-        // into this schema's own object.
-        let mut parts = Vec::new();
-        let mut merged: Vec<&'a Map<String, Value>> = Vec::new();
-        if let Some(all) = m.get("allOf").and_then(Value::as_array) {
-            for (i, member) in all.iter().enumerate() {
-                match member.as_object() {
-                    Some(mm) if is_plain_object(mm) => merged.push(mm),
-                    _ => {
-                        let t = self.schema(member, &format!("{hint} Part {}", i + 1));
-                        if t != Type::Unknown || all.len() == 1 {
-                            parts.push(t);
-                        }
-                    }
-                }
-            }
-        }
-
+        let (parts, merged) = self.all_of(m, hint);
         let object_like = kinds.contains(&"object")
             || (kinds.is_empty()
                 && (m.contains_key("properties")
                     || m.contains_key("additionalProperties")
                     || !merged.is_empty()));
-        let mut own: Vec<Type> = Vec::new();
-        if object_like {
-            let obj = self.object_type(m, &merged, hint);
-            let trivial = matches!(&obj, Type::Map { values } if **values == Type::Unknown);
-            if !(trivial && (has_composition || !parts.is_empty())) {
-                own.push(obj);
-            }
-        }
-        for kind in &kinds {
-            if *kind != "object" {
-                own.push(self.primitive(kind, m, hint));
-            }
-        }
-        if kinds.is_empty() && !object_like && m.contains_key("items") {
-            own.push(self.primitive("array", m, hint));
-        }
-        let own_type = match own.len() {
-            0 => None,
-            1 => own.pop(),
-            _ => Some(Type::Union {
-                variants: own,
-                discriminator: None,
-            }),
-        };
+        let composed = has_composition || !parts.is_empty();
+        let own_type = self.own_type(m, &kinds, &merged, object_like, composed, hint);
 
-        let mut union_nullable = false;
-        let mut unions = Vec::new();
-        for key in ["oneOf", "anyOf"] {
-            if let Some(vs) = m.get(key).and_then(Value::as_array) {
-                let (u, n) = self.union(vs, m.get("discriminator"), hint);
-                union_nullable |= n;
-                if let Some(u) = u {
-                    unions.push(u);
-                }
-            }
-        }
+        let (unions, union_nullable) = self.one_and_any_of(m, hint);
 
         let mut all: Vec<Type> = own_type.into_iter().collect();
         all.extend(parts);
@@ -182,6 +133,85 @@ impl<'a> Lowerer<'a> {
         } else {
             ty
         }
+    }
+
+    /// `allOf`: `$ref`s and compositions are parts; plain inline objects
+    /// merge into this schema's own object.
+    fn all_of(
+        &mut self,
+        m: &'a Map<String, Value>,
+        hint: &str,
+    ) -> (Vec<Type>, Vec<&'a Map<String, Value>>) {
+        let mut parts = Vec::new();
+        let mut merged: Vec<&'a Map<String, Value>> = Vec::new();
+        if let Some(all) = m.get("allOf").and_then(Value::as_array) {
+            for (i, member) in all.iter().enumerate() {
+                match member.as_object() {
+                    Some(mm) if is_plain_object(mm) => merged.push(mm),
+                    _ => {
+                        let t = self.schema(member, &format!("{hint} Part {}", i + 1));
+                        if t != Type::Unknown || all.len() == 1 {
+                            parts.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        (parts, merged)
+    }
+
+    /// The schema's own type from its `type` kinds (an object with the
+    /// merged `allOf` members, primitives); a bare map of unknowns is left
+    /// out when compositions (`composed`) say more.
+    fn own_type(
+        &mut self,
+        m: &'a Map<String, Value>,
+        kinds: &[&str],
+        merged: &[&'a Map<String, Value>],
+        object_like: bool,
+        composed: bool,
+        hint: &str,
+    ) -> Option<Type> {
+        let mut own: Vec<Type> = Vec::new();
+        if object_like {
+            let obj = self.object_type(m, merged, hint);
+            let trivial = matches!(&obj, Type::Map { values } if **values == Type::Unknown);
+            if !(trivial && composed) {
+                own.push(obj);
+            }
+        }
+        for kind in kinds {
+            if *kind != "object" {
+                own.push(self.primitive(kind, m, hint));
+            }
+        }
+        if kinds.is_empty() && !object_like && m.contains_key("items") {
+            own.push(self.primitive("array", m, hint));
+        }
+        match own.len() {
+            0 => None,
+            1 => own.pop(),
+            _ => Some(Type::Union {
+                variants: own,
+                discriminator: None,
+            }),
+        }
+    }
+
+    /// `oneOf` and `anyOf` as unions, and whether either offered `null`.
+    fn one_and_any_of(&mut self, m: &'a Map<String, Value>, hint: &str) -> (Vec<Type>, bool) {
+        let mut union_nullable = false;
+        let mut unions = Vec::new();
+        for key in ["oneOf", "anyOf"] {
+            if let Some(vs) = m.get(key).and_then(Value::as_array) {
+                let (u, n) = self.union(vs, m.get("discriminator"), hint);
+                union_nullable |= n;
+                if let Some(u) = u {
+                    unions.push(u);
+                }
+            }
+        }
+        (unions, union_nullable)
     }
 
     pub(super) fn primitive(&mut self, kind: &str, m: &'a Map<String, Value>, hint: &str) -> Type {
@@ -419,7 +449,6 @@ impl<'a> Lowerer<'a> {
             }),
         }
     }
-
 }
 
 /// An `allOf` member that is just an object with properties, which can be
