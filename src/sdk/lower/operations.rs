@@ -39,19 +39,7 @@ impl<'a> Lowerer<'a> {
             _ => naming::operation_words(method, path),
         };
         let type_base = naming::pascal(&words);
-        let resource = op
-            .get("tags")
-            .and_then(Value::as_array)
-            .and_then(|t| t.first())
-            .and_then(Value::as_str)
-            .filter(|t| naming::has_words(t))
-            .map(str::to_owned)
-            .or_else(|| {
-                path.split('/')
-                    .find(|s| !s.is_empty() && !s.starts_with('{') && naming::has_words(s))
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| "default".into());
+        let resource = resource_of(op, path);
 
         // Arguments: the body claims `body` first, then parameters in order.
         let mut arg_scope = Scope::with_reserved(naming::reserved_arguments(self.lang));
@@ -111,13 +99,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn parameters(
-        &mut self,
-        item: &'a Value,
-        op: &'a Value,
-        type_base: &str,
-        scope: &mut Scope,
-    ) -> Vec<Parameter> {
+    /// The path item's parameters, then the operation's; an operation's
+    /// parameter replaces the path item's of the same name and location.
+    fn raw_parameters(&mut self, item: &'a Value, op: &'a Value) -> Vec<&'a Value> {
         let mut raw: Vec<&'a Value> = Vec::new();
         for source in [item, op] {
             if let Some(list) = source.get("parameters").and_then(Value::as_array) {
@@ -133,8 +117,18 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        raw
+    }
+
+    pub(super) fn parameters(
+        &mut self,
+        item: &'a Value,
+        op: &'a Value,
+        type_base: &str,
+        scope: &mut Scope,
+    ) -> Vec<Parameter> {
         let mut out = Vec::new();
-        for p in raw {
+        for p in self.raw_parameters(item, op) {
             let wire = str_of(p, "name").unwrap_or_default().to_owned();
             let location = match str_of(p, "in") {
                 Some("path") => ParamLocation::Path,
@@ -164,19 +158,7 @@ impl<'a> Lowerer<'a> {
                     None,
                 ),
             };
-            let style = style.unwrap_or_else(|| match str_of(p, "style") {
-                Some("label") => ParamStyle::Label,
-                Some("matrix") => ParamStyle::Matrix,
-                Some("form") => ParamStyle::Form,
-                Some("spaceDelimited") => ParamStyle::SpaceDelimited,
-                Some("pipeDelimited") => ParamStyle::PipeDelimited,
-                Some("deepObject") => ParamStyle::DeepObject,
-                Some("simple") => ParamStyle::Simple,
-                _ => match location {
-                    ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
-                    _ => ParamStyle::Simple,
-                },
-            });
+            let style = style.unwrap_or_else(|| param_style(p, location));
             let explode = p
                 .get("explode")
                 .and_then(Value::as_bool)
@@ -487,5 +469,39 @@ impl<'a> Lowerer<'a> {
                 }
             })
             .collect()
+    }
+}
+
+/// The resource an operation belongs to: its first tag, else the first
+/// literal path segment, else `default`.
+fn resource_of(op: &Value, path: &str) -> String {
+    op.get("tags")
+        .and_then(Value::as_array)
+        .and_then(|t| t.first())
+        .and_then(Value::as_str)
+        .filter(|t| naming::has_words(t))
+        .map(str::to_owned)
+        .or_else(|| {
+            path.split('/')
+                .find(|s| !s.is_empty() && !s.starts_with('{') && naming::has_words(s))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "default".into())
+}
+
+/// A parameter's declared `style`, else the default for its location.
+fn param_style(p: &Value, location: ParamLocation) -> ParamStyle {
+    match str_of(p, "style") {
+        Some("label") => ParamStyle::Label,
+        Some("matrix") => ParamStyle::Matrix,
+        Some("form") => ParamStyle::Form,
+        Some("spaceDelimited") => ParamStyle::SpaceDelimited,
+        Some("pipeDelimited") => ParamStyle::PipeDelimited,
+        Some("deepObject") => ParamStyle::DeepObject,
+        Some("simple") => ParamStyle::Simple,
+        _ => match location {
+            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+            _ => ParamStyle::Simple,
+        },
     }
 }
