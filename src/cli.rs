@@ -316,10 +316,11 @@ pub struct DiffArgs {
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_spec_bytes: u64,
 
-    /// Fail on any validation error in either spec. By default only problems
-    /// that make a spec unusable (unreadable, unresolvable references) fail;
-    /// other validation errors are warnings, so a lint problem does not hide
-    /// a breaking change.
+    /// Turn every warning about either spec into an error. By default only
+    /// problems that make a spec meaningless (unreadable, not OpenAPI, a
+    /// `$ref` cycle) fail; other defects are warnings with a documented
+    /// fallback (`spec::policy`), so a lint problem does not hide a breaking
+    /// change.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub strict: bool,
 }
@@ -361,6 +362,13 @@ pub struct GenerateArgs {
     /// Regenerate in memory and fail, listing the files, if the SDK on disk differs.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub check: bool,
+
+    /// Turn every warning about the spec into an error. By default a defect a
+    /// client can survive (an undefined security scheme, an empty version, a
+    /// `$ref` to nothing, a duplicate operationId, an unknown format) is a
+    /// warning with a documented fallback (`spec::policy`).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub strict: bool,
 
     /// Folder in the workspace that holds the spec history.
     #[arg(long, default_value = "openapi")]

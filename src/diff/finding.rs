@@ -7,28 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules;
 
-/// How much a change matters to existing clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Existing clients can fail.
-    Breaking,
-    /// Existing clients may misbehave; a human should look.
-    Warning,
-    /// Compatible change worth knowing about.
-    Info,
-}
-
-impl Level {
-    /// The serialized name: `breaking`, `warning` or `info`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Breaking => "breaking",
-            Level::Warning => "warning",
-            Level::Info => "info",
-        }
-    }
-}
+pub use super::level::Level;
 
 /// One logical change between two specs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -53,6 +53,7 @@ mod composition;
 mod constraints;
 mod finding;
 pub mod ignore;
+mod level;
 mod parameters;
 mod paths;
 mod pointer;

@@ -8,11 +8,11 @@
 
 use serde_json::{Map, Value};
 
-use super::paths::Operation;
 use super::pointer;
 use super::rules::Dir;
 use super::schema;
 use super::walk::{At, Root, Walk, sentence};
+use crate::spec::view::Operation;
 
 struct Param<'a> {
     key: (String, String),

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::parameters;
 use super::pointer;
@@ -15,37 +15,7 @@ use super::request_body;
 use super::responses;
 use super::security;
 use super::walk::{Walk, sentence};
-
-pub(crate) const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// One operation of one document.
-pub(crate) struct Operation<'a> {
-    pub method: &'static str,
-    /// The path as written (`/pets/{petId}`).
-    pub path: &'a str,
-    pub path_item: &'a Map<String, Value>,
-    pub op: &'a Map<String, Value>,
-    pub path_ptr: String,
-    pub ptr: String,
-    /// Declared under `webhooks` (3.1): the API sends the request.
-    pub webhook: bool,
-}
-
-impl Operation<'_> {
-    pub(crate) fn label(&self) -> String {
-        if self.webhook {
-            format!("{} webhook {}", self.method.to_uppercase(), self.path)
-        } else {
-            format!("{} {}", self.method.to_uppercase(), self.path)
-        }
-    }
-
-    fn deprecated(&self) -> bool {
-        self.op.get("deprecated") == Some(&Value::Bool(true))
-    }
-}
+use crate::spec::view::{Operation, SpecView};
 
 /// `/pets/{petId}` -> `/pets/{}`; also ignores a trailing slash.
 pub(crate) fn normalise(path: &str) -> String {
@@ -71,40 +41,10 @@ pub(crate) fn normalise(path: &str) -> String {
     out
 }
 
-/// All operations (then webhooks) of a document, in document order.
+/// All operations (then webhooks) of a document, in document order: the
+/// spec view's list.
 pub(crate) fn operations(doc: &Value) -> Vec<Operation<'_>> {
-    let mut out = Vec::new();
-    for (section, webhook) in [("paths", false), ("webhooks", true)] {
-        collect(doc, section, webhook, &mut out);
-    }
-    out
-}
-
-fn collect<'a>(doc: &'a Value, section: &str, webhook: bool, out: &mut Vec<Operation<'a>>) {
-    let Some(paths) = doc.get(section).and_then(Value::as_object) else {
-        return;
-    };
-    let section_ptr = format!("/{section}");
-    for (path, item) in paths {
-        let path_ptr = pointer::child(&section_ptr, path);
-        let (item, path_ptr) = pointer::resolve(doc, item, &path_ptr);
-        let Some(path_item) = item.as_object() else {
-            continue;
-        };
-        for method in METHODS {
-            if let Some(op) = path_item.get(method).and_then(Value::as_object) {
-                out.push(Operation {
-                    method,
-                    path,
-                    path_item,
-                    op,
-                    ptr: pointer::child(&path_ptr, method),
-                    path_ptr: path_ptr.clone(),
-                    webhook,
-                });
-            }
-        }
-    }
+    SpecView::new(doc).operations(true)
 }
 
 pub(crate) fn compare(w: &mut Walk<'_>) {

@@ -7,8 +7,7 @@
 
 use serde_json::Value;
 
-/// How many `$ref` hops are followed before giving up (guards ref loops).
-const MAX_REF_HOPS: usize = 32;
+use crate::spec::view::SpecView;
 
 /// Looks a pointer (`/a/b`, no `#`) up in `doc`.
 pub(crate) use crate::spec::pointer::get as lookup;
@@ -20,34 +19,16 @@ pub(crate) fn index(parent: &str, i: usize) -> String {
     format!("{parent}/{i}")
 }
 
-/// The pointer a local `$ref` string names, if it is local.
-pub(crate) fn ref_pointer(reference: &str) -> Option<String> {
-    let fragment = reference.strip_prefix('#')?;
-    Some(crate::spec::pointer::percent_decode(fragment))
-}
+/// The pointer a local `$ref` string names, and the `$ref` string of an
+/// object: the spec view's.
+pub(crate) use crate::spec::view::{ref_of, ref_pointer};
 
-/// The `$ref` string of an object, if any.
-pub(crate) fn ref_of(value: &Value) -> Option<&str> {
-    value.get("$ref").and_then(Value::as_str)
-}
-
-/// Follows a chain of local `$ref`s starting at `value` (found at `pointer`).
-/// Returns the final value and its pointer; stops at an unresolvable or
-/// looping ref and returns the last object reached.
+/// Follows a chain of local `$ref`s starting at `value` (found at `pointer`)
+/// with the spec view's one chaser. Returns the final value and its
+/// pointer; stops at an unresolvable or looping ref and returns the last
+/// object reached.
 pub(crate) fn resolve<'a>(doc: &'a Value, value: &'a Value, pointer: &str) -> (&'a Value, String) {
-    let mut current = value;
-    let mut at = pointer.to_owned();
-    for _ in 0..MAX_REF_HOPS {
-        let Some(target_pointer) = ref_of(current).and_then(ref_pointer) else {
-            break;
-        };
-        let Some(target) = lookup(doc, &target_pointer) else {
-            break;
-        };
-        current = target;
-        at = target_pointer;
-    }
-    (current, at)
+    SpecView::new(doc).chase(value, pointer).last()
 }
 
 /// The component name a pointer designates, e.g. `/components/schemas/Pet`

@@ -6,11 +6,12 @@
 
 use serde_json::{Map, Value};
 
-use super::paths::Operation;
 use super::pointer;
 use super::rules::Dir;
 use super::schema;
 use super::walk::{At, Root, Walk, sentence};
+use crate::spec::view::Operation;
+use crate::spec::view::same_media;
 
 fn body<'a>(doc: &'a Value, op: &Operation<'a>) -> Option<(&'a Map<String, Value>, String)> {
     let raw = op.op.get("requestBody")?;
@@ -100,7 +101,7 @@ fn compare_content<'a>(
     let rcp = pointer::child(rp, "content");
     for (media, bm) in &bc {
         let bmp = pointer::child(&bcp, media);
-        match rc.iter().find(|(m, _)| m.eq_ignore_ascii_case(media)) {
+        match rc.iter().find(|(m, _)| same_media(m, media)) {
             None => {
                 let message = sentence(&format!("Request body media type `{media}` was removed"));
                 w.out.emit(
@@ -127,7 +128,7 @@ fn compare_content<'a>(
         }
     }
     for (media, _) in &rc {
-        if !bc.iter().any(|(m, _)| m.eq_ignore_ascii_case(media)) {
+        if !bc.iter().any(|(m, _)| same_media(m, media)) {
             let message = sentence(&format!("Request body media type `{media}` was added"));
             w.out.emit(
                 "request-body-media-type-added",

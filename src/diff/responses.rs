@@ -6,11 +6,12 @@
 
 use serde_json::{Map, Value};
 
-use super::paths::Operation;
 use super::pointer;
 use super::rules::Dir;
 use super::schema;
 use super::walk::{At, Root, Walk, sentence};
+use crate::spec::view::Operation;
+use crate::spec::view::same_media;
 
 fn responses<'a>(op: &Operation<'a>) -> Vec<(&'a str, &'a Value)> {
     op.op
@@ -88,7 +89,7 @@ fn compare_response<'a>(
     let rcp = pointer::child(rp, "content");
     for (media, bv) in &bc {
         let bmp = pointer::child(&bcp, media);
-        match rc.iter().find(|(m, _)| m.eq_ignore_ascii_case(media)) {
+        match rc.iter().find(|(m, _)| same_media(m, media)) {
             None => {
                 let message = sentence(&format!(
                     "Media type `{media}` was removed from the response with status {status}"
@@ -119,7 +120,7 @@ fn compare_response<'a>(
         }
     }
     for (media, _) in &rc {
-        if !bc.iter().any(|(m, _)| m.eq_ignore_ascii_case(media)) {
+        if !bc.iter().any(|(m, _)| same_media(m, media)) {
             let message = sentence(&format!(
                 "Media type `{media}` was added to the response with status {status}"
             ));

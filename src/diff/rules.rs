@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::finding::Level;
+use super::level::Level;
 use Level::{Breaking as B, Info as I, Warning as W};
 
 /// One entry of the catalog.

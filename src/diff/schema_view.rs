@@ -2,6 +2,8 @@
 //! and the three spellings of nullability (`nullable: true`, `type: [T,
 //! "null"]`, a `oneOf`/`anyOf` branch that only admits null) folded into one
 //! flag, so that refactors which describe the same values compare equal.
+//! The `$ref` chaser and the nullability fold are the spec view's
+//! (`spec::view`), shared with the SDK lowering.
 //!
 //! Pure: must not do I/O. Anything unreadable (wrong types, dangling refs)
 //! is skipped.
@@ -11,6 +13,7 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{Map, Value};
 
 use super::pointer;
+use crate::spec::view::{SpecView, admits_only_null, is_null_only, read_types};
 
 /// How deep `allOf`/`$ref` nesting is flattened.
 const MAX_FLATTEN_DEPTH: usize = 24;
@@ -126,7 +129,7 @@ impl<'a> View<'a> {
             let base = pointer::child(&ptr, kind);
             let mut rest = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                if admits_only_null(doc, item) {
+                if admits_only_null(SpecView::new(doc), item) {
                     self.nullable = true;
                 } else {
                     rest.push((item, pointer::index(&base, i)));
@@ -211,44 +214,4 @@ pub(crate) fn is_pure_ref(value: &Value) -> bool {
                 .keys()
                 .all(|k| matches!(k.as_str(), "$ref" | "description" | "summary" | "title"))
     })
-}
-
-fn read_types(value: Option<&Value>) -> Option<BTreeSet<&str>> {
-    match value? {
-        Value::String(t) => Some(BTreeSet::from([t.as_str()])),
-        Value::Array(items) => Some(items.iter().filter_map(Value::as_str).collect()),
-        _ => None,
-    }
-}
-
-fn is_null_only(map: &Map<String, Value>) -> bool {
-    match read_types(map.get("type")) {
-        Some(types) => types.len() == 1 && types.contains("null"),
-        None => false,
-    }
-}
-
-/// A branch such as `{type: "null"}`, `{enum: [null]}`, `{const: null}` or
-/// the 3.0-style `{nullable: true}` with nothing else.
-fn admits_only_null(doc: &Value, item: &Value) -> bool {
-    let (item, _) = pointer::resolve(doc, item, "");
-    let Some(map) = item.as_object() else {
-        return false;
-    };
-    if is_null_only(map) {
-        return true;
-    }
-    if map.get("const") == Some(&Value::Null) {
-        return true;
-    }
-    if let Some(values) = map.get("enum").and_then(Value::as_array)
-        && values.len() == 1
-        && values[0].is_null()
-    {
-        return true;
-    }
-    map.get("nullable") == Some(&Value::Bool(true))
-        && map
-            .keys()
-            .all(|k| matches!(k.as_str(), "nullable" | "description" | "title"))
 }

@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::paths::Operation;
 use super::pointer;
 use super::walk::{Walk, sentence};
+use crate::spec::view::Operation;
 
 /// One alternative: scheme name -> scopes.
 type Requirement<'a> = Vec<(&'a str, BTreeSet<&'a str>)>;

@@ -57,6 +57,10 @@ pub struct Bundled {
     pub document: Value,
     pub provenance: Provenance,
     pub problems: Vec<Problem>,
+    /// Indexes into `problems` of the `$ref`s that name nothing (a missing
+    /// pointer or a document that could not be loaded): the refs are left
+    /// as written, which a lenient reader treats as an unknown value.
+    pub dangling: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,6 +100,7 @@ struct Bundler<'a> {
     mappings: Vec<(String, usize, String)>,
     provenance: Provenance,
     problems: Vec<Problem>,
+    dangling: Vec<usize>,
     nodes: usize,
     limit_hit: bool,
 }
@@ -113,6 +118,7 @@ pub fn bundle(mut set: DocumentSet, is_31: bool, limits: &Limits) -> (Bundled, D
         mappings: Vec::new(),
         provenance: Provenance::default(),
         problems: Vec::new(),
+        dangling: Vec::new(),
         nodes: 0,
         limit_hit: false,
     };
@@ -124,6 +130,7 @@ pub fn bundle(mut set: DocumentSet, is_31: bool, limits: &Limits) -> (Bundled, D
         info,
         names,
         problems,
+        dangling,
         ..
     } = b;
     let mut root = std::mem::take(&mut set.docs[0].1.value);
@@ -139,6 +146,7 @@ pub fn bundle(mut set: DocumentSet, is_31: bool, limits: &Limits) -> (Bundled, D
         mappings: Vec::new(),
         provenance: Provenance::default(),
         problems,
+        dangling,
         nodes: 0,
         limit_hit: false,
     };
@@ -146,6 +154,7 @@ pub fn bundle(mut set: DocumentSet, is_31: bool, limits: &Limits) -> (Bundled, D
     let Bundler {
         provenance,
         problems,
+        dangling,
         ..
     } = b;
     (
@@ -153,6 +162,7 @@ pub fn bundle(mut set: DocumentSet, is_31: bool, limits: &Limits) -> (Bundled, D
             document: root,
             provenance,
             problems,
+            dangling,
         },
         set,
     )
@@ -206,6 +216,10 @@ impl Bundler<'_> {
         let result = match r {
             Ok(found) => Ok(found),
             Err(message) => {
+                // A chain too long to follow is a loop, not a missing target.
+                if !message.contains("too many nested references") {
+                    self.dangling.push(self.problems.len());
+                }
                 self.problems.push(Problem::error(
                     self.file(doc),
                     pointer::join(site_ptr, "$ref"),

@@ -20,7 +20,9 @@
 //! needed), `walk` (which positions hold which OpenAPI objects, and where
 //! `$ref` is only data), `bundle` (one self-contained document), `validate`,
 //! `upgrade` (3.0 -> 3.1 model; its docs list the exact rules), `lines` (line
-//! numbers), `canonical` (stored bytes and checksums), `problem`, `version`.
+//! numbers), `canonical` (stored bytes and checksums), `problem`, `version`, `view`
+//! (the typed view every reader of a bundled document uses: operations,
+//! the one `$ref` chaser, media kinds, the nullability fold).
 //!
 //! Not supported: `$ref`s to 3.1 `$id`/`$anchor` names (only URL + JSON
 //! pointer), `$dynamicRef`. `load` never fetches anything: URLs in
@@ -36,10 +38,12 @@ mod docset;
 mod lines;
 mod parse;
 pub mod pointer;
+pub mod policy;
 mod problem;
 mod upgrade;
 mod validate;
 mod version;
+pub mod view;
 mod walk;
 
 use std::collections::HashMap;
@@ -103,11 +107,20 @@ pub struct LoadedSpec {
 pub enum Validation {
     /// Any error fails the load (ingest: what is stored must be valid).
     Strict,
-    /// Only what makes the document unusable fails it (no or unknown
-    /// `openapi` version, unreadable or unresolvable references, limits);
-    /// validation errors are returned as warnings. For comparing real-world
-    /// specs, which often carry lint errors that do not hide their contract.
+    /// The one policy of [`policy`] for comparing: only what makes the
+    /// document meaningless fails it (no or unknown `openapi` version, a
+    /// `$ref` cycle with no base case, limits), plus `$ref`s that name
+    /// nothing, because a comparison past them would silently skip what
+    /// they stood for; validation errors are warnings, each with the
+    /// fallback readers use. For real-world specs, which often carry lint
+    /// errors that do not hide their contract (diff).
     Lenient,
+    /// [`Validation::Lenient`], with `$ref`s that name nothing warnings too:
+    /// a generator makes them unknown types (generate).
+    Tolerant,
+    /// [`Validation::Tolerant`]'s findings with every warning an error
+    /// (`--strict` on diff and generate).
+    WarningsAreErrors,
 }
 
 /// Bundles, validates and upgrades a spec. On failure returns every problem
@@ -145,30 +158,10 @@ pub fn load_with_then<T: Send>(
             return Err(vec![p]);
         }
     };
-    let mut problems = Vec::new();
-    if set.len() > limits.max_documents {
-        problems.push(Problem::error(
-            &root_file,
-            "",
-            format!(
-                "the spec has {} documents, more than the limit of {}",
-                set.len(),
-                limits.max_documents
-            ),
-        ));
-    }
-    let unfetched = set.unfetched();
-    if unfetched > 0 {
-        problems.push(Problem::error(
-            &root_file,
-            "",
-            format!(
-                "{unfetched} referenced document(s) were never loaded (document limit reached or the loading loop stopped early)"
-            ),
-        ));
-    }
-    let (bundled, set) = bundle::bundle(set, version.is_31(), limits);
-    problems.extend(bundled.problems);
+    let mut problems = set_problems(&set, limits, &root_file);
+    let (mut bundled, set) = bundle::bundle(set, version.is_31(), limits);
+    policy::tolerate_dangling(&mut bundled.problems, &bundled.dangling, validation);
+    problems.append(&mut bundled.problems);
     let document = bundled.document;
     let unusable = problems.iter().any(Problem::is_error);
     // The upgrade (and `then`) is needed only when validation passes, but
@@ -184,12 +177,12 @@ pub fn load_with_then<T: Send>(
         });
         // Validation also runs when bundling failed, so that every error is
         // reported at once; refs left unresolved are simply not followed.
-        for (pointer, severity, message) in validate::validate(&document, &version) {
+        let found = validate::validate(&document, &version)
+            .into_iter()
+            .chain(policy::survivable(&document));
+        for (pointer, severity, message) in found {
             let (doc, src) = bundled.provenance.source(&pointer);
-            let severity = match validation {
-                Validation::Lenient if !unusable => Severity::Warning,
-                _ => severity,
-            };
+            let (severity, message) = policy::judge(validation, unusable, severity, message);
             problems.push(Problem {
                 severity,
                 file: set.docs[doc].0.to_string(),
@@ -203,6 +196,7 @@ pub fn load_with_then<T: Send>(
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p))
     });
+    policy::promote(&mut problems, validation);
     problems.sort_by_key(|p| p.severity);
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
@@ -221,6 +215,34 @@ pub fn load_with_then<T: Send>(
         root: set.into_root(),
     };
     Ok((spec, then_result))
+}
+
+/// Problems of the document set itself: too many documents, or some never
+/// loaded.
+fn set_problems(set: &DocumentSet, limits: &Limits, root_file: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if set.len() > limits.max_documents {
+        problems.push(Problem::error(
+            root_file,
+            "",
+            format!(
+                "the spec has {} documents, more than the limit of {}",
+                set.len(),
+                limits.max_documents
+            ),
+        ));
+    }
+    let unfetched = set.unfetched();
+    if unfetched > 0 {
+        problems.push(Problem::error(
+            root_file,
+            "",
+            format!(
+                "{unfetched} referenced document(s) were never loaded (document limit reached or the loading loop stopped early)"
+            ),
+        ));
+    }
+    problems
 }
 
 /// `$ref`s of a bundled document (in reference positions) that are not local

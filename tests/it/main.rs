@@ -32,11 +32,13 @@ mod quick_start;
 mod reconcile_stage;
 mod register_stage;
 mod sdk_conformance;
+mod sdk_corpus;
 mod sdk_python;
 mod sdk_support;
 mod sdk_typescript;
 mod snapshots;
 mod spec_corpus;
+mod spec_policy;
 
 use serde_json::{Value, json};
 

@@ -35,7 +35,7 @@ fn golden(stem: &str) -> Vec<(String, String)> {
 }
 
 /// The import package of a generated file list (the folder of `__init__.py`).
-fn import_name(files: &[(String, String)]) -> String {
+pub(crate) fn import_name(files: &[(String, String)]) -> String {
     files
         .iter()
         .find_map(|(name, _)| name.strip_suffix("/__init__.py"))
@@ -51,7 +51,7 @@ fn file<'f>(files: &'f [(String, String)], name: &str) -> &'f str {
         .1
 }
 
-fn write_tree(dir: &Path, files: &[(String, String)]) {
+pub(crate) fn write_tree(dir: &Path, files: &[(String, String)]) {
     for (name, contents) in files {
         let path = dir.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -62,7 +62,7 @@ fn write_tree(dir: &Path, files: &[(String, String)]) {
 /// A consumer module that calls the first operation, sync and async (the
 /// arguments come from the caller, so any operation will do), or only makes
 /// the clients when there is none.
-fn consumer(api: &sdk::Api, import: &str) -> String {
+pub(crate) fn consumer(api: &sdk::Api, import: &str) -> String {
     let mut py = format!(
         "from __future__ import annotations\n\nfrom typing import Any\n\nfrom {import} import ApiError, AsyncClient, Client\n"
     );

@@ -102,9 +102,13 @@ pub fn tsc() -> PathBuf {
     installed
 }
 
+/// One `tsc` run on the largest corpus package (GitHub's) takes well under
+/// this, even on a loaded machine.
+const TSC_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Runs `tsc -p` in each folder (each holds a package, a consumer.ts and a
-/// strict tsconfig.json), two at a time; returns the failures with their
-/// first diagnostics.
+/// strict tsconfig.json), two at a time, each under a deadline; returns the
+/// failures, each starting with its folder, with their first diagnostics.
 pub fn tsc_projects(dirs: &[PathBuf]) -> Vec<String> {
     let tsc = tsc();
     let queue = std::sync::Mutex::new(dirs.to_vec());
@@ -116,12 +120,11 @@ pub fn tsc_projects(dirs: &[PathBuf]) -> Vec<String> {
                     let Some(dir) = queue.lock().unwrap().pop() else {
                         return;
                     };
-                    let out = std::process::Command::new(&tsc)
-                        .args(["-p", "tsconfig.json"])
+                    let mut cmd = std::process::Command::new(&tsc);
+                    cmd.args(["-p", "tsconfig.json"])
                         .current_dir(&dir)
-                        .env("NODE_OPTIONS", "--max-old-space-size=4096")
-                        .output()
-                        .unwrap();
+                        .env("NODE_OPTIONS", "--max-old-space-size=4096");
+                    let out = crate::support::command::run_bounded(&mut cmd, TSC_DEADLINE);
                     if !out.status.success() {
                         let log = String::from_utf8_lossy(&out.stdout);
                         let first: Vec<&str> = log.lines().take(8).collect();

@@ -23,7 +23,7 @@ fn generate_api(path: &Path) -> (sdk::Api, Vec<(String, String)>) {
 
 /// A consumer file (calls the first operation) and a strict tsconfig, for
 /// checking a written package with `tsc -p`.
-fn consumer_files(api: &sdk::Api) -> Vec<(String, String)> {
+pub(crate) fn consumer_files(api: &sdk::Api) -> Vec<(String, String)> {
     let call = api.resources.first().and_then(|r| {
         r.operations
             .first()
@@ -78,7 +78,7 @@ fn golden(stem: &str, ext: &str) -> Vec<(String, String)> {
     files
 }
 
-fn write_package(dir: &Path, files: &[(String, String)]) {
+pub(crate) fn write_package(dir: &Path, files: &[(String, String)]) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();
     for (name, contents) in files {
@@ -86,7 +86,7 @@ fn write_package(dir: &Path, files: &[(String, String)]) {
     }
 }
 
-fn write_package_extra(dir: &Path, files: &[(String, String)]) {
+pub(crate) fn write_package_extra(dir: &Path, files: &[(String, String)]) {
     for (name, contents) in files {
         std::fs::write(dir.join(name), contents).unwrap();
     }

@@ -113,6 +113,15 @@ pub fn parse(path: &Path) -> Result<serde_json::Value, String> {
 /// A root document with every file it refers to read from disk, then
 /// bundled, validated and upgraded; also returns how many files it took.
 pub fn load(path: &Path) -> Result<(LoadedSpec, usize), Vec<Problem>> {
+    load_with(path, spec::Validation::Strict)
+}
+
+/// [`load`] under another validation mode (generate reads specs with
+/// `Validation::Tolerant`).
+pub fn load_with(
+    path: &Path,
+    validation: spec::Validation,
+) -> Result<(LoadedSpec, usize), Vec<Problem>> {
     let fail = |message: String| vec![Problem::error(path.display().to_string(), "", message)];
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
     let root = spec::parse_document(&bytes).map_err(|e| fail(e.to_string()))?;
@@ -135,5 +144,5 @@ pub fn load(path: &Path) -> Result<(LoadedSpec, usize), Vec<Problem>> {
         }
     }
     let documents = set.len();
-    spec::load(set, &Limits::default()).map(|loaded| (loaded, documents))
+    spec::load_with(set, &Limits::default(), validation).map(|loaded| (loaded, documents))
 }

@@ -73,7 +73,7 @@ pub fn build(args: DiffArgs, ctx: &Context) -> Result<Request> {
         ignore_file: args.ignore_file,
         max_spec_bytes: args.max_spec_bytes,
         validation: if args.strict {
-            Validation::Strict
+            Validation::WarningsAreErrors
         } else {
             Validation::Lenient
         },

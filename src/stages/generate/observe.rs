@@ -10,7 +10,6 @@ use super::request::Request;
 use crate::adapters::fs;
 use crate::adapters::history::History;
 use crate::sdk::{self, Language, naming, python, typescript};
-use crate::spec::Validation;
 use crate::stages::Context;
 use crate::stages::common::spec_source::Sources;
 use anyhow::{Context as _, Result};
@@ -40,13 +39,14 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
     let bytes = sources.read(&url).await?;
     let env = ctx.templates.environment();
     let (loaded, rendered) = sources
-        .load_then(&url, bytes, Validation::Strict, ctx, |upgraded| {
+        .load_then(&url, bytes, request.validation, ctx, |upgraded| {
             render_all(&request.languages, upgraded, request, env)
         })
         .await?;
     let version = request.version.clone().unwrap_or_else(|| {
         loaded.upgraded["info"]["version"]
             .as_str()
+            .filter(|v| !v.trim().is_empty())
             .unwrap_or("0.0.0")
             .to_owned()
     });

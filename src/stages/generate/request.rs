@@ -25,6 +25,9 @@ pub struct Request {
     pub check: bool,
     pub layout: Layout,
     pub max_spec_bytes: u64,
+    /// How spec defects are treated: survivable ones are warnings with a
+    /// documented fallback, unless `--strict` makes them errors.
+    pub validation: crate::spec::Validation,
     pub commit: CommitRequest,
 }
 
@@ -59,6 +62,11 @@ pub fn build(args: GenerateArgs) -> Result<Request> {
         check: args.check,
         layout: Layout::new(&args.openapi_dir),
         max_spec_bytes: args.max_spec_bytes,
+        validation: if args.strict {
+            crate::spec::Validation::WarningsAreErrors
+        } else {
+            crate::spec::Validation::Tolerant
+        },
         commit: CommitRequest::from_args(args.commit),
     })
 }
