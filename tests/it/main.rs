@@ -1,6 +1,9 @@
 //! specrelay's one integration-test binary: every test runs the built binary
 //! as a user or the Actions runner would, against real servers on 127.0.0.1.
 
+// The fake GitHub's full response shapes are large `json!` literals.
+#![recursion_limit = "256"]
+
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -12,6 +15,7 @@ mod downstream_stage;
 mod generate_stage;
 mod github_adapter;
 mod github_commit;
+mod github_description;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;
