@@ -78,10 +78,8 @@ fn compare_subschema<'a>(
         }
         // `if` is a condition, not a constraint: a change to it moves which
         // values `then`/`else` apply to, in no single direction.
-        (Some((bv, bp)), Some((rv, rp))) if keyword != "if" => {
-            if bv.is_object() && rv.is_object() {
-                schema::compare(w, bv, &bp, rv, &rp, &at.deeper());
-            }
+        (Some((bv, bp)), Some((rv, rp))) if keyword != "if" && bv.is_object() && rv.is_object() => {
+            schema::compare(w, bv, &bp, rv, &rp, &at.deeper());
         }
         _ => {}
     }
@@ -209,13 +207,28 @@ fn compare_content_strings<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at:
         ("contentMediaType", "content-media-type"),
         ("contentEncoding", "content-encoding"),
     ] {
-        let value = |view: &View<'a>| view.kw(keyword).and_then(|(v, _)| v.as_str());
+        let value = |view: &View<'a>| content_keyword(view, keyword);
         let (old, new) = (value(b), value(r));
         if old != new {
             let show = |v: Option<&str>| v.map_or("none".to_owned(), |v| format!("`{v}`"));
             let detail = format!("`{keyword}` changed from {} to {}", show(old), show(new));
             w.schema_change(at, &format!("{stem}-changed"), &b.ptr, &r.ptr, detail);
         }
+    }
+}
+
+/// A content keyword, reading 3.0's `format: byte` / `format: binary` as
+/// the `contentEncoding: base64` / `contentMediaType:
+/// application/octet-stream` that the 3.1 upgrade gives them.
+fn content_keyword<'a>(view: &View<'a>, keyword: &str) -> Option<&'a str> {
+    if let Some(value) = view.kw(keyword).and_then(|(v, _)| v.as_str()) {
+        return Some(value);
+    }
+    let format = view.kw("format").and_then(|(v, _)| v.as_str())?;
+    match (keyword, format) {
+        ("contentEncoding", "byte") => Some("base64"),
+        ("contentMediaType", "binary") => Some("application/octet-stream"),
+        _ => None,
     }
 }
 
@@ -270,7 +283,8 @@ fn types_disjoint(a: &View<'_>, b: &View<'_>) -> bool {
         return false;
     };
     let numeric = |t: &BTreeSet<&str>| t.contains("number") || t.contains("integer");
-    !ta.iter().any(|t| tb.contains(t)) && !(numeric(&ta) && numeric(&tb))
+    let shared = ta.iter().any(|t| tb.contains(t));
+    !(shared || numeric(&ta) && numeric(&tb))
 }
 
 fn lists_disjoint(a: &View<'_>, b: &View<'_>) -> bool {

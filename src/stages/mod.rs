@@ -10,6 +10,7 @@ pub mod generate;
 pub mod github;
 pub mod ingest;
 pub mod publish;
+pub mod rules;
 pub mod shape;
 pub mod spec_source;
 
@@ -62,6 +63,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("generate", generate::OUTPUTS),
     ("publish", publish::OUTPUTS),
     ("downstream", downstream::OUTPUTS),
+    ("rules", rules::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -71,5 +73,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Generate(args) => generate::run(args, ctx).await,
         StageArgs::Publish(args) => publish::run(*args, ctx).await,
         StageArgs::Downstream(args) => downstream::run(*args, ctx).await,
+        StageArgs::Rules(args) => rules::run(&args),
     }
 }

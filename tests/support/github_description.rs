@@ -246,10 +246,10 @@ fn validate_bounds(map: &Map<String, Value>, value: &Value, at: &str, errors: &m
         Value::Array(a) => Some((a.len() as f64, "minItems", "maxItems")),
         _ => None,
     };
-    if let Some((n, min, max)) = size {
-        if bound(min).is_some_and(|m| n < m) || bound(max).is_some_and(|m| n > m) {
-            errors.push(format!("{at}: size {n} is outside {min}/{max}"));
-        }
+    if let Some((n, min, max)) = size
+        && (bound(min).is_some_and(|m| n < m) || bound(max).is_some_and(|m| n > m))
+    {
+        errors.push(format!("{at}: size {n} is outside {min}/{max}"));
     }
     if let Some(n) = value.as_f64()
         && (bound("minimum").is_some_and(|m| n < m) || bound("maximum").is_some_and(|m| n > m))
