@@ -318,9 +318,8 @@ fn excludes_by_property(doc: &Value, a: &View<'_>, b: &View<'_>) -> bool {
             Some(other) => {
                 let pa = View::build(doc, prop.schema, &prop.ptr);
                 let pb = View::build(doc, other.schema, &other.ptr);
-                if b.required().contains(prop.name)
-                    && (lists_disjoint(&pa, &pb) || types_disjoint(&pa, &pb))
-                {
+                // `a` requires the property; `b` constrains it when present.
+                if lists_disjoint(&pa, &pb) || types_disjoint(&pa, &pb) {
                     return true;
                 }
             }

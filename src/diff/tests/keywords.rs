@@ -339,3 +339,63 @@ fn disjoint_alternatives_are_not_an_overlap() {
         ),
     ]);
 }
+
+#[test]
+fn overlap_follows_json_schema_not_names() {
+    let status = |values: Value| json!({"type": "string", "enum": values});
+    // GitHub's check-runs body: one alternative requires `status`, the
+    // other only constrains it when present; the values are disjoint.
+    let check_run = |kind: &str| {
+        json!({"type": "object", kind: [
+            {"properties": {"status": status(json!(["completed"]))}, "required": ["status", "conclusion"]},
+            {"properties": {"status": status(json!(["queued", "in_progress"]))}}
+        ]})
+    };
+    // GitHub's labels body: two object alternatives that `{}` satisfies.
+    let labels = |kind: &str| {
+        json!({kind: [
+            {"type": "object", "properties": {"labels": {"type": "array", "items": s("string")}}},
+            {"type": "object", "properties": {"labels": {"type": "array", "items": s("object")}}}
+        ]})
+    };
+    run(&[
+        super::case(
+            "anyOf to oneOf with disjoint alternatives",
+            post_body(check_run("anyOf")),
+            post_body(check_run("oneOf")),
+            &[],
+        ),
+        super::case(
+            "anyOf to oneOf with overlapping alternatives",
+            post_body(labels("anyOf")),
+            post_body(labels("oneOf")),
+            &["request-body-one-of-branches-overlap"],
+        ),
+        super::case(
+            "overlapping oneOf that already overlapped",
+            post_body(labels("oneOf")),
+            post_body(labels("oneOf")),
+            &[],
+        ),
+    ]);
+}
+
+#[test]
+fn format_byte_and_binary_are_their_content_keywords() {
+    run(&[
+        super::case(
+            "byte is base64",
+            post_body(text(json!({"format": "byte"}))),
+            post_body(text(json!({"format": "byte", "contentEncoding": "base64"}))),
+            &[],
+        ),
+        super::case(
+            "binary is octet-stream",
+            get_response(text(json!({"format": "binary"}))),
+            get_response(text(
+                json!({"contentMediaType": "application/octet-stream"}),
+            )),
+            &[],
+        ),
+    ]);
+}
