@@ -40,6 +40,8 @@ pub(crate) const KEYWORD_CHANGES: &[SchemaChange] = &[
     change("content-schema-removed", I, B, true, false, "contentSchema removed"),
     change("content-media-type-changed", B, B, false, false, "contentMediaType changed"),
     change("content-encoding-changed", B, B, false, false, "contentEncoding changed"),
+    change("unique-items-set", B, I, false, false, "array items must now be unique"),
+    change("unique-items-unset", I, B, true, false, "array items need no longer be unique"),
     // Not in oasdiff.
     change("one-of-branches-overlap", B, W, false, false, "oneOf alternatives now overlap"),
 ];

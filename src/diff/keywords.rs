@@ -3,9 +3,9 @@
 //! `patternProperties`, `propertyNames`, `unevaluatedItems` /
 //! `unevaluatedProperties`, `if` / `then` / `else`, `contentSchema` /
 //! `contentMediaType` / `contentEncoding` (`minContains` / `maxContains`
-//! are bounds, compared with the others in `constraints`), a `oneOf` whose
-//! alternatives start to overlap, and a media type whose schema appears or
-//! disappears.
+//! are bounds, compared with the others in `constraints`), `uniqueItems`,
+//! a `oneOf` whose alternatives start to overlap, and a media type whose
+//! schema appears or disappears.
 //!
 //! A keyword that appears constrains more values (narrows: `-added`); one
 //! that disappears constrains fewer (widens: `-removed`). The rule table
@@ -49,6 +49,7 @@ pub(crate) fn compare<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At)
     compare_keyed(w, b, r, at, "dependentSchemas", "dependent-schema");
     compare_dependent_required(w, b, r, at);
     compare_content_strings(w, b, r, at);
+    compare_unique_items(w, b, r, at);
     compare_overlap(w, b, r, at);
 }
 
@@ -197,6 +198,20 @@ fn compare_dependent_required<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, 
             let detail = format!("`{key}` no longer requires {}", show(bv));
             w.schema_change(at, "dependent-required-removed", &bp, &rp, detail);
         }
+    }
+}
+
+fn compare_unique_items<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At) {
+    match (b.flag("uniqueItems"), r.flag("uniqueItems")) {
+        (false, true) => {
+            let detail = "array items must now be unique".to_owned();
+            w.schema_change(at, "unique-items-set", &b.ptr, &r.ptr, detail);
+        }
+        (true, false) => {
+            let detail = "array items need no longer be unique".to_owned();
+            w.schema_change(at, "unique-items-unset", &b.ptr, &r.ptr, detail);
+        }
+        _ => {}
     }
 }
 

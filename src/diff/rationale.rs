@@ -203,6 +203,8 @@ const CHANGE_RATIONALES: &[(&str, &str)] = &[
     ("content-schema-removed", "The string's decoded content is no longer constrained."),
     ("content-media-type-changed", "The string carries another kind of content: old clients encode or decode it wrongly (oasdiff: error)."),
     ("content-encoding-changed", "The string is encoded differently (for example base64 to base32): old clients encode or decode it wrongly (oasdiff: error)."),
+    ("unique-items-set", "Arrays with repeated items are no longer valid."),
+    ("unique-items-unset", "Arrays may now repeat items; in a response, clients that put them in a set lose duplicates."),
     ("one-of-branches-overlap", "A value that matched exactly one oneOf alternative may now match two, and oneOf then rejects it: a strict server refuses requests that were valid; in a response, clients that pick the alternative by validation cannot decide. oasdiff has no such rule."),
 ];
 

@@ -135,6 +135,12 @@ fn pairs() -> Vec<(&'static str, &'static str, Value, Value)> {
             text(json!({"contentEncoding": "base32"})),
         ),
         (
+            "unique-items-set",
+            "unique-items-unset",
+            array(json!({})),
+            array(json!({"uniqueItems": true})),
+        ),
+        (
             "dependent-required-changed",
             "dependent-required-changed",
             object(json!({"dependentRequired": {"a": ["b"]}})),
