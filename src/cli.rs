@@ -79,6 +79,23 @@ pub enum StageArgs {
     /// Find the integrations the front end declares (`data-integration`), validate them
     /// against the manifests in `integrations/`, and generate their typed configuration.
     Discover(DiscoverArgs),
+    /// List the diff rules: id, level and why (the rule catalogue).
+    Rules(RulesArgs),
+}
+
+/// `specrelay rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// `text` (one rule per line: id, level, rationale) or `json` (every field).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RulesFormat,
+}
+
+/// `rules --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 /// How to reach GitHub's API (its URL comes from $GITHUB_API_URL).

@@ -14,8 +14,21 @@
 //! An entry matches a finding when every field it gives matches. Unknown
 //! keys and unknown rule ids are errors, so a typo cannot silently ignore
 //! nothing (or everything).
+//!
+//! An entry with `level` does not silence: it sets the level of the
+//! findings it matches (as oasdiff's `--severity-levels` does), for a team
+//! whose clients are stricter or laxer than the default assumes:
+//!
+//! ```yaml
+//! - id: response-property-enum-value-added  # our SDK clients use exhaustive enums
+//!   level: breaking                         # breaking | warning | info
+//!   reason: Mobile clients crash on unknown enum values.
+//! ```
+//!
+//! The first entry that matches a finding decides: list narrower entries
+//! (with `operation`) before broader ones.
 
-use super::finding::Finding;
+use super::finding::{Finding, Level};
 use super::rules::rule;
 use serde::Deserialize;
 
@@ -30,6 +43,9 @@ pub struct IgnoreEntry {
     pub component: Option<String>,
     #[serde(default)]
     pub message_contains: Option<String>,
+    /// Set the level of matching findings instead of silencing them.
+    #[serde(default)]
+    pub level: Option<Level>,
     pub reason: String,
 }
 
@@ -93,12 +109,19 @@ impl IgnoreList {
         self.entries.is_empty()
     }
 
-    /// Splits findings into those kept and those an entry silences.
+    /// Splits findings into those kept and those an entry silences; a
+    /// matching entry with `level` re-levels the finding and keeps it.
     pub fn apply(&self, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Ignored>) {
         let mut kept = Vec::new();
         let mut ignored = Vec::new();
-        for finding in findings {
+        for mut finding in findings {
             match self.entries.iter().find(|e| e.matches(&finding)) {
+                Some(IgnoreEntry {
+                    level: Some(level), ..
+                }) => {
+                    finding.level = *level;
+                    kept.push(finding);
+                }
                 Some(entry) => ignored.push(Ignored {
                     finding,
                     reason: entry.reason.clone(),
@@ -211,6 +234,41 @@ mod tests {
             IgnoreList::parse(
                 "- id: response-optional-property-removed\n  reason: r\n  operaton: GET /a\n"
             ),
+            Err(IgnoreError::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn a_level_entry_relevels_instead_of_silencing() {
+        let list = IgnoreList::parse(
+            "- id: response-optional-property-removed\n  operation: GET /legacy\n  reason: never read\n\
+             - id: response-optional-property-removed\n  level: breaking\n  reason: our clients read every field\n\
+             - id: request-body-removed\n  level: info\n  reason: bodies were never sent\n",
+        )
+        .unwrap();
+        let mut removed = finding("request-body-removed", "POST /a", "x");
+        removed.level = Level::Breaking;
+        let mut optional = finding("response-optional-property-removed", "GET /a", "y");
+        optional.level = Level::Warning;
+        let (kept, ignored) = list.apply(vec![
+            finding("response-optional-property-removed", "GET /legacy", "z"),
+            optional,
+            removed,
+            finding("api-path-removed-without-deprecation", "GET /b", "w"),
+        ]);
+        assert_eq!(ignored.len(), 1);
+        assert_eq!(ignored[0].finding.message, "z");
+        let levels: Vec<(&str, Level)> = kept.iter().map(|f| (f.id.as_str(), f.level)).collect();
+        assert_eq!(
+            levels,
+            [
+                ("response-optional-property-removed", Level::Breaking),
+                ("request-body-removed", Level::Info),
+                ("api-path-removed-without-deprecation", Level::Breaking),
+            ]
+        );
+        assert!(matches!(
+            IgnoreList::parse("- id: request-body-removed\n  level: fatal\n  reason: r\n"),
             Err(IgnoreError::Syntax(_))
         ));
     }

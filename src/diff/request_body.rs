@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use super::keywords;
 use super::pointer;
 use super::rules::Dir;
 use super::schema;
@@ -113,8 +114,15 @@ fn compare_content<'a>(
             }
             Some((rmedia, rm)) => {
                 let rmp = pointer::child(&rcp, rmedia);
+                let at = body_at(webhook);
+                let sides = (
+                    (bm.get("schema"), bmp.as_str()),
+                    (rm.get("schema"), rmp.as_str()),
+                );
+                if keywords::compare_media_schema(w, &at, sides.0, sides.1, media) {
+                    continue;
+                }
                 if let (Some(bs), Some(rs)) = (bm.get("schema"), rm.get("schema")) {
-                    let at = body_at(webhook);
                     schema::compare(
                         w,
                         bs,

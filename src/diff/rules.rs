@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
+use super::keyword_rules::{BODY_RULES, KEYWORD_CHANGES};
 use super::level::Level;
+use super::rationale;
 use Level::{Breaking as B, Info as I, Warning as W};
 
 /// One entry of the catalog.
@@ -23,6 +25,8 @@ pub struct RuleInfo {
     /// Implies at least a minor version bump (an addition) when not breaking.
     pub minor: bool,
     pub description: String,
+    /// Why the rule has its level (and where it differs from oasdiff, why).
+    pub rationale: String,
 }
 
 /// Which way data flows through a schema.
@@ -103,7 +107,7 @@ pub(crate) struct SchemaChange {
     pub what: &'static str,
 }
 
-const fn change(
+pub(crate) const fn change(
     suffix: &'static str,
     request: Level,
     response: Level,
@@ -127,6 +131,8 @@ pub(crate) const SCHEMA_CHANGES: &[SchemaChange] = &[
     change("type-changed", B, B, false, true, "type changed incompatibly"),
     change("type-generalized", I, B, true, true, "type widened (e.g. integer to number)"),
     change("type-specialized", B, I, false, true, "type narrowed (e.g. number to integer)"),
+    change("list-of-types-widened", I, B, true, true, "list of types widened"),
+    change("list-of-types-narrowed", B, I, false, true, "list of types narrowed"),
     change("became-nullable", I, B, true, true, "became nullable"),
     change("became-not-nullable", B, I, false, true, "became not nullable"),
     change("format-changed", W, W, false, true, "format changed"),
@@ -177,6 +183,8 @@ pub(crate) const BOUNDS: &[Bound] = &[
     Bound { id: "min-items", keyword: "minItems", upper: false },
     Bound { id: "max-properties", keyword: "maxProperties", upper: true },
     Bound { id: "min-properties", keyword: "minProperties", upper: false },
+    Bound { id: "max-contains", keyword: "maxContains", upper: true },
+    Bound { id: "min-contains", keyword: "minContains", upper: false },
 ];
 
 /// The four movements of a bound: (suffix, narrows).
@@ -208,17 +216,17 @@ const FIXED: &[(&str, Level, bool, &str)] = &[
     ("api-removed-with-deprecation", I, false, "a deprecated operation was removed"),
     ("endpoint-added", I, true, "an operation was added"),
     ("webhook-added", I, true, "a webhook (3.1 `webhooks`) was added"),
-    ("webhook-removed", W, false, "a webhook (3.1 `webhooks`) was removed"),
+    ("webhook-removed", B, false, "a webhook (3.1 `webhooks`) was removed"),
     ("endpoint-deprecated", I, false, "an operation was deprecated"),
     ("endpoint-reactivated", I, false, "an operation is no longer deprecated"),
-    ("api-operation-id-removed", W, false, "an operationId was removed or changed (generated SDK method names change)"),
+    ("api-operation-id-removed", B, false, "an operationId was removed or changed (generated SDK method names change)"),
     ("api-operation-id-added", I, false, "an operationId was added"),
     ("api-tag-removed", I, false, "a tag was removed from an operation"),
     ("api-tag-added", I, false, "a tag was added to an operation"),
     // request body
     ("request-body-added-required", B, false, "a required request body was added"),
     ("request-body-added-optional", I, true, "an optional request body was added"),
-    ("request-body-removed", W, false, "the request body was removed"),
+    ("request-body-removed", B, false, "the request body was removed"),
     ("request-body-became-required", B, false, "the request body became required"),
     ("request-body-became-optional", I, true, "the request body became optional"),
     ("request-body-media-type-removed", B, false, "a request body media type was removed"),
@@ -245,7 +253,7 @@ const FIXED: &[(&str, Level, bool, &str)] = &[
     ("request-parameter-deprecated", I, false, "a request parameter was deprecated"),
     ("request-parameter-reactivated", I, false, "a request parameter is no longer deprecated"),
     ("request-path-parameter-renamed", I, false, "a path parameter was renamed (matched by position; not breaking on the wire)"),
-    ("request-parameter-style-changed", W, false, "a request parameter's style or explode serialization changed"),
+    ("request-parameter-style-changed", B, false, "a request parameter's style or explode serialization changed"),
     // request properties
     ("new-required-request-property", B, false, "a required request property was added"),
     ("new-required-request-property-with-default", B, false, "a required request property with a default value was added"),
@@ -323,28 +331,51 @@ fn level_for(dir: Dir, request: Level, response: Level) -> Level {
     }
 }
 
+fn fixed_rule(id: &str, level: Level, minor: bool, description: &str) -> RuleInfo {
+    RuleInfo {
+        id: id.to_owned(),
+        level,
+        minor,
+        description: description.to_owned(),
+        rationale: rationale::for_fixed(id).unwrap_or_default().to_owned(),
+    }
+}
+
+/// A generated rule, with its level override (and rationale) if it has one.
+fn generated(subject: Subject, suffix: &str, level: Level, widens: bool, what: &str) -> RuleInfo {
+    let id = format!("{}-{suffix}", subject.prefix());
+    let (level, rationale) = match rationale::override_for(&id) {
+        Some((level, why)) => (level, why.to_owned()),
+        None => (level, rationale::for_change(suffix, subject.dir(), level)),
+    };
+    RuleInfo {
+        id,
+        level,
+        minor: widens && level != B,
+        description: format!("{}: {what}", subject.noun()),
+        rationale,
+    }
+}
+
 fn build() -> Catalog {
     let mut rules: Vec<RuleInfo> = FIXED
         .iter()
-        .map(|(id, level, minor, description)| RuleInfo {
-            id: (*id).to_owned(),
-            level: *level,
-            minor: *minor,
-            description: (*description).to_owned(),
-        })
+        .chain(BODY_RULES)
+        .map(|(id, level, minor, description)| fixed_rule(id, *level, *minor, description))
         .collect();
     for subject in Subject::ALL {
-        for change in SCHEMA_CHANGES {
+        for change in SCHEMA_CHANGES.iter().chain(KEYWORD_CHANGES) {
             if subject.value_only() && !change.value {
                 continue;
             }
             let level = level_for(subject.dir(), change.request, change.response);
-            rules.push(RuleInfo {
-                id: format!("{}-{}", subject.prefix(), change.suffix),
+            rules.push(generated(
+                subject,
+                change.suffix,
                 level,
-                minor: change.widens && level != B,
-                description: format!("{}: {}", subject.noun(), change.what),
-            });
+                change.widens,
+                change.what,
+            ));
         }
         for bound in BOUNDS {
             for (movement, narrows) in bound_moves(bound) {
@@ -352,12 +383,9 @@ fn build() -> Catalog {
                     (Dir::Request, true) | (Dir::Response, false) => B,
                     _ => I,
                 };
-                rules.push(RuleInfo {
-                    id: format!("{}-{}-{}", subject.prefix(), bound.id, movement),
-                    level,
-                    minor: !narrows && level != B,
-                    description: format!("{}: {} {}", subject.noun(), bound.keyword, movement),
-                });
+                let suffix = format!("{}-{movement}", bound.id);
+                let what = format!("{} {movement}", bound.keyword);
+                rules.push(generated(subject, &suffix, level, !narrows, &what));
             }
         }
     }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::composition;
 use super::constraints;
+use super::keywords;
 use super::pointer;
 use super::properties;
 use super::schema_view::{View, is_pure_ref};
@@ -107,6 +108,7 @@ fn compare_views<'a>(
     composition::compare_additional_properties(w, &b, &r, at);
     composition::compare_branches(w, &b, &r, at);
     composition::compare_discriminator(w, &b, &r, at);
+    keywords::compare(w, &b, &r, at);
 }
 
 fn accepts(types: &BTreeSet<&str>, t: &str) -> bool {
@@ -129,14 +131,26 @@ fn compare_types(w: &mut Walk<'_>, b: &View<'_>, r: &View<'_>, at: &At) -> bool 
         show_types(&bt),
         show_types(&rt)
     );
+    // oasdiff names a change to a list of types (`[string, integer]`) apart.
+    let list = bt.len() > 1 || rt.len() > 1;
     match (widened, narrowed) {
         (true, true) => false,
         (true, false) => {
-            w.schema_change(at, "type-generalized", &b.ptr, &r.ptr, detail);
+            let id = if list {
+                "list-of-types-widened"
+            } else {
+                "type-generalized"
+            };
+            w.schema_change(at, id, &b.ptr, &r.ptr, detail);
             false
         }
         (false, true) => {
-            w.schema_change(at, "type-specialized", &b.ptr, &r.ptr, detail);
+            let id = if list {
+                "list-of-types-narrowed"
+            } else {
+                "type-specialized"
+            };
+            w.schema_change(at, id, &b.ptr, &r.ptr, detail);
             false
         }
         (false, false) => {

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod publish;
 pub mod reconcile;
 pub mod register;
+pub mod rules;
 pub mod shape;
 
 use crate::actions::{Outputs, Runtime, env::RunnerEnv, event::Event};
@@ -67,6 +68,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("register", register::OUTPUTS),
     ("reconcile", reconcile::OUTPUTS),
     ("discover", discover::OUTPUTS),
+    ("rules", rules::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -79,5 +81,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Register(args) => register::run(*args, ctx).await,
         StageArgs::Reconcile(args) => reconcile::run(*args, ctx).await,
         StageArgs::Discover(args) => discover::run(args, ctx).await,
+        StageArgs::Rules(args) => rules::run(&args),
     }
 }

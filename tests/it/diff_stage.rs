@@ -164,6 +164,24 @@ fn the_ignore_file_accepts_a_finding_with_its_reason() {
 }
 
 #[test]
+fn the_ignore_file_can_set_a_rules_level() {
+    // An added operation is info by default; this team treats it as breaking.
+    let base = api("1.0.0", &[("/pets", "get")]);
+    let revision = api("1.1.0", &[("/pets", "get"), ("/pets", "post")]);
+    let job = diff_job(&base, &revision);
+    job.run().expect_code(0);
+    std::fs::write(
+        job.workspace().join(".specrelay-ignore"),
+        "- id: endpoint-added\n  level: breaking\n  reason: New endpoints need an API review.\n",
+    )
+    .unwrap();
+    let run = job.run();
+    run.expect_code(1);
+    assert_eq!(run.output("breaking"), "true");
+    assert_eq!(run.output("ignored_count"), "0");
+}
+
+#[test]
 fn a_broken_ignore_file_is_an_error() {
     let base = api("1.0.0", &[("/pets", "get")]);
     let mut job = diff_job(&base, &base);
@@ -268,4 +286,40 @@ fn lint_errors_are_warnings_unless_strict() {
         .expect_code(1)
         .expect_stderr("::error file=revision.json")
         .expect_stderr("is not a valid OpenAPI 3.0/3.1 document");
+}
+
+#[test]
+fn the_rules_stage_lists_every_rule_with_its_level_and_rationale() {
+    let mut job = Job::new("rules");
+    let run = job.run();
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), specrelay::diff::rules().len());
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.split('\t').count() == 3 && !l.ends_with('\t'))
+    );
+    assert!(
+        lines.contains(
+            &specrelay::diff::rule("request-body-removed")
+                .map_or(String::new(), |r| format!(
+                    "request-body-removed\tbreaking\t{}",
+                    r.rationale
+                ))
+                .as_str()
+        )
+    );
+    job.input("format", "json");
+    let run = job.run();
+    run.expect_code(0);
+    let all: Value = serde_json::from_str(&run.stdout).unwrap();
+    let prefix = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "response-property-prefix-items-added")
+        .unwrap();
+    assert_eq!(prefix["level"], "breaking");
+    assert!(prefix["rationale"].as_str().unwrap().contains("oasdiff"));
 }

@@ -4,6 +4,8 @@
 // Test, bench and startup code reads files and the environment directly
 // (clippy.toml disallows it in the library outside actions/ and adapters/).
 #![allow(clippy::disallowed_methods)]
+// The fake GitHub's full response shapes are large `json!` literals.
+#![recursion_limit = "256"]
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -21,6 +23,7 @@ mod generate_stage;
 mod github_adapter;
 mod github_commit;
 mod hardening;
+mod github_description;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;

@@ -19,6 +19,7 @@
 #[path = "fake_github_checks.rs"]
 mod checks;
 
+use super::github_json::{self as shape, CommitFields, PullFields};
 use super::http_server::{Behaviour, RecordedRequest, TestServer};
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -144,10 +145,35 @@ struct State {
     used: u64,
 }
 
-/// The running fake; drop it to stop it.
+/// The running fake; drop it to stop it. Every answer it sends is checked
+/// against GitHub's OpenAPI description (when the corpus has it); dropping
+/// a fake that sent a non-conforming answer fails the test.
 pub struct FakeGitHub {
     server: TestServer,
     state: Arc<Mutex<State>>,
+    conformance: Arc<Mutex<Conformance>>,
+}
+
+/// What the description check saw: answers checked, and mismatches.
+#[derive(Default, Debug, Clone)]
+pub struct Conformance {
+    pub checked: usize,
+    pub errors: Vec<String>,
+}
+
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let conformance = self.conformance();
+        assert!(
+            conformance.errors.is_empty(),
+            "the fake GitHub sent {} answers that GitHub's OpenAPI description rejects:\n{}",
+            conformance.errors.len(),
+            conformance.errors.join("\n")
+        );
+    }
 }
 
 type Reply = (u16, Vec<(String, String)>, Value);
@@ -156,8 +182,26 @@ impl FakeGitHub {
     pub fn start() -> FakeGitHub {
         let state = Arc::new(Mutex::new(State::default()));
         let handler_state = Arc::clone(&state);
+        let conformance = Arc::new(Mutex::new(Conformance::default()));
+        let seen = Arc::clone(&conformance);
+        // Loaded before the server answers, so no request waits on it.
+        let description = super::github_description::description();
         let server = TestServer::start_with_handler(Arc::new(move |request| {
             let (code, mut headers, body) = handle(&mut lock(&handler_state), request);
+            if let Some(doc) = description {
+                let result = super::github_description::check(
+                    doc,
+                    &request.method,
+                    &request.path,
+                    code,
+                    &body,
+                );
+                let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+                seen.checked += 1;
+                if let Err(errors) = result {
+                    seen.errors.extend(errors);
+                }
+            }
             headers.push((
                 "Content-Type".into(),
                 "application/json; charset=utf-8".into(),
@@ -173,7 +217,20 @@ impl FakeGitHub {
                 body,
             }
         }));
-        FakeGitHub { server, state }
+        FakeGitHub {
+            server,
+            state,
+            conformance,
+        }
+    }
+
+    /// What the description check has seen so far (nothing is checked when
+    /// the corpus is absent).
+    pub fn conformance(&self) -> Conformance {
+        self.conformance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// What `GITHUB_API_URL` is set to.
@@ -561,11 +618,12 @@ fn handle(state: &mut State, request: &RecordedRequest) -> Reply {
             return error(401, "A JSON web token could not be decoded");
         }
         return match (request.method.as_str(), request.path.as_str()) {
-            ("GET", path) if path.starts_with("/repos/") => (
-                200,
-                Vec::new(),
-                json!({"id": INSTALLATION_ID, "app_id": state.app.as_ref().map(|a| a.id.clone())}),
-            ),
+            ("GET", path) if path.starts_with("/repos/") => {
+                let owner = path.split('/').nth(2).unwrap_or_default();
+                let app_id = state.app.as_ref().and_then(|a| a.id.parse().ok());
+                let installation = shape::installation(INSTALLATION_ID, app_id.unwrap_or(0), owner);
+                (200, Vec::new(), installation)
+            }
             ("POST", path)
                 if path == format!("/app/installations/{INSTALLATION_ID}/access_tokens") =>
             {
@@ -641,11 +699,8 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
     let method = request.method.as_str();
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
     if parts == ["user"] {
-        return (
-            200,
-            Vec::new(),
-            json!({"login": LOGIN, "id": 1, "type": "Bot"}),
-        );
+        // The token is an installation token (`ghs_`): GitHub refuses it here.
+        return error(403, "Resource not accessible by integration");
     }
     let ["repos", owner, name, rest @ ..] = parts.as_slice() else {
         return error(404, "Not Found");
@@ -662,11 +717,7 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         ("GET", []) => (
             200,
             Vec::new(),
-            json!({
-                "id": 1, "name": name, "full_name": repo_name,
-                "default_branch": repo.default_branch, "private": false,
-                "owner": {"login": owner},
-            }),
+            shape::repository(&repo_name, &repo.default_branch),
         ),
         ("GET", ["contents", file @ ..]) => get_contents(state, &repo_name, &file.join("/"), &q),
         ("GET", ["git", "ref", r @ ..]) => get_ref(state, &repo_name, &r.join("/")),
@@ -678,43 +729,53 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
                 None => error(422, "Reference does not exist"),
             }
         }
-        ("POST", ["git", "blobs"]) => create_blob(state, &body),
+        ("POST", ["git", "blobs"]) => create_blob(state, &repo_name, &body),
         ("GET", ["git", "blobs", sha]) => match state.objects.get(*sha) {
             Some(Object::Blob(bytes)) => (
                 200,
                 Vec::new(),
-                json!({"sha": sha, "size": bytes.len(), "encoding": "base64",
-                       "content": base64::engine::general_purpose::STANDARD.encode(bytes)}),
+                shape::blob(
+                    &repo_name,
+                    sha,
+                    bytes.len(),
+                    &base64::engine::general_purpose::STANDARD.encode(bytes),
+                ),
             ),
             _ => error(404, "Not Found"),
         },
-        ("GET", ["git", "trees", sha]) => get_tree(state, sha),
-        ("POST", ["git", "trees"]) => create_tree(state, &body),
+        ("GET", ["git", "trees", sha]) => get_tree(state, &repo_name, sha),
+        ("POST", ["git", "trees"]) => create_tree(state, &repo_name, &body),
         ("GET", ["git", "commits", sha]) => match state.objects.get(*sha) {
-            Some(Object::Commit(c)) => (200, Vec::new(), commit_json(sha, c)),
+            Some(Object::Commit(c)) => (200, Vec::new(), commit_json(&repo_name, sha, c)),
             _ => error(404, "Not Found"),
         },
-        ("POST", ["git", "commits"]) => create_commit(state, &body),
+        ("POST", ["git", "commits"]) => create_commit(state, &repo_name, &body),
         ("GET", ["compare", range]) => compare(state, &repo_name, range),
         ("GET", ["pulls"]) => list_pulls(state, &repo_name, &q),
         ("POST", ["pulls"]) => create_pull(state, &repo_name, &body),
         ("PATCH", ["pulls", number]) => update_pull(state, &repo_name, number, &body),
         ("POST", ["pulls", number, "requested_reviewers"]) => {
-            with_pull(state, &repo_name, number, |pull| {
+            with_pull(state, &repo_name, number, |pull, refs| {
                 pull.reviewers.extend(strings(&body["reviewers"]));
                 pull.team_reviewers.extend(strings(&body["team_reviewers"]));
-                (201, Vec::new(), pull_json(&repo_name, pull))
+                (201, Vec::new(), pull_json(refs, &repo_name, pull))
             })
         }
-        ("POST", ["issues", number, "labels"]) => with_pull(state, &repo_name, number, |pull| {
-            for label in strings(&body["labels"]) {
-                if !pull.labels.contains(&label) {
-                    pull.labels.push(label);
+        ("POST", ["issues", number, "labels"]) => {
+            with_pull(state, &repo_name, number, |pull, _| {
+                for label in strings(&body["labels"]) {
+                    if !pull.labels.contains(&label) {
+                        pull.labels.push(label);
+                    }
                 }
-            }
-            let labels: Vec<Value> = pull.labels.iter().map(|l| label_json(l)).collect();
-            (200, Vec::new(), Value::Array(labels))
-        }),
+                let labels: Vec<Value> = pull
+                    .labels
+                    .iter()
+                    .map(|l| shape::label(&repo_name, l))
+                    .collect();
+                (200, Vec::new(), Value::Array(labels))
+            })
+        }
         ("GET", ["issues"]) => list_issues(state, &repo_name, &q),
         ("POST", ["issues"]) => create_issue(state, &repo_name, &body),
         ("GET", ["issues", number]) => match find_issue(state, &repo_name, number) {
@@ -760,17 +821,13 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         }
         ("POST", ["check-runs"]) => {
             let id = state.next();
-            let mut run = body.clone();
-            run["id"] = json!(id);
-            run["status"] = body.get("status").cloned().unwrap_or(json!("queued"));
+            let run = shape::check_run(&repo_name, id, &body);
             state.repo_mut(&repo_name).check_runs.push(run.clone());
             (201, Vec::new(), run)
         }
         ("POST", ["statuses", sha]) => {
             let id = state.next();
-            let mut status = body.clone();
-            status["id"] = json!(id);
-            status["sha"] = json!(sha);
+            let status = shape::status(&repo_name, sha, id, &body, LOGIN);
             state.repo_mut(&repo_name).statuses.push(status.clone());
             (201, Vec::new(), status)
         }
@@ -848,15 +905,9 @@ fn get_contents(state: &State, repo: &str, path: &str, q: &HashMap<String, Strin
         .chunks(60)
         .map(|c| std::str::from_utf8(c).unwrap_or_default())
         .collect();
-    (
-        200,
-        Vec::new(),
-        json!({
-            "type": "file", "encoding": "base64", "size": bytes.len(),
-            "name": path.rsplit('/').next().unwrap_or(path), "path": path,
-            "content": wrapped.join("\n") + "\n", "sha": blob,
-        }),
-    )
+    let content = wrapped.join("\n") + "\n";
+    let file = shape::content_file(repo, path, &reference, blob, bytes.len(), content);
+    (200, Vec::new(), file)
 }
 
 fn ref_json(repo: &str, name: &str, sha: &str) -> Value {
@@ -920,7 +971,7 @@ fn update_ref(state: &mut State, repo: &str, name: &str, body: &Value) -> Reply 
     (200, Vec::new(), ref_json(repo, name, sha))
 }
 
-fn create_blob(state: &mut State, body: &Value) -> Reply {
+fn create_blob(state: &mut State, repo: &str, body: &Value) -> Reply {
     let Some(content) = body["content"].as_str() else {
         return error(422, "Invalid request.\n\n\"content\" wasn't supplied.");
     };
@@ -932,35 +983,32 @@ fn create_blob(state: &mut State, body: &Value) -> Reply {
         _ => content.as_bytes().to_vec(),
     };
     let sha = state.put(Object::Blob(bytes));
-    (
-        201,
-        Vec::new(),
-        json!({"sha": sha, "url": format!("blobs/{sha}")}),
-    )
+    (201, Vec::new(), shape::short_blob(repo, &sha))
 }
 
-fn tree_json(sha: &str, tree: &BTreeMap<String, (String, String)>) -> Value {
+fn tree_json(repo: &str, sha: &str, tree: &BTreeMap<String, (String, String)>) -> Value {
     let entries: Vec<Value> = tree
         .iter()
-        .map(
-            |(path, (mode, blob))| json!({"path": path, "mode": mode, "type": "blob", "sha": blob}),
-        )
+        .map(|(path, (mode, blob))| {
+            json!({"path": path, "mode": mode, "type": "blob", "sha": blob,
+                   "url": format!("https://api.github.com/repos/{repo}/git/blobs/{blob}")})
+        })
         .collect();
-    json!({"sha": sha, "tree": entries, "truncated": false})
+    shape::tree(repo, sha, entries)
 }
 
-fn get_tree(state: &State, sha: &str) -> Reply {
+fn get_tree(state: &State, repo: &str, sha: &str) -> Reply {
     let tree_sha = match state.objects.get(sha) {
         Some(Object::Commit(c)) => c.tree.clone(),
         _ => sha.to_owned(),
     };
     match state.objects.get(&tree_sha) {
-        Some(Object::Tree(tree)) => (200, Vec::new(), tree_json(&tree_sha, tree)),
+        Some(Object::Tree(tree)) => (200, Vec::new(), tree_json(repo, &tree_sha, tree)),
         _ => error(404, "Not Found"),
     }
 }
 
-fn create_tree(state: &mut State, body: &Value) -> Reply {
+fn create_tree(state: &mut State, repo: &str, body: &Value) -> Reply {
     let base = match body["base_tree"].as_str() {
         Some(sha) => match state.objects.get(sha) {
             Some(Object::Tree(tree)) => tree.clone(),
@@ -988,22 +1036,24 @@ fn create_tree(state: &mut State, body: &Value) -> Reply {
         }
     }
     let sha = state.put(Object::Tree(tree.clone()));
-    (201, Vec::new(), tree_json(&sha, &tree))
+    (201, Vec::new(), tree_json(repo, &sha, &tree))
 }
 
-fn commit_json(sha: &str, c: &Commit) -> Value {
-    let person =
-        json!({"name": c.author_name, "email": c.author_email, "date": "2026-01-01T00:00:00Z"});
-    json!({
-        "sha": sha, "node_id": "C_x",
-        "tree": {"sha": c.tree},
-        "parents": c.parents.iter().map(|p| json!({"sha": p})).collect::<Vec<_>>(),
-        "message": c.message, "author": person, "committer": person,
-        "verification": {"verified": false, "reason": "unsigned"},
-    })
+fn fields(c: &Commit) -> CommitFields<'_> {
+    CommitFields {
+        tree: &c.tree,
+        parents: &c.parents,
+        message: &c.message,
+        author_name: &c.author_name,
+        author_email: &c.author_email,
+    }
 }
 
-fn create_commit(state: &mut State, body: &Value) -> Reply {
+fn commit_json(repo: &str, sha: &str, c: &Commit) -> Value {
+    shape::git_commit(repo, sha, &fields(c))
+}
+
+fn create_commit(state: &mut State, repo: &str, body: &Value) -> Reply {
     let (Some(message), Some(tree)) = (body["message"].as_str(), body["tree"].as_str()) else {
         return error(422, "Invalid request.");
     };
@@ -1028,25 +1078,23 @@ fn create_commit(state: &mut State, body: &Value) -> Reply {
             .to_owned(),
     };
     let sha = state.put(Object::Commit(commit.clone()));
-    (201, Vec::new(), commit_json(&sha, &commit))
+    (201, Vec::new(), commit_json(repo, &sha, &commit))
 }
 
 fn compare(state: &State, repo: &str, range: &str) -> Reply {
-    let Some((base, head)) = range.split_once("...") else {
+    let Some((base_name, head_name)) = range.split_once("...") else {
         return error(404, "Not Found");
     };
-    let (Some(base), Some(head)) = (resolve(state, repo, base), resolve(state, repo, head)) else {
+    let (Some(base), Some(head)) = (
+        resolve(state, repo, base_name),
+        resolve(state, repo, head_name),
+    ) else {
         return error(404, "Not Found");
     };
     let behind = state.ancestors(&base);
     let ahead = state.ancestors(&head);
-    let commits: Vec<Value> = ahead
-        .difference(&behind)
-        .map(|sha| {
-            let c = state.commit(sha);
-            json!({"sha": sha, "commit": commit_json(sha, c), "parents": commit_json(sha, c)["parents"]})
-        })
-        .collect();
+    let entry = |sha: &str| shape::commit(repo, sha, &fields(state.commit(sha)));
+    let commits: Vec<Value> = ahead.difference(&behind).map(|sha| entry(sha)).collect();
     let behind_by = behind.difference(&ahead).count();
     let status = match (commits.is_empty(), behind_by == 0) {
         (true, true) => "identical",
@@ -1054,37 +1102,54 @@ fn compare(state: &State, repo: &str, range: &str) -> Reply {
         (true, false) => "behind",
         (false, false) => "diverged",
     };
-    (
-        200,
-        Vec::new(),
-        json!({"status": status, "ahead_by": commits.len(), "behind_by": behind_by,
-               "total_commits": commits.len(), "commits": commits}),
-    )
-}
-
-fn label_json(name: &str) -> Value {
-    json!({"id": 1, "name": name, "color": "ededed", "default": false})
+    // The merge base: the common ancestor that no other common ancestor
+    // descends from.
+    let common: BTreeSet<&String> = behind.intersection(&ahead).collect();
+    let merge_base = common
+        .iter()
+        .find(|c| {
+            !common
+                .iter()
+                .any(|o| o != *c && state.ancestors(o).contains(c.as_str()))
+        })
+        .map_or_else(|| base.clone(), |c| (*c).clone());
+    let body = shape::comparison(
+        repo,
+        range,
+        status,
+        behind_by,
+        entry(&base),
+        entry(&merge_base),
+        commits,
+    );
+    (200, Vec::new(), body)
 }
 
 fn comment_json(repo: &str, c: &Comment) -> Value {
-    json!({
-        "id": c.id, "body": c.body, "user": {"login": LOGIN},
-        "html_url": format!("https://github.com/{repo}/pull/{}#issuecomment-{}", c.issue, c.id),
-    })
+    shape::comment(repo, c.issue, c.id, &c.body, LOGIN)
 }
 
-fn pull_json(repo: &str, p: &Pull) -> Value {
-    let owner = repo.split('/').next().unwrap_or_default();
-    json!({
-        "id": p.number * 1000, "number": p.number, "state": p.state, "title": p.title,
-        "body": p.body,
-        "html_url": format!("https://github.com/{repo}/pull/{}", p.number),
-        "url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number),
-        "user": {"login": LOGIN},
-        "head": {"ref": p.head, "label": format!("{owner}:{}", p.head), "repo": {"full_name": repo}},
-        "base": {"ref": p.base, "label": format!("{owner}:{}", p.base), "repo": {"full_name": repo}},
-        "labels": p.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
-        "requested_reviewers": p.reviewers.iter().map(|r| json!({"login": r})).collect::<Vec<_>>(),
+fn pull_json(refs: &BTreeMap<String, String>, repo: &str, p: &Pull) -> Value {
+    let side = |branch: &str| {
+        let sha = refs
+            .get(&format!("heads/{branch}"))
+            .cloned()
+            .unwrap_or_default();
+        shape::pull_side(repo, branch, &sha)
+    };
+    let mut reviewers: Vec<Value> = p.reviewers.iter().map(|r| shape::user(r)).collect();
+    reviewers.dedup();
+    shape::pull(PullFields {
+        repo,
+        number: p.number,
+        state: &p.state,
+        title: &p.title,
+        body: &p.body,
+        head: side(&p.head),
+        base: side(&p.base),
+        labels: p.labels.iter().map(|l| shape::label(repo, l)).collect(),
+        reviewers,
+        author: LOGIN,
     })
 }
 
@@ -1100,7 +1165,7 @@ fn list_pulls(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply {
         .filter(|p| wanted_state == "all" || p.state == wanted_state)
         .filter(|p| head.as_ref().is_none_or(|h| *h == p.head))
         .filter(|p| q.get("base").is_none_or(|b| *b == p.base))
-        .map(|p| pull_json(repo, p))
+        .map(|p| pull_json(&state.repo(repo).refs, repo, p))
         .collect();
     (200, Vec::new(), paginate(list, q))
 }
@@ -1136,7 +1201,7 @@ fn create_pull(state: &mut State, repo: &str, body: &Value) -> Reply {
         reviewers: Vec::new(),
         team_reviewers: Vec::new(),
     };
-    let out = pull_json(repo, &pull);
+    let out = pull_json(&state.repo(repo).refs, repo, &pull);
     state.repo_mut(repo).pulls.push(pull);
     (201, Vec::new(), out)
 }
@@ -1145,22 +1210,18 @@ fn with_pull(
     state: &mut State,
     repo: &str,
     number: &str,
-    f: impl FnOnce(&mut Pull) -> Reply,
+    f: impl FnOnce(&mut Pull, &BTreeMap<String, String>) -> Reply,
 ) -> Reply {
     let number: u64 = number.parse().unwrap_or(0);
-    match state
-        .repo_mut(repo)
-        .pulls
-        .iter_mut()
-        .find(|p| p.number == number)
-    {
-        Some(pull) => f(pull),
+    let Repo { pulls, refs, .. } = state.repo_mut(repo);
+    match pulls.iter_mut().find(|p| p.number == number) {
+        Some(pull) => f(pull, refs),
         None => error(404, "Not Found"),
     }
 }
 
 fn update_pull(state: &mut State, repo: &str, number: &str, body: &Value) -> Reply {
-    with_pull(state, repo, number, |pull| {
+    with_pull(state, repo, number, |pull, refs| {
         if let Some(title) = body["title"].as_str() {
             pull.title = title.to_owned();
         }
@@ -1170,7 +1231,7 @@ fn update_pull(state: &mut State, repo: &str, number: &str, body: &Value) -> Rep
         if let Some(s) = body["state"].as_str() {
             pull.state = s.to_owned();
         }
-        (200, Vec::new(), pull_json(repo, pull))
+        (200, Vec::new(), pull_json(refs, repo, pull))
     })
 }
 
@@ -1214,7 +1275,15 @@ fn list_issues(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply 
         .iter()
         .filter(|p| wanted == "all" || p.state == wanted)
     {
-        let mut item = pull_json(repo, p);
+        // Pull requests appear in the issues list as issues with a `pull_request` key.
+        let as_issue = Issue {
+            number: p.number,
+            title: p.title.clone(),
+            body: p.body.clone(),
+            state: p.state.clone(),
+            state_reason: None,
+        };
+        let mut item = issue_json(repo, &as_issue);
         item["pull_request"] =
             json!({"url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number)});
         items.push((p.number, item));

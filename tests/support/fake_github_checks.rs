@@ -28,7 +28,7 @@ pub(super) fn route(
             let Some(pull) = r.pulls.iter().find(|p| p.number == number) else {
                 return Some(error(404, "Not Found"));
             };
-            let mut out = pull_json(repo, pull);
+            let mut out = pull_json(&r.refs, repo, pull);
             out["merged"] = json!(r.merged.contains(&number));
             out["head"]["sha"] = json!(
                 r.refs

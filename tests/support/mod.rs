@@ -6,6 +6,8 @@ pub mod clients;
 pub mod command;
 pub mod corpus;
 pub mod fake_github;
+pub mod github_description;
+pub mod github_json;
 pub mod http_server;
 pub mod registries;
 pub mod runner;

@@ -139,9 +139,34 @@ struct Compare {
     commits: Vec<CompareCommit>,
 }
 
+/// One entry of `commits` in a compare answer (GitHub's `commit` schema):
+/// the sha sits on the outer object; the nested `commit` (a `git-commit`
+/// summary) has `tree`, `message` and author fields but no `sha`, and the
+/// parents are on the outer object too.
 #[derive(Debug, Deserialize)]
 struct CompareCommit {
-    commit: GitCommit,
+    sha: String,
+    #[serde(default)]
+    parents: Vec<Sha>,
+    commit: CompareCommitDetail,
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareCommitDetail {
+    tree: Sha,
+    #[serde(default)]
+    message: String,
+}
+
+impl From<CompareCommit> for GitCommit {
+    fn from(c: CompareCommit) -> GitCommit {
+        GitCommit {
+            sha: c.sha,
+            tree: c.commit.tree,
+            parents: c.parents,
+            message: c.commit.message,
+        }
+    }
 }
 
 /// A file change for a new tree: new bytes, or `None` to delete the path.
@@ -309,7 +334,7 @@ impl GitHub {
     ) -> Result<Vec<GitCommit>, GitHubError> {
         let path = repo.path(&format!("/compare/{}...{}", encode(base), encode(head)));
         let compare: Compare = self.get(&path).await?;
-        Ok(compare.commits.into_iter().map(|c| c.commit).collect())
+        Ok(compare.commits.into_iter().map(GitCommit::from).collect())
     }
 
     /// Open pull requests, from `head` (a branch of this repository) if given.

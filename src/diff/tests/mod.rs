@@ -4,6 +4,7 @@
 
 mod api;
 mod endpoints;
+mod keywords;
 mod no_false_positives;
 mod parameters;
 mod properties;
@@ -116,6 +117,7 @@ pub(super) fn all_cases() -> Vec<Case> {
     cases.extend(properties::cases());
     cases.extend(security::cases());
     cases.extend(schema_generated::cases());
+    cases.extend(keywords::cases());
     cases.extend(no_false_positives::cases());
     cases
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::super::rules::{BOUNDS, Subject, bound_moves};
 use super::{Case, api, get_header, get_params, get_response, obj, post_body, run};
 
-fn place(subject: Subject, schema: Value) -> Value {
+pub(super) fn place(subject: Subject, schema: Value) -> Value {
     let property = || obj(json!({"p": schema.clone()}), &[]);
     match subject {
         Subject::RequestBody => post_body(schema),
@@ -188,6 +188,9 @@ fn changes() -> Vec<(String, Value, Value)> {
         let base_type = match bound.keyword {
             "maxLength" | "minLength" => json!({"type": "string"}),
             "maxItems" | "minItems" => json!({"type": "array", "items": {"type": "string"}}),
+            "maxContains" | "minContains" => {
+                json!({"type": "array", "items": {"type": "string"}, "contains": {"const": "x"}})
+            }
             "maxProperties" | "minProperties" => json!({"type": "object"}),
             _ => json!({"type": "number"}),
         };
