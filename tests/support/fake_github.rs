@@ -1238,15 +1238,15 @@ fn update_pull(state: &mut State, repo: &str, number: &str, body: &Value) -> Rep
 /// GitHub's issue object (the fields of `issue` in the REST description
 /// that clients commonly read).
 fn issue_json(repo: &str, i: &Issue) -> Value {
-    json!({
-        "id": i.number * 1000 + 1, "node_id": format!("I_{}", i.number), "number": i.number,
-        "title": i.title, "body": i.body, "state": i.state, "state_reason": i.state_reason,
-        "html_url": format!("https://github.com/{repo}/issues/{}", i.number),
-        "url": format!("https://api.github.com/repos/{repo}/issues/{}", i.number),
-        "repository_url": format!("https://api.github.com/repos/{repo}"),
-        "user": {"login": LOGIN}, "labels": [], "assignees": [], "locked": false,
-        "comments": 0, "author_association": "NONE",
-    })
+    shape::issue(
+        repo,
+        i.number,
+        &i.title,
+        &i.body,
+        &i.state,
+        i.state_reason.as_deref(),
+        LOGIN,
+    )
 }
 
 fn find_issue(state: &State, repo: &str, number: &str) -> Option<usize> {

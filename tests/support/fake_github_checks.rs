@@ -9,7 +9,7 @@
 //! Tests drive the other side through [`FakeGitHub`]'s helpers below:
 //! a check turning green or red, a review, a merge.
 
-use super::{FakeGitHub, Reply, State, error, paginate, pull_json};
+use super::{FakeGitHub, LOGIN, Reply, State, error, paginate, pull_json, shape};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -66,13 +66,11 @@ pub(super) fn route(
         ("GET", ["commits", sha, "status"]) => {
             // The newest status per context, newest first, as GitHub combines them.
             let mut latest: Vec<Value> = Vec::new();
-            for status in state
-                .repo(repo)
-                .statuses
-                .iter()
-                .rev()
-                .filter(|s| s["sha"] == *sha)
-            {
+            for status in state.repo(repo).statuses.iter().rev().filter(|s| {
+                s["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with(&format!("/statuses/{sha}")))
+            }) {
                 if !latest.iter().any(|l| l["context"] == status["context"]) {
                     latest.push(status.clone());
                 }
@@ -87,10 +85,11 @@ pub(super) fn route(
             } else {
                 "pending"
             };
+            let default_branch = state.repo(repo).default_branch.clone();
             (
                 200,
                 Vec::new(),
-                json!({"state": combined, "sha": sha, "total_count": latest.len(), "statuses": latest}),
+                shape::combined_status(repo, sha, combined, latest, &default_branch),
             )
         }
         ("POST", ["actions", "workflows", workflow, "dispatches"]) => {
@@ -98,12 +97,23 @@ pub(super) fn route(
                 return Some(error(422, "Invalid request.\n\n\"ref\" wasn't supplied."));
             }
             let id = state.next();
-            let run = json!({
-                "id": id, "name": workflow, "event": "workflow_dispatch",
-                "status": "queued", "conclusion": null, "head_branch": body["ref"],
-                "path": format!(".github/workflows/{workflow}"),
-                "html_url": format!("https://github.com/{repo}/actions/runs/{id}"),
-            });
+            let branch = body["ref"].as_str().unwrap_or_default().to_owned();
+            let r = state.repo(repo);
+            let sha = r
+                .refs
+                .get(&format!("heads/{branch}"))
+                .cloned()
+                .unwrap_or_default();
+            let run = shape::workflow_run(
+                repo,
+                id,
+                workflow,
+                &branch,
+                &sha,
+                "queued",
+                None,
+                &r.default_branch.clone(),
+            );
             state.repo_mut(repo).workflow_runs.push(run);
             (204, Vec::new(), Value::Null)
         }
@@ -150,12 +160,15 @@ impl FakeGitHub {
         let id = state.next();
         let runs = &mut state.repo_mut(repo).check_runs;
         runs.retain(|run| !(run["head_sha"] == sha.as_str() && run["name"] == name));
-        runs.push(json!({
-            "id": id, "name": name, "head_sha": sha,
-            "status": if conclusion.is_some() { "completed" } else { "in_progress" },
-            "conclusion": conclusion,
-            "app": {"slug": "ci"},
-        }));
+        runs.push(shape::check_run(
+            repo,
+            id,
+            &json!({
+                "name": name, "head_sha": sha,
+                "status": if conclusion.is_some() { "completed" } else { "in_progress" },
+                "conclusion": conclusion,
+            }),
+        ));
     }
 
     /// A commit status on the pull request's head commit.
@@ -163,17 +176,23 @@ impl FakeGitHub {
         let sha = self.pull_head_sha(repo, number);
         let mut state = self.lock();
         let id = state.next();
-        state.repo_mut(repo).statuses.push(json!({
-            "id": id, "sha": sha, "context": context, "state": state_name,
-        }));
+        let status = shape::status(
+            repo,
+            &sha,
+            id,
+            &json!({"state": state_name, "context": context}),
+            LOGIN,
+        );
+        state.repo_mut(repo).statuses.push(status);
     }
 
     pub fn approve(&self, repo: &str, number: u64, reviewer: &str) {
+        let sha = self.pull_head_sha(repo, number);
         let mut state = self.lock();
         let id = state.next();
         state.repo_mut(repo).reviews.push((
             number,
-            json!({"id": id, "state": "APPROVED", "user": {"login": reviewer}, "body": ""}),
+            shape::review(repo, number, id, "APPROVED", reviewer, &sha),
         ));
     }
 

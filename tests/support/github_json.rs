@@ -386,3 +386,90 @@ pub fn installation(id: u64, app_id: u64, owner: &str) -> Value {
         "created_at": DATE, "updated_at": DATE, "suspended_by": null, "suspended_at": null,
     })
 }
+
+/// `issue` (also how a pull request appears in the issues list, with a
+/// `pull_request` key added by the caller).
+pub fn issue(
+    repo: &str,
+    number: u64,
+    title: &str,
+    body: &str,
+    state: &str,
+    state_reason: Option<&str>,
+    login: &str,
+) -> Value {
+    let url = format!("{API}/repos/{repo}/issues/{number}");
+    json!({
+        "id": number * 1000 + 1, "node_id": format!("I_{number}"), "number": number,
+        "title": title, "body": body, "state": state, "state_reason": state_reason,
+        "url": url, "html_url": format!("{WEB}/{repo}/issues/{number}"),
+        "repository_url": format!("{API}/repos/{repo}"),
+        "labels_url": format!("{url}/labels{{/name}}"), "comments_url": format!("{url}/comments"),
+        "events_url": format!("{url}/events"),
+        "user": user(login), "labels": [], "assignee": null, "assignees": [], "milestone": null,
+        "locked": false, "comments": 0, "author_association": "NONE",
+        "created_at": DATE, "updated_at": DATE,
+        "closed_at": if state == "closed" { json!(DATE) } else { Value::Null },
+    })
+}
+
+/// `pull-request-review`.
+pub fn review(repo: &str, pull: u64, id: u64, state: &str, login: &str, commit_id: &str) -> Value {
+    let html = format!("{WEB}/{repo}/pull/{pull}#pullrequestreview-{id}");
+    let pull_url = format!("{API}/repos/{repo}/pulls/{pull}");
+    json!({
+        "id": id, "node_id": format!("PRR_{id}"), "user": user(login), "body": "",
+        "state": state, "html_url": html, "pull_request_url": pull_url,
+        "_links": {"html": {"href": html}, "pull_request": {"href": pull_url}},
+        "submitted_at": DATE, "commit_id": commit_id, "author_association": "MEMBER",
+    })
+}
+
+/// `combined-commit-status` over `statuses` (already `status` objects).
+pub fn combined_status(
+    repo: &str,
+    sha: &str,
+    state: &str,
+    statuses: Vec<Value>,
+    default_branch: &str,
+) -> Value {
+    json!({
+        "state": state, "sha": sha, "total_count": statuses.len(), "statuses": statuses,
+        "repository": repository(repo, default_branch),
+        "commit_url": format!("{API}/repos/{repo}/commits/{sha}"),
+        "url": format!("{API}/repos/{repo}/commits/{sha}/status"),
+    })
+}
+
+/// `workflow-run` of `workflow` (a file name) started by `workflow_dispatch`.
+pub fn workflow_run(
+    repo: &str,
+    id: u64,
+    workflow: &str,
+    branch: &str,
+    sha: &str,
+    status: &str,
+    conclusion: Option<&str>,
+    default_branch: &str,
+) -> Value {
+    let url = format!("{API}/repos/{repo}/actions/runs/{id}");
+    json!({
+        "id": id, "name": workflow, "node_id": format!("WFR_{id}"),
+        "head_branch": branch, "head_sha": sha, "path": format!(".github/workflows/{workflow}"),
+        "run_number": id, "event": "workflow_dispatch", "status": status, "conclusion": conclusion,
+        "workflow_id": 1, "url": url, "html_url": format!("{WEB}/{repo}/actions/runs/{id}"),
+        "pull_requests": [], "created_at": DATE, "updated_at": DATE,
+        "jobs_url": format!("{url}/jobs"), "logs_url": format!("{url}/logs"),
+        "check_suite_url": format!("{API}/repos/{repo}/check-suites/{id}"),
+        "artifacts_url": format!("{url}/artifacts"), "cancel_url": format!("{url}/cancel"),
+        "rerun_url": format!("{url}/rerun"),
+        "workflow_url": format!("{API}/repos/{repo}/actions/workflows/1"),
+        "head_commit": {
+            "id": sha, "tree_id": sha, "message": "", "timestamp": DATE,
+            "author": {"name": "specrelay", "email": "specrelay@example.com"},
+            "committer": {"name": "specrelay", "email": "specrelay@example.com"},
+        },
+        "repository": repository(repo, default_branch),
+        "head_repository": repository(repo, default_branch),
+    })
+}
