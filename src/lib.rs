@@ -19,6 +19,7 @@
 
 pub mod actions;
 pub mod adapters;
+pub mod announce;
 pub mod cli;
 pub mod diff;
 pub mod downstream;

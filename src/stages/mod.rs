@@ -5,6 +5,7 @@
 //! the Actions runtime.
 
 pub mod diff;
+pub mod dispatch;
 pub mod downstream;
 pub mod generate;
 pub mod github;
@@ -62,6 +63,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("generate", generate::OUTPUTS),
     ("publish", publish::OUTPUTS),
     ("downstream", downstream::OUTPUTS),
+    ("dispatch", dispatch::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -71,5 +73,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Generate(args) => generate::run(args, ctx).await,
         StageArgs::Publish(args) => publish::run(*args, ctx).await,
         StageArgs::Downstream(args) => downstream::run(*args, ctx).await,
+        StageArgs::Dispatch(args) => dispatch::run(*args, ctx).await,
     }
 }
