@@ -8,6 +8,7 @@ mod action_yml;
 mod bad_input;
 mod diff_corpus;
 mod diff_stage;
+mod dispatch_stage;
 mod downstream_stage;
 mod generate_stage;
 mod github_adapter;
