@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools="$(scripts/install-test-tools.sh)"
 eval "$tools"
-export HADOLINT ACTIONLINT
+export HADOLINT ACTIONLINT SHELLCHECK
 tools="$(scripts/install-sdk-tools.sh)"
 eval "$tools"
 export TSC PRISM
