@@ -19,4 +19,9 @@ tools="$(scripts/install-python-tools.sh)"
 eval "$tools"
 export MYPY PYTHON
 
+# The empty-root test (tests/it/empty_root.rs) runs the binary as the image
+# ships it: a static release build, glibc linked in.
+RUSTFLAGS='-C target-feature=+crt-static' \
+  cargo build --release --locked --target "$(uname -m)-unknown-linux-gnu"
+
 cargo test --locked

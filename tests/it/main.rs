@@ -9,6 +9,7 @@ mod bad_input;
 mod diff_corpus;
 mod diff_stage;
 mod dispatch_stage;
+mod empty_root;
 mod downstream_stage;
 mod generate_stage;
 mod github_adapter;
