@@ -5,7 +5,6 @@
 //! Values here are raw; each stage turns them into a validated request once.
 
 use crate::actions::runtime::OutputFormat;
-use crate::stages::ingest::semver_policy::SemverPolicy;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -76,7 +75,7 @@ pub enum StageArgs {
 }
 
 /// How to reach GitHub's API (its URL comes from $GITHUB_API_URL).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GitHubArgs {
     /// Token for GitHub's API (contents: write; pull-requests: write for downstream)
     /// [default: $GITHUB_TOKEN].
@@ -98,7 +97,7 @@ pub struct GitHubArgs {
 }
 
 /// `ingest --commit`, `generate --commit`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CommitArgs {
     /// Also commit the files written to the workflow's branch ($GITHUB_REF_NAME, or
     /// $GITHUB_HEAD_REF in a pull request) of $GITHUB_REPOSITORY through GitHub's API,
@@ -294,7 +293,7 @@ pub struct IngestArgs {
     /// Whether the declared change_type and version bump must cover what the diff finds:
     /// `enforce` fails ingest, `warn` annotates, `off` skips the check.
     #[arg(long, value_enum, default_value = "enforce")]
-    pub semver_policy: SemverPolicy,
+    pub semver_policy: SemverPolicyArg,
 
     /// Findings to accept, with reasons [default: .specrelay-ignore, if present].
     #[arg(long, value_name = "FILE")]
@@ -480,6 +479,18 @@ pub struct PublishArgs {
 pub enum NpmAccess {
     Public,
     Restricted,
+}
+
+/// `ingest --semver-policy` (the stage maps it to its own policy type, so
+/// that the pure type does not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SemverPolicyArg {
+    /// A violation fails ingest and writes nothing.
+    Enforce,
+    /// A violation is a warning.
+    Warn,
+    /// Not checked.
+    Off,
 }
 
 /// `generate --languages`.

@@ -4,7 +4,7 @@
 //! [`crate::publish::npm_registry`]; this only sends them.
 
 use super::http::{Credential, Downloader, HttpError, Upload};
-use super::registry::{PublishError, Target};
+use super::package_registry::{PublishError, Target};
 use crate::publish::Presence;
 use crate::publish::npm_registry::{self, Access};
 use crate::publish::npm_tarball::NpmTarball;
@@ -86,7 +86,7 @@ impl<'a> NpmRegistry<'a> {
             .map(drop)
     }
 
-    /// `tarball` under `tag`, as a [`Target`] for [`super::registry::publish`].
+    /// `tarball` under `tag`, as a [`Target`] for [`super::package_registry::publish`].
     pub fn target<'r>(
         &'r self,
         tarball: &'r NpmTarball,

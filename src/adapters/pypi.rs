@@ -4,7 +4,7 @@
 //! [`crate::publish::pypi_upload`]; this only sends them.
 
 use super::http::{Credential, Downloader, HttpError, Upload};
-use super::registry::{PublishError, Target};
+use super::package_registry::{PublishError, Target};
 use crate::publish::Presence;
 use crate::publish::pypi_upload::{self, Distribution};
 use crate::publish::pyproject::PyProject;
@@ -97,7 +97,7 @@ impl<'a> PypiRepository<'a> {
             .map(drop)
     }
 
-    /// `dist` of `project`, as a [`Target`] for [`super::registry::publish`].
+    /// `dist` of `project`, as a [`Target`] for [`super::package_registry::publish`].
     pub fn target<'r>(&'r self, project: &'r PyProject, dist: Distribution<'r>) -> PypiTarget<'r> {
         PypiTarget {
             repository: self,

@@ -5,7 +5,7 @@
 //!
 //! Also home of the ignore file handling that `ingest` shares.
 
-use super::spec_source::Sources;
+use super::common::spec_source::Sources;
 use super::{Context, Report};
 use crate::actions::{Annotation, Outputs, commands::Level as AnnotationLevel};
 use crate::cli::{DiffArgs, FailOn, ReportFormat};

@@ -117,7 +117,12 @@ pub async fn run(args: DownstreamArgs, ctx: &Context) -> Result<Report> {
         .first()
         .and_then(|c| RepoName::parse(&c.repo))
         .context("no consumer repository")?;
-    let github = super::github::client(&args.github, ctx, &first).await?;
+    let github = crate::stages::common::github::client(
+        &crate::stages::common::github::GitHubAuth::from_args(args.github.clone()),
+        ctx,
+        &first,
+    )
+    .await?;
     let rollout = Rollout {
         github: &github,
         ctx,

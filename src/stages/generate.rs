@@ -6,7 +6,7 @@
 //! spec -> `sdk::lower` per language (pure) -> emitter (pure) -> a plan of
 //! writes and removals for every language (pure) -> one set of atomic writes.
 
-use super::spec_source::Sources;
+use super::common::spec_source::Sources;
 use super::{Context, Report};
 use crate::actions::Outputs;
 use crate::adapters::fs;
@@ -234,14 +234,18 @@ pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
     if args.commit.commit && !ctx.dry_run {
         let packages: Vec<String> = sdks.iter().map(Sdk::spec).collect();
         let message = format!("sdk: generate {}", packages.join(", "));
-        let sha =
-            super::github::commit_to_workflow_branch(&args.commit, ctx, &message, async |base| {
+        let sha = crate::stages::common::github::commit_to_workflow_branch(
+            &crate::stages::common::github::GitHubAuth::from_args(args.commit.github.clone()),
+            ctx,
+            &message,
+            async |base| {
                 Ok(sdks
                     .iter()
                     .flat_map(|sdk| sdk_changes(sdk, base.files.keys()))
                     .collect())
-            })
-            .await?;
+            },
+        )
+        .await?;
         outputs.set("commit_sha", sha.unwrap_or_default());
     }
     Ok(Report {

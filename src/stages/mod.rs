@@ -4,15 +4,14 @@
 //! `--dry-run`, describes it), returning a [`Report`] that `main` hands to
 //! the Actions runtime.
 
+pub mod common;
 pub mod diff;
 pub mod dispatch;
 pub mod downstream;
 pub mod generate;
-pub mod github;
 pub mod ingest;
 pub mod publish;
 pub mod shape;
-pub mod spec_source;
 
 use crate::actions::{Outputs, Runtime, env::RunnerEnv, event::Event};
 use crate::adapters::clock::Clock;

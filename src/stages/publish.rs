@@ -24,8 +24,8 @@ use crate::adapters::fs;
 use crate::adapters::http::{Downloader, FetchPolicy, HttpError};
 use crate::adapters::npm::{NpmRegistry, NpmTarget};
 use crate::adapters::oidc::{self, IdTokenRequest, TrustedPublishingError};
+use crate::adapters::package_registry::{self, Outcome, PublishError, RetryPolicy, Target};
 use crate::adapters::pypi::{PypiRepository, PypiTarget};
-use crate::adapters::registry::{self, Outcome, PublishError, RetryPolicy, Target};
 use crate::cli::{NpmAccess, PublishArgs};
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::publish::Presence;
@@ -614,7 +614,7 @@ async fn apply(ctx: &Context, files: &[File<'_>], retry: &RetryPolicy) -> (Resul
                 let _group = ctx
                     .runtime
                     .group(&format!("Publishing {}", file.target.describe()));
-                registry::publish(&file.target, retry).await
+                package_registry::publish(&file.target, retry).await
             }
         };
         sink.record(&file.name, outcome);

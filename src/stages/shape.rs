@@ -56,9 +56,11 @@ pub trait Stage {
     async fn apply(request: Self::Request, plan: Self::Plan, ctx: &Context) -> Result<Report>;
 
     /// The report of a dry run; stages with outputs that the next job needs
-    /// even on a dry run (a version, a matrix) override this.
-    fn dry_run_report(_request: &Self::Request, plan: &Self::Plan) -> Report {
-        dry_run_report(Self::NAME, plan)
+    /// even on a dry run (a version, a matrix) override this, and print the
+    /// plan with [`print_plan`] so every dry run logs the same way.
+    fn dry_run_report(request: &Self::Request, plan: &Self::Plan, ctx: &Context) -> Result<Report> {
+        let _ = (request, ctx);
+        Ok(dry_run_report(Self::NAME, plan))
     }
 }
 
@@ -77,7 +79,7 @@ pub async fn drive<S: Stage>(args: S::Args, ctx: &Context) -> Result<Report> {
     let observed = S::observe(&request, ctx).await?;
     let plan = S::decide(&request, observed)?;
     if ctx.dry_run {
-        return Ok(S::dry_run_report(&request, &plan));
+        return S::dry_run_report(&request, &plan, ctx);
     }
     S::apply(request, plan, ctx).await
 }
@@ -96,13 +98,7 @@ pub fn dry_run_report(stage: &str, plan: &impl Describe) -> Report {
             summary.push_str(&format!("- {line}\n"));
         }
     }
-    eprintln!("dry run: specrelay {stage} would:");
-    for line in &lines {
-        eprintln!("  - {line}");
-    }
-    if lines.is_empty() {
-        eprintln!("  (nothing)");
-    }
+    print_plan(stage, &lines);
     let mut outputs = crate::actions::Outputs::new();
     outputs.set("dry_run", "true");
     Report {
@@ -110,6 +106,17 @@ pub fn dry_run_report(stage: &str, plan: &impl Describe) -> Report {
         summary,
         stdout: None,
         failure: None,
+    }
+}
+
+/// The plan of a dry run on stderr, one `dry run: would <line>` per action,
+/// the same for every stage.
+pub fn print_plan(stage: &str, lines: &[String]) {
+    if lines.is_empty() {
+        eprintln!("dry run: specrelay {stage} has nothing to do");
+    }
+    for line in lines {
+        eprintln!("dry run: would {line}");
     }
 }
 

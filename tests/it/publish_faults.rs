@@ -9,7 +9,7 @@ use crate::support::http_server::{Behaviour, TestServer};
 use secrecy::SecretString;
 use specrelay::adapters::http::{Downloader, FetchPolicy};
 use specrelay::adapters::npm::NpmRegistry;
-use specrelay::adapters::registry::{self, Outcome, PublishError, RetryPolicy};
+use specrelay::adapters::package_registry::{self, Outcome, PublishError, RetryPolicy};
 use specrelay::publish::npm_tarball::{self, NpmTarball};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -86,7 +86,7 @@ fn publish_against(
         .enable_all()
         .build()
         .unwrap()
-        .block_on(registry::publish(
+        .block_on(package_registry::publish(
             &registry.target(&tarball, "latest", None),
             &policy,
         ));

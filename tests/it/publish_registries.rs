@@ -14,8 +14,8 @@ use crate::support::registries::{PypiServer, Verdaccio, http};
 use secrecy::SecretString;
 use specrelay::adapters::http::{Downloader, FetchPolicy};
 use specrelay::adapters::npm::NpmRegistry;
+use specrelay::adapters::package_registry::{self, Outcome, PublishError, RetryPolicy};
 use specrelay::adapters::pypi::PypiRepository;
-use specrelay::adapters::registry::{self, Outcome, PublishError, RetryPolicy};
 use specrelay::publish::pypi_upload::{Distribution, default_index_url};
 use specrelay::publish::{npm_tarball, pyproject, sdist, wheel};
 use std::time::Duration;
@@ -90,12 +90,12 @@ fn npm_publish_to_verdaccio_then_install_from_it() {
     let registry = NpmRegistry::new(&http, registry_url.clone(), Some(SecretString::from(token)));
     let tarball = npm_tarball::build(&typescript_sdk(), BUILD_TIME).unwrap();
 
-    let first = block_on(registry::publish(
+    let first = block_on(package_registry::publish(
         &registry.target(&tarball, "latest", None),
         &retries(),
     ));
     assert_eq!(first.unwrap(), Outcome::Uploaded { attempts: 1 });
-    let again = block_on(registry::publish(
+    let again = block_on(package_registry::publish(
         &registry.target(&tarball, "latest", None),
         &retries(),
     ));
@@ -103,7 +103,7 @@ fn npm_publish_to_verdaccio_then_install_from_it() {
 
     // The same version with other bytes is refused before anything is sent.
     let rebuilt = npm_tarball::build(&typescript_sdk(), BUILD_TIME + 1).unwrap();
-    let err = block_on(registry::publish(
+    let err = block_on(package_registry::publish(
         &registry.target(&rebuilt, "latest", None),
         &retries(),
     ))
@@ -124,7 +124,7 @@ fn npm_publish_to_verdaccio_then_install_from_it() {
         manifest.replace("\"1.4.0\"", "\"1.4.1\"").into_bytes(),
     );
     let next = npm_tarball::build(&next, BUILD_TIME).unwrap();
-    let err = block_on(registry::publish(
+    let err = block_on(package_registry::publish(
         &anonymous.target(&next, "latest", None),
         &retries(),
     ))
@@ -175,7 +175,7 @@ fn pypi_upload_to_pypiserver_then_install_from_it() {
     let wheel = wheel::build(&project, &files, BUILD_TIME).unwrap();
     let sdist = sdist::build(&project, &files, BUILD_TIME).unwrap();
     let publish = |dist: Distribution<'_>| {
-        block_on(registry::publish(
+        block_on(package_registry::publish(
             &repository.target(&project, dist),
             &retries(),
         ))
@@ -213,7 +213,7 @@ fn pypi_upload_to_pypiserver_then_install_from_it() {
     );
     let later_project = pyproject::read(&later).unwrap();
     let later_wheel = wheel::build(&later_project, &later, BUILD_TIME).unwrap();
-    let err = block_on(registry::publish(
+    let err = block_on(package_registry::publish(
         &intruder.target(&later_project, Distribution::from(&later_wheel)),
         &retries(),
     ))

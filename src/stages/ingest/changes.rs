@@ -41,6 +41,19 @@ pub struct ChangeFiles {
 }
 
 /// What the change files need to know about the new version.
+/// The files [`change_files`] writes besides the changelog, in the same
+/// order, without rendering them (for a plan's description).
+pub fn change_paths(layout: &Layout, version: &Version, changes: &Changes) -> Vec<PathBuf> {
+    let mut paths = vec![
+        layout.diff_file(&changes.previous, version, "json"),
+        layout.diff_file(&changes.previous, version, "md"),
+    ];
+    if changes.breaking() {
+        paths.push(layout.migration_notes_file(version));
+    }
+    paths
+}
+
 pub struct NewVersion<'a> {
     pub version: &'a Version,
     pub title: &'a str,

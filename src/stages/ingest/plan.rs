@@ -1,15 +1,193 @@
 //! `ingest`: what to do with a verified, valid spec, decided in full before
-//! anything is written. Pure: the stored history arrives as values.
+//! anything is written. Pure: the stored history, the previous spec and the
+//! changelog arrive as values ([`Observed`]).
 //!
 //! Rules: a stored version is immutable (same spec again: skip; different
 //! spec: refuse); a version not above the newest stored one is refused unless
-//! `allow_older`; `latest.json` only ever moves forward.
+//! `allow_older`; `latest.json` only ever moves forward; the announced
+//! change must cover what the diff against the previous version finds
+//! (the semver policy).
 
-use super::request::IngestRequest;
+use super::changes::{self, Changes};
+use super::request::{ChangeType, IngestRequest, Request};
+use super::semver_policy::{self, SemverPolicy};
+use crate::diff::ignore::IgnoreList;
+use crate::diff::{self as spec_diff, DiffOptions, Level};
 use crate::layout::{LatestRecord, Layout, display_path};
 use crate::spec::{self, LoadedSpec};
+use crate::stages::shape::Describe;
 use semver::Version;
 use std::path::PathBuf;
+
+/// What `observe` read for the decision.
+pub struct Observed {
+    pub history: StoredHistory,
+    pub ignore: IgnoreList,
+    /// The downloaded spec, checksum verified, parsed and validated.
+    pub spec: LoadedSpec,
+    /// The stored file of the announced version, if there is one.
+    pub existing: Option<Vec<u8>>,
+    /// The previous stored version in the 3.1 model, when there is one to diff against.
+    pub previous: Option<(Version, serde_json::Value)>,
+    /// The changelog as it is in the workspace.
+    pub changelog: Option<String>,
+    /// When the spec is ingested (RFC 3339).
+    pub ingested_at: String,
+}
+
+/// Everything one ingest run will do.
+pub struct IngestPlan {
+    pub spec: LoadedSpec,
+    /// Store the spec, or skip because it is already stored.
+    pub store: Plan,
+    /// The diff against the previous version, after the ignore file.
+    pub changes: Option<Changes>,
+    /// What changed: the diff's verdict, or the producer's word for a first version.
+    pub change_type: ChangeType,
+    pub breaking: bool,
+    /// The semver policy's complaint under `semver_policy: warn`.
+    pub semver_warning: Option<String>,
+    pub existing_changelog: Option<String>,
+    pub ingested_at: String,
+    pub layout: Layout,
+    pub changelog_path: PathBuf,
+    pub commit: bool,
+}
+
+impl IngestPlan {
+    /// The version date for the changelog entry (`YYYY-MM-DD`).
+    pub fn date(&self) -> &str {
+        self.ingested_at.get(..10).unwrap_or(&self.ingested_at)
+    }
+}
+
+/// The whole plan: store or skip, the diff, and the semver policy's verdict.
+pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<IngestPlan> {
+    let announcement = &request.announcement;
+    let store = plan(PlanInputs {
+        request: announcement,
+        spec: &observed.spec,
+        history: &observed.history,
+        existing: observed.existing.as_deref(),
+        layout: &request.layout,
+        ingested_at: &observed.ingested_at,
+    })?;
+    let changes = match (&store, observed.previous) {
+        (Plan::Store(_), Some((previous, stored))) => {
+            let findings =
+                spec_diff::diff(&stored, &observed.spec.upgraded, &DiffOptions::default());
+            let (findings, ignored) = observed.ignore.apply(findings);
+            Some(Changes {
+                previous,
+                findings,
+                ignored,
+            })
+        }
+        _ => None,
+    };
+    let semver_warning = match &changes {
+        Some(changes) => semver_verdict(announcement, changes, request.semver_policy)?,
+        None => None,
+    };
+    let change_type = match &changes {
+        Some(c) => semver_policy::computed_change_type(c.implied(), announcement.change_type),
+        None => announcement.change_type,
+    };
+    let breaking = changes.as_ref().is_some_and(Changes::breaking);
+    let mut store = store;
+    if let Plan::Store(plan) = &mut store
+        && let Some(latest) = &mut plan.latest
+    {
+        latest.change_type = change_type.to_string();
+        latest.breaking = breaking;
+    }
+    Ok(IngestPlan {
+        spec: observed.spec,
+        store,
+        changes,
+        change_type,
+        breaking,
+        semver_warning,
+        existing_changelog: observed.changelog,
+        ingested_at: observed.ingested_at,
+        layout: request.layout.clone(),
+        changelog_path: request.changelog_path.clone(),
+        commit: request.commit.enabled,
+    })
+}
+
+/// The semver policy: the announcement must claim at least the change the
+/// diff implies. `Err` under `enforce`; the warning under `warn`.
+fn semver_verdict(
+    request: &IngestRequest,
+    changes: &Changes,
+    policy: SemverPolicy,
+) -> anyhow::Result<Option<String>> {
+    if policy == SemverPolicy::Off {
+        return Ok(None);
+    }
+    let problems = semver_policy::violations(
+        changes.implied(),
+        request.change_type,
+        &changes.previous,
+        &request.version,
+    );
+    if problems.is_empty() {
+        return Ok(None);
+    }
+    let breaking: Vec<String> = changes
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Breaking)
+        .map(|f| {
+            format!(
+                "  - {}: {} [{}]",
+                f.operation
+                    .as_deref()
+                    .or(f.component.as_deref())
+                    .unwrap_or("API"),
+                f.message,
+                f.id
+            )
+        })
+        .collect();
+    let listing = if breaking.is_empty() {
+        String::new()
+    } else {
+        format!("\nBreaking changes:\n{}", breaking.join("\n"))
+    };
+    let message = format!("semver policy: {}{listing}", problems.join("; "));
+    match policy {
+        SemverPolicy::Enforce => anyhow::bail!(
+            "{message}\nAnnounce a major version (or set `semver_policy: warn`, or accept a finding in the ignore file with a reason); nothing was stored"
+        ),
+        SemverPolicy::Warn | SemverPolicy::Off => Ok(Some(message)),
+    }
+}
+
+impl Describe for IngestPlan {
+    fn describe(&self) -> Vec<String> {
+        let Plan::Store(store) = &self.store else {
+            return Vec::new();
+        };
+        let mut paths = vec![store.history_path.clone()];
+        if store.latest.is_some() {
+            paths.push(self.layout.latest_file());
+        }
+        if let Some(changes) = &self.changes {
+            paths.extend(changes::change_paths(&self.layout, &store.version, changes));
+        }
+        paths.push(self.changelog_path.clone());
+        let mut lines: Vec<String> = paths
+            .iter()
+            .map(|p| format!("write {}", display_path(p)))
+            .collect();
+        if self.commit {
+            lines.push("commit these files to the workflow's branch through GitHub's API".into());
+        }
+        lines
+    }
+}
 
 /// What is stored already.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +253,8 @@ pub enum Plan {
 
 #[derive(Debug, Clone)]
 pub struct StorePlan {
+    /// The version stored.
+    pub version: Version,
     pub history_path: PathBuf,
     pub history_bytes: Vec<u8>,
     pub previous_version: Option<Version>,
@@ -147,6 +327,7 @@ pub fn plan(inputs: PlanInputs<'_>) -> Result<Plan, Refusal> {
         ingested_at: ingested_at.to_owned(),
     });
     Ok(Plan::Store(Box::new(StorePlan {
+        version: request.version.clone(),
         history_path,
         history_bytes,
         previous_version,

@@ -1,11 +1,118 @@
 //! `ingest`: the announcement (event `client_payload`, or explicit inputs)
-//! turned into a validated [`IngestRequest`]. Pure; every problem with every
-//! field is reported at once, naming the field, the value and what is expected.
+//! turned into a validated [`IngestRequest`], and the stage's whole
+//! [`Request`] (the announcement plus the run's typed options). Validation
+//! is pure; every problem with every field is reported at once, naming the
+//! field, the value and what is expected.
 
-use crate::stages::spec_source::host_matches;
+use super::semver_policy::SemverPolicy;
+use crate::actions::Annotation;
+use crate::adapters::http;
+use crate::cli::{IngestArgs, SemverPolicyArg};
+use crate::layout::Layout;
+use crate::stages::Context;
+use crate::stages::common::github::CommitRequest;
+use crate::stages::common::spec_source::host_matches;
+use anyhow::{Result, bail};
+use secrecy::SecretString;
 use serde_json::Value;
 use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
 use url::Url;
+
+/// What one ingest run was asked to do, validated: nothing after this sees
+/// `cli`.
+#[derive(Debug)]
+pub struct Request {
+    pub announcement: IngestRequest,
+    pub layout: Layout,
+    pub allow_older: bool,
+    pub fetch: http::FetchPolicy,
+    /// Sent to the download URL's origin only.
+    pub download_token: Option<SecretString>,
+    pub allowed_hosts: Vec<String>,
+    pub semver_policy: SemverPolicy,
+    pub ignore_file: Option<PathBuf>,
+    pub changelog_path: PathBuf,
+    pub commit: CommitRequest,
+}
+
+/// Raw arguments and the triggering event -> the request; an invalid
+/// announcement annotates every bad field and fails.
+pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
+    let announcement = announcement(&args, ctx)?;
+    let fetch = http::FetchPolicy {
+        allow_http: args.allow_http,
+        allow_private_network: args.allow_private_network,
+        max_bytes: args.max_spec_bytes,
+        attempt_timeout: Duration::from_secs(args.download_timeout.max(1)),
+        max_attempts: args.max_attempts,
+        ..http::FetchPolicy::default()
+    };
+    Ok(Request {
+        announcement,
+        layout: Layout::new(&args.openapi_dir),
+        allow_older: args.allow_older,
+        fetch,
+        download_token: args.download_token.map(SecretString::from),
+        allowed_hosts: split_list(args.allowed_hosts.as_deref()),
+        semver_policy: match args.semver_policy {
+            SemverPolicyArg::Enforce => SemverPolicy::Enforce,
+            SemverPolicyArg::Warn => SemverPolicy::Warn,
+            SemverPolicyArg::Off => SemverPolicy::Off,
+        },
+        ignore_file: args.ignore_file,
+        changelog_path: args.changelog_path,
+        commit: CommitRequest::from_args(args.commit),
+    })
+}
+
+/// The announcement from the event and the inputs, validated.
+fn announcement(args: &IngestArgs, ctx: &Context) -> Result<IngestRequest> {
+    if ctx.event.name == "repository_dispatch"
+        && let Some(kind) = ctx.event.dispatch_type()
+        && kind != args.event_type
+    {
+        bail!(
+            "this repository_dispatch has event_type {kind:?}, but ingest handles {:?}; \
+             filter the workflow with `on: repository_dispatch: types: [{}]` or set the \
+             `event_type` input",
+            args.event_type,
+            args.event_type
+        );
+    }
+    let inputs = RawAnnouncement {
+        version: args.version.clone().map(Value::String),
+        checksum: args.checksum.clone().map(Value::String),
+        change_type: args.change_type.clone().map(Value::String),
+        download_url: args.download_url.clone().map(Value::String),
+        source_repo: args.source_repo.clone().map(Value::String),
+    };
+    let raw = RawAnnouncement::merge(inputs, ctx.event.client_payload());
+    let policy = AnnouncementPolicy {
+        allow_http: args.allow_http,
+        allow_file_urls: args.allow_file_urls,
+        allowed_hosts: split_list(args.allowed_hosts.as_deref()),
+        allowed_source_repos: split_list(args.allowed_source_repos.as_deref()),
+    };
+    validate(&raw, &policy).or_else(|errors| {
+        for e in &errors {
+            ctx.runtime.annotate(
+                &Annotation::error(e.to_string()).with_title("invalid spec announcement"),
+            );
+        }
+        bail!(
+            "the spec announcement was rejected ({} invalid field{}: {})",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            errors
+                .iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
 
 /// What the producer says changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

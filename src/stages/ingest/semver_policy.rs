@@ -11,7 +11,7 @@ use crate::diff::ChangeKind;
 use semver::Version;
 
 /// Input `semver_policy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SemverPolicy {
     /// A violation fails ingest and writes nothing.
     Enforce,

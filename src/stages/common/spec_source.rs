@@ -6,11 +6,11 @@
 //! Referenced files may only come from where the spec itself came from: the
 //! same origin or an allowed host for URLs, the spec's own folder for files.
 
-use super::Context;
 use crate::actions::Annotation;
 use crate::adapters::{fs, git, http};
 use crate::layout::display_path;
 use crate::spec::{self, DocumentSet, Limits, LoadedSpec, Problem, Severity, Validation};
+use crate::stages::Context;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;
