@@ -202,7 +202,7 @@ pub struct DispatchArgs {
     /// Whether the version bump must cover what the diff finds, as consumers check it:
     /// `enforce` refuses to announce, `warn` annotates, `off` skips the check.
     #[arg(long, value_enum, default_value = "enforce")]
-    pub semver_policy: SemverPolicy,
+    pub semver_policy: SemverPolicyArg,
 
     /// The folder in a consumer repository that holds its spec history (for `repo:` baselines).
     #[arg(long, default_value = "openapi")]

@@ -45,7 +45,9 @@ pub async fn apply(request: DispatchRequest, plan: Plan, ctx: &Context) -> Resul
                     .annotate(&crate::actions::Annotation::warning(problem.clone()));
             }
             let payload = serde_json::to_value(&plan.announcement)?;
-            let github = crate::stages::github::client(&request.github, ctx, &plan.targets[0]).await?;
+            let github =
+                crate::stages::common::github::client(&request.github, ctx, &plan.targets[0])
+                    .await?;
             for repo in &plan.targets {
                 match github.dispatch(repo, &plan.event_type, &payload).await {
                     Ok(()) => {

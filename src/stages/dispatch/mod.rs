@@ -19,8 +19,10 @@ pub mod plan;
 pub mod request;
 
 use super::shape::{self, Stage};
-use super::spec_source::Sources;
-use super::{Context, Report, diff as diff_stage};
+use super::common::github::client;
+use super::common::ignore::ignore_list;
+use super::common::spec_source::Sources;
+use super::{Context, Report};
 use crate::adapters::{fs, http};
 use crate::announce::Previous;
 use crate::cli::DispatchArgs;
@@ -72,7 +74,7 @@ impl Stage for Dispatch {
             info_version: loaded.info_version,
             document: loaded.upgraded,
             baseline,
-            ignore: diff_stage::ignore_list(ctx, None)?,
+            ignore: ignore_list(&ctx.workspace, None)?,
         })
     }
 
@@ -86,10 +88,10 @@ impl Stage for Dispatch {
 
     /// The announcement's values are known without sending anything: the
     /// next job can use them on a dry run too.
-    fn dry_run_report(_request: &DispatchRequest, plan: &Plan) -> Report {
+    fn dry_run_report(_request: &DispatchRequest, plan: &Plan, _ctx: &Context) -> Result<Report> {
         let mut report = shape::dry_run_report(Self::NAME, plan);
         apply::set_announcement_outputs(&mut report.outputs, plan);
-        report
+        Ok(report)
     }
 }
 
@@ -147,7 +149,7 @@ async fn read_consumer(
     repo: &crate::adapters::github::rest::RepoName,
     ctx: &Context,
 ) -> Result<Option<Read>> {
-    let github = super::github::client(&request.github, ctx, repo).await?;
+    let github = client(&request.github, ctx, repo).await?;
     let branch = github.repository(repo).await?.default_branch;
     let latest_path =
         crate::layout::display_path(&crate::layout::Layout::new(&request.openapi_dir).latest_file());

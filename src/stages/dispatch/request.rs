@@ -3,7 +3,8 @@
 
 use crate::adapters::github::rest::RepoName;
 use crate::announce;
-use crate::cli::{DispatchArgs, GitHubArgs};
+use crate::cli::{DispatchArgs, SemverPolicyArg};
+use crate::stages::common::github::GitHubAuth;
 use crate::stages::ingest::request::split_list;
 use crate::stages::ingest::semver_policy::SemverPolicy;
 use crate::stages::Context;
@@ -49,7 +50,7 @@ pub struct DispatchRequest {
     pub semver_policy: SemverPolicy,
     pub openapi_dir: PathBuf,
     pub max_spec_bytes: u64,
-    pub github: GitHubArgs,
+    pub github: GitHubAuth,
 }
 
 pub fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
@@ -105,10 +106,14 @@ pub fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
         correlation_id: args.correlation_id,
         source_repo,
         event_type: args.event_type.trim().to_owned(),
-        semver_policy: args.semver_policy,
+        semver_policy: match args.semver_policy {
+            SemverPolicyArg::Enforce => SemverPolicy::Enforce,
+            SemverPolicyArg::Warn => SemverPolicy::Warn,
+            SemverPolicyArg::Off => SemverPolicy::Off,
+        },
         openapi_dir: args.openapi_dir,
         max_spec_bytes: args.max_spec_bytes,
-        github: args.github,
+        github: GitHubAuth::from_args(args.github),
     })
 }
 
