@@ -303,6 +303,11 @@ pub struct IngestArgs {
     #[arg(long, default_value = "CHANGELOG.md")]
     pub changelog_path: PathBuf,
 
+    /// Ties this run to the producer's (`dispatch`) run; echoed in the outputs and summary.
+    /// Overrides `client_payload.correlation_id`.
+    #[arg(long)]
+    pub correlation_id: Option<String>,
+
     #[command(flatten)]
     pub commit: CommitArgs,
 }

@@ -192,4 +192,34 @@ fn ingest_accepts_exactly_the_payload_dispatch_sent() {
     assert_eq!(ingested.output("version"), "1.2.0");
     assert_eq!(ingested.output("checksum"), client_payload["checksum"]);
     assert_eq!(server.hits("/specs/acme/pets/1.2.0/openapi.yaml"), 1);
+    // The consumer's run names the producer's.
+    assert_eq!(ingested.output("correlation_id"), client_payload["correlation_id"]);
+    let id = client_payload["correlation_id"].as_str().unwrap();
+    assert!(ingested.summary.contains(id), "{}", ingested.summary);
+}
+
+#[test]
+fn an_owner_less_source_repo_is_the_event_owners() {
+    let spec = example("acme-pets.openapi.yaml");
+    let server = TestServer::start(vec![("/openapi.yaml", Behaviour::yaml(spec.clone()))]);
+    let mut ingest = Job::new("ingest");
+    ingest.event(
+        "repository_dispatch",
+        &json!({
+            "action": "openapi_spec_updated",
+            "client_payload": {
+                "version": "1.2.0",
+                "checksum": sha256(&spec),
+                "change_type": "minor",
+                "download_url": server.url("/openapi.yaml"),
+                "source_repo": "bondmcp-platform"
+            },
+            "repository": {"full_name": "bondmcp/sdk", "owner": {"login": "bondmcp"}}
+        }),
+    );
+    let run = ingest.run();
+    run.expect_code(0);
+    assert_eq!(run.output("correlation_id"), "");
+    let latest: Value = serde_json::from_str(&ingest.read("openapi/latest.json")).unwrap();
+    assert_eq!(latest["source_repo"], "bondmcp/bondmcp-platform");
 }

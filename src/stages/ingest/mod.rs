@@ -40,6 +40,7 @@ pub const OUTPUTS: &[&str] = &[
     "diff_path",
     "migration_notes_path",
     "commit_sha",
+    "correlation_id",
 ];
 
 pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
