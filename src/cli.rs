@@ -308,6 +308,12 @@ pub struct IngestArgs {
     #[arg(long)]
     pub correlation_id: Option<String>,
 
+    /// How the producer learns of a rejected announcement (checksum mismatch, invalid spec,
+    /// semver violation): `issue` opens (or edits) one issue in `source_repo`, `dispatch` sends
+    /// it `openapi_spec_rejected` with the reason, `off` only fails here.
+    #[arg(long, value_enum, default_value = "off")]
+    pub notify_source: NotifySource,
+
     #[command(flatten)]
     pub commit: CommitArgs,
 }
@@ -495,6 +501,14 @@ pub enum SemverPolicyArg {
     /// A violation is a warning.
     Warn,
     /// Not checked.
+    Off,
+}
+
+/// `ingest --notify-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotifySource {
+    Issue,
+    Dispatch,
     Off,
 }
 

@@ -223,3 +223,83 @@ fn an_owner_less_source_repo_is_the_event_owners() {
     let latest: Value = serde_json::from_str(&ingest.read("openapi/latest.json")).unwrap();
     assert_eq!(latest["source_repo"], "bondmcp/bondmcp-platform");
 }
+
+/// A consumer whose download does not match the announced checksum.
+fn rejecting_ingest(github: &FakeGitHub, server: &TestServer, mode: &str) -> Run {
+    let mut ingest = Job::new("ingest");
+    ingest
+        .dispatch(json!({
+            "version": "1.2.0",
+            "checksum": "0".repeat(64),
+            "change_type": "minor",
+            "download_url": server.url("/openapi.yaml"),
+            "source_repo": PRODUCER,
+            "correlation_id": "acme/pets:77.1:000000000000"
+        }))
+        .input("notify_source", mode)
+        .input("allowed_source_repos", PRODUCER)
+        .input("github_token", TOKEN)
+        .env("GITHUB_API_URL", &github.url())
+        .env("GITHUB_REPOSITORY", "acme/web")
+        .env("GITHUB_RUN_ID", "5");
+    ingest.run()
+}
+
+#[test]
+fn a_rejected_announcement_reaches_the_producer_as_one_issue_edited_in_place() {
+    let server = TestServer::start(vec![(
+        "/openapi.yaml",
+        Behaviour::yaml(example("acme-pets.openapi.yaml")),
+    )]);
+    let github = FakeGitHub::start();
+    github.create_repo(PRODUCER, "main", &[("openapi.yaml", b"x")]);
+
+    let first = rejecting_ingest(&github, &server, "issue");
+    first.expect_code(1).expect_stderr("checksum mismatch");
+    let issues = github.issues(PRODUCER);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].body.starts_with("<!-- specrelay:rejected consumer=acme/web -->"));
+    assert!(issues[0].body.contains("checksum mismatch"), "{}", issues[0].body);
+    assert!(issues[0].body.contains("acme/pets:77.1:000000000000"));
+    assert!(issues[0].body.contains("https://github.com/acme/web/actions/runs/5"));
+
+    // The next rejection edits the same issue.
+    let second = rejecting_ingest(&github, &server, "issue");
+    second.expect_code(1);
+    assert_eq!(github.issues(PRODUCER).len(), 1);
+
+    // `dispatch` sends the reason back instead.
+    let third = rejecting_ingest(&github, &server, "dispatch");
+    third.expect_code(1);
+    let sent = github.dispatches(PRODUCER);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["event_type"], "openapi_spec_rejected");
+    assert_eq!(sent[0]["client_payload"]["consumer"], "acme/web");
+    assert!(sent[0]["client_payload"]["reason"].as_str().unwrap().contains("checksum mismatch"));
+}
+
+#[test]
+fn a_producer_outside_allowed_source_repos_is_not_written_to() {
+    let server = TestServer::start(vec![(
+        "/openapi.yaml",
+        Behaviour::yaml(example("acme-pets.openapi.yaml")),
+    )]);
+    let github = FakeGitHub::start();
+    github.create_repo(PRODUCER, "main", &[("openapi.yaml", b"x")]);
+    let mut ingest = Job::new("ingest");
+    ingest
+        .dispatch(json!({
+            "version": "1.2.0",
+            "checksum": "0".repeat(64),
+            "change_type": "minor",
+            "download_url": server.url("/openapi.yaml"),
+            "source_repo": PRODUCER
+        }))
+        .input("notify_source", "issue")
+        .input("allowed_source_repos", "acme/other")
+        .input("github_token", TOKEN)
+        .env("GITHUB_API_URL", &github.url())
+        .env("GITHUB_REPOSITORY", "acme/web");
+    ingest.run().expect_code(1);
+    assert!(github.issues(PRODUCER).is_empty());
+}

@@ -80,6 +80,17 @@ pub struct Pull {
     pub team_reviewers: Vec<String>,
 }
 
+/// One issue as the fake stores it (pull requests are kept apart, but share
+/// the numbers, as on GitHub).
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    pub state: String,
+    pub labels: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Comment {
     pub id: u64,
@@ -93,6 +104,7 @@ struct Repo {
     /// `heads/main` -> commit id.
     refs: BTreeMap<String, String>,
     pulls: Vec<Pull>,
+    issues: Vec<Issue>,
     comments: Vec<Comment>,
     dispatches: Vec<Value>,
     check_runs: Vec<Value>,
@@ -299,6 +311,10 @@ impl FakeGitHub {
     /// (`{event_type, client_payload}` as sent).
     pub fn dispatches(&self, repo: &str) -> Vec<Value> {
         self.lock().repo(repo).dispatches.clone()
+    }
+
+    pub fn issues(&self, repo: &str) -> Vec<Issue> {
+        self.lock().repo(repo).issues.clone()
     }
 
     pub fn pulls(&self, repo: &str) -> Vec<Pull> {
@@ -674,6 +690,9 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         },
         ("POST", ["git", "commits"]) => create_commit(state, &body),
         ("GET", ["compare", range]) => compare(state, &repo_name, range),
+        ("GET", ["issues"]) => list_issues(state, &repo_name, &q),
+        ("POST", ["issues"]) => create_issue(state, &repo_name, &body),
+        ("PATCH", ["issues", number]) => update_issue(state, &repo_name, number, &body),
         ("GET", ["pulls"]) => list_pulls(state, &repo_name, &q),
         ("POST", ["pulls"]) => create_pull(state, &repo_name, &body),
         ("PATCH", ["pulls", number]) => update_pull(state, &repo_name, number, &body),
@@ -1155,5 +1174,80 @@ fn update_pull(state: &mut State, repo: &str, number: &str, body: &Value) -> Rep
             pull.state = s.to_owned();
         }
         (200, Vec::new(), pull_json(repo, pull))
+    })
+}
+
+/// `GET /repos/{owner}/{repo}/issues`: issues *and* pull requests (the latter
+/// with a `pull_request` key), newest first, filtered by `state` (default open).
+fn list_issues(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply {
+    let wanted = q.get("state").map_or("open", String::as_str);
+    let r = state.repo(repo);
+    let mut list: Vec<(u64, Value)> = r
+        .issues
+        .iter()
+        .filter(|i| wanted == "all" || i.state == wanted)
+        .map(|i| (i.number, issue_json(repo, i)))
+        .chain(
+            r.pulls
+                .iter()
+                .filter(|p| wanted == "all" || p.state == wanted)
+                .map(|p| {
+                    let mut v = pull_json(repo, p);
+                    v["pull_request"] = json!({"url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number)});
+                    (p.number, v)
+                }),
+        )
+        .collect();
+    list.sort_by(|a, b| b.0.cmp(&a.0));
+    (200, Vec::new(), paginate(list.into_iter().map(|(_, v)| v).collect(), q))
+}
+
+fn create_issue(state: &mut State, repo: &str, body: &Value) -> Reply {
+    let Some(title) = body["title"].as_str().filter(|t| !t.is_empty()) else {
+        return validation_failed("title wasn't supplied.");
+    };
+    let number = state.next();
+    let issue = Issue {
+        number,
+        title: title.to_owned(),
+        body: body["body"].as_str().unwrap_or_default().to_owned(),
+        state: "open".into(),
+        labels: strings(&body["labels"]),
+    };
+    let out = issue_json(repo, &issue);
+    state.repo_mut(repo).issues.push(issue);
+    (201, Vec::new(), out)
+}
+
+fn update_issue(state: &mut State, repo: &str, number: &str, body: &Value) -> Reply {
+    let number: u64 = number.parse().unwrap_or(0);
+    let Some(issue) = state.repo_mut(repo).issues.iter_mut().find(|i| i.number == number) else {
+        return error(404, "Not Found");
+    };
+    if let Some(title) = body["title"].as_str() {
+        issue.title = title.to_owned();
+    }
+    if let Some(text) = body["body"].as_str() {
+        issue.body = text.to_owned();
+    }
+    match body["state"].as_str() {
+        None => {}
+        Some(s @ ("open" | "closed")) => issue.state = s.to_owned(),
+        Some(_) => return validation_failed("state is not included in the list"),
+    }
+    let out = issue_json(repo, issue);
+    (200, Vec::new(), out)
+}
+
+fn issue_json(repo: &str, i: &Issue) -> Value {
+    json!({
+        "id": i.number * 1000,
+        "number": i.number,
+        "title": i.title,
+        "body": i.body,
+        "state": i.state,
+        "labels": i.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
+        "html_url": format!("https://github.com/{repo}/issues/{}", i.number),
+        "url": format!("https://api.github.com/repos/{repo}/issues/{}", i.number),
     })
 }

@@ -115,6 +115,18 @@ struct Blob {
     content: String,
 }
 
+/// An issue as the issues API lists it; `pull_request` is set for pull requests.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    pub number: u64,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub html_url: String,
+    #[serde(default)]
+    pub pull_request: Option<Value>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct PullRequest {
     pub number: u64,
@@ -414,6 +426,43 @@ impl GitHub {
         )
         .await
         .map(drop)
+    }
+
+    /// Open issues (not pull requests), newest first, every page.
+    pub async fn open_issues(&self, repo: &RepoName) -> Result<Vec<Issue>, GitHubError> {
+        let all: Vec<Issue> = self
+            .get_all(&repo.path("/issues?state=open&sort=created&direction=desc"))
+            .await?;
+        Ok(all.into_iter().filter(|i| i.pull_request.is_none()).collect())
+    }
+
+    pub async fn create_issue(
+        &self,
+        repo: &RepoName,
+        title: &str,
+        body: &str,
+    ) -> Result<Issue, GitHubError> {
+        self.post(
+            &repo.path("/issues"),
+            &json!({"title": title, "body": body}),
+            Resend::OnlyIfRefused,
+        )
+        .await
+    }
+
+    /// Replaces an issue's title and body.
+    pub async fn update_issue(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        title: &str,
+        body: &str,
+    ) -> Result<Issue, GitHubError> {
+        self.patch(
+            &repo.path(&format!("/issues/{number}")),
+            &json!({"title": title, "body": body}),
+        )
+        .await
     }
 
     /// Sends a `repository_dispatch` event (`POST /repos/{owner}/{repo}/dispatches`,

@@ -11,6 +11,7 @@
 
 mod apply;
 mod changelog;
+pub mod notify;
 pub mod changes;
 pub mod plan;
 mod remote;
@@ -44,7 +45,11 @@ pub const OUTPUTS: &[&str] = &[
 ];
 
 pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Ingest>(args, ctx).await
+    // Read before the stage consumes its arguments: a rejection found at any
+    // step (request, download, decision) is reported to the producer.
+    let notify = notify::Target::from_args(&args, ctx);
+    let outcome = shape::drive::<Ingest>(args, ctx).await;
+    notify::after(notify, outcome, ctx).await
 }
 
 /// The stage, for [`shape::drive`].
