@@ -22,6 +22,7 @@ mod publish_packages;
 mod publish_registries;
 mod publish_stage;
 mod quick_start;
+mod relay_chain;
 mod sdk_conformance;
 mod sdk_python;
 mod sdk_support;
