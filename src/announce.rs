@@ -312,7 +312,10 @@ mod tests {
         let typo = download_url(Some("https://x.example/{verison}"), "", &parts()).unwrap_err();
         assert!(typo.to_string().contains("{verison}"), "{typo}");
         let not_url = download_url(Some("file:///{path}"), "", &parts()).unwrap_err();
-        assert!(matches!(not_url, AnnounceError::NotAUrl { .. }), "{not_url}");
+        assert!(
+            matches!(not_url, AnnounceError::NotAUrl { .. }),
+            "{not_url}"
+        );
     }
 
     #[test]
@@ -325,7 +328,10 @@ mod tests {
             correlation_id(None, "acme/pets", None, SUM).unwrap(),
             "acme/pets:local:94894f530357"
         );
-        assert_eq!(correlation_id(Some(" abc-1 "), "", None, SUM).unwrap(), "abc-1");
+        assert_eq!(
+            correlation_id(Some(" abc-1 "), "", None, SUM).unwrap(),
+            "abc-1"
+        );
         assert!(correlation_id(Some("a b"), "", None, SUM).is_err());
         assert!(correlation_id(Some(&"x".repeat(129)), "", None, SUM).is_err());
     }
@@ -372,7 +378,13 @@ mod tests {
 
     #[test]
     fn a_first_announcement_is_minor_and_the_same_bytes_are_not_announced_again() {
-        let first = verdict(None, ChangeKind::Major, SUM, &v("1.0.0"), SemverPolicy::Enforce);
+        let first = verdict(
+            None,
+            ChangeKind::Major,
+            SUM,
+            &v("1.0.0"),
+            SemverPolicy::Enforce,
+        );
         assert_eq!(
             first,
             Verdict::Announce {
@@ -382,7 +394,13 @@ mod tests {
         );
         let same = previous("1.0.0", Some(SUM));
         assert_eq!(
-            verdict(Some(&same), ChangeKind::None, SUM, &v("1.0.0"), SemverPolicy::Enforce),
+            verdict(
+                Some(&same),
+                ChangeKind::None,
+                SUM,
+                &v("1.0.0"),
+                SemverPolicy::Enforce
+            ),
             Verdict::AlreadyAnnounced
         );
     }
@@ -447,6 +465,12 @@ mod tests {
             &v("1.2.1"),
             SemverPolicy::Off,
         );
-        assert!(matches!(off, Verdict::Announce { change_type: ChangeType::Major, .. }));
+        assert!(matches!(
+            off,
+            Verdict::Announce {
+                change_type: ChangeType::Major,
+                ..
+            }
+        ));
     }
 }

@@ -37,7 +37,10 @@ pub fn read_at(workspace: &Path, rev: &str, path: &str, limit: u64) -> Result<Ve
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     for (i, part) in parts.iter().enumerate() {
         let Some((mode, id)) = tree_entry(&tree, part) else {
-            bail!("{rev}:{path} does not exist (no {part:?} in {})", parts[..i].join("/"));
+            bail!(
+                "{rev}:{path} does not exist (no {part:?} in {})",
+                parts[..i].join("/")
+            );
         };
         let last = i + 1 == parts.len();
         let (kind, bytes) = repo.object(&id)?;
@@ -137,8 +140,13 @@ impl Repo {
         id = self.peel(&id)?;
         while !suffix.is_empty() {
             let (steps, rest) = if let Some(rest) = suffix.strip_prefix('~') {
-                let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let n = if digits == 0 { 1 } else { rest[..digits].parse()? };
+                let digits =
+                    rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let n = if digits == 0 {
+                    1
+                } else {
+                    rest[..digits].parse()?
+                };
                 (n, &rest[digits..])
             } else if let Some(rest) = suffix.strip_prefix('^') {
                 let rest = rest.strip_prefix('1').unwrap_or(rest);
@@ -277,7 +285,9 @@ impl Repo {
                     .with_context(|| format!("reading object {id} from {}", index.pack.display()));
             }
         }
-        bail!("object {id} is not in the repository (a shallow clone? check out with `fetch-depth: 0`)")
+        bail!(
+            "object {id} is not in the repository (a shallow clone? check out with `fetch-depth: 0`)"
+        )
     }
 
     fn pack_indexes(&self) -> Result<Vec<PackIndex>> {
@@ -296,7 +306,12 @@ impl Repo {
     }
 
     /// The object at `offset` of a pack, its deltas applied.
-    fn packed(&self, pack: &mut BufReader<File>, offset: u64, depth: usize) -> Result<(Kind, Vec<u8>)> {
+    fn packed(
+        &self,
+        pack: &mut BufReader<File>,
+        offset: u64,
+        depth: usize,
+    ) -> Result<(Kind, Vec<u8>)> {
         if depth > MAX_DELTA_DEPTH {
             bail!("delta chain longer than {MAX_DELTA_DEPTH}");
         }
@@ -318,7 +333,9 @@ impl Repo {
                     byte = read_byte(pack)?;
                     back = ((back + 1) << 7) | u64::from(byte & 0x7f);
                 }
-                Some(Base::Offset(offset.checked_sub(back).context("bad delta offset")?))
+                Some(Base::Offset(
+                    offset.checked_sub(back).context("bad delta offset")?,
+                ))
             }
             7 => {
                 let mut id = [0u8; 20];
@@ -329,7 +346,10 @@ impl Repo {
         };
         let data = inflate(pack, size)?;
         match base {
-            None => Ok((Kind::from_pack(code).context("unknown pack object type")?, data)),
+            None => Ok((
+                Kind::from_pack(code).context("unknown pack object type")?,
+                data,
+            )),
             Some(base) => {
                 let (kind, source) = match base {
                     Base::Offset(at) => self.packed(pack, at, depth + 1)?,
@@ -402,9 +422,9 @@ impl PackIndex {
             return u64::from(small);
         }
         let at = (small & 0x7fff_ffff) as usize * 8;
-        self.large
-            .get(at..at + 8)
-            .map_or(u64::MAX, |b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
+        self.large.get(at..at + 8).map_or(u64::MAX, |b| {
+            u64::from_be_bytes(b.try_into().expect("8 bytes"))
+        })
     }
 
     fn ids_with_prefix(&self, prefix: &str) -> Vec<String> {
@@ -446,7 +466,10 @@ fn read_loose(path: &Path) -> Result<(Kind, Vec<u8>)> {
     flate2::read::ZlibDecoder::new(File::open(path)?).read_to_end(&mut data)?;
     let nul = data.iter().position(|&b| b == 0).context("no header")?;
     let header = &data[..nul];
-    let space = header.iter().position(|&b| b == b' ').context("bad header")?;
+    let space = header
+        .iter()
+        .position(|&b| b == b' ')
+        .context("bad header")?;
     let kind = Kind::from_name(&header[..space]).context("unknown object type")?;
     Ok((kind, data[nul + 1..].to_vec()))
 }
@@ -497,7 +520,10 @@ fn apply_delta(source: &[u8], delta: &[u8]) -> Result<Vec<u8>> {
     let source_size = varint(&mut at)?;
     let target_size = varint(&mut at)?;
     if source_size != source.len() {
-        bail!("delta base is {} bytes, expected {source_size}", source.len());
+        bail!(
+            "delta base is {} bytes, expected {source_size}",
+            source.len()
+        );
     }
     let mut out = Vec::with_capacity(target_size);
     while at < delta.len() {
@@ -582,7 +608,10 @@ mod tests {
             return;
         };
         if !out.status.success() {
-            eprintln!("SKIPPED: {} is not a git checkout with history", root.display());
+            eprintln!(
+                "SKIPPED: {} is not a git checkout with history",
+                root.display()
+            );
             return;
         }
         let ours = read_at(root, "HEAD~1", "Cargo.toml", 1 << 20).unwrap();
@@ -598,7 +627,11 @@ mod tests {
                     .output()
                     .unwrap();
                 if git.status.success() {
-                    assert_eq!(read_at(root, rev, path, 1 << 24).unwrap(), git.stdout, "{object}");
+                    assert_eq!(
+                        read_at(root, rev, path, 1 << 24).unwrap(),
+                        git.stdout,
+                        "{object}"
+                    );
                 }
             }
         }

@@ -116,7 +116,9 @@ fn every_input_names_its_stages_and_the_binarys_default() {
                 .as_str()
                 .unwrap_or_default();
             if !mentions_word(description, stage) {
-                problems.push(format!("input {input}: description does not name stage {stage}"));
+                problems.push(format!(
+                    "input {input}: description does not name stage {stage}"
+                ));
             }
             let defaults: Vec<String> = arg
                 .get_default_values()
@@ -157,7 +159,9 @@ fn workflows_pass_the_action_only_inputs_it_declares() {
     for path in workflow_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let workflow: Value = serde_yaml::from_str(&text).unwrap();
-        let Some(jobs) = workflow["jobs"].as_mapping() else { continue };
+        let Some(jobs) = workflow["jobs"].as_mapping() else {
+            continue;
+        };
         for (job_name, job) in jobs {
             for step in job["steps"].as_sequence().into_iter().flatten() {
                 let uses = step["uses"].as_str().unwrap_or_default();
@@ -165,7 +169,9 @@ fn workflows_pass_the_action_only_inputs_it_declares() {
                     continue;
                 }
                 checked += 1;
-                let with = step["with"].as_mapping().expect("a specrelay step has `with:`");
+                let with = step["with"]
+                    .as_mapping()
+                    .expect("a specrelay step has `with:`");
                 for key in with.keys().map(|k| k.as_str().unwrap()) {
                     assert!(
                         inputs.contains(key),
@@ -177,11 +183,18 @@ fn workflows_pass_the_action_only_inputs_it_declares() {
                     .get("stage")
                     .and_then(Value::as_str)
                     .expect("every specrelay step names its stage");
-                assert!(stages.contains(stage), "{}: no stage {stage:?}", path.display());
+                assert!(
+                    stages.contains(stage),
+                    "{}: no stage {stage:?}",
+                    path.display()
+                );
             }
         }
     }
-    assert!(checked >= 7, "only {checked} specrelay steps found in the workflows");
+    assert!(
+        checked >= 7,
+        "only {checked} specrelay steps found in the workflows"
+    );
 }
 
 /// The callers in `workflows/` pass each reusable workflow only inputs and
@@ -192,7 +205,9 @@ fn callers_pass_the_reusable_workflows_what_they_declare() {
     for path in workflow_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let workflow: Value = serde_yaml::from_str(&text).unwrap();
-        let Some(jobs) = workflow["jobs"].as_mapping() else { continue };
+        let Some(jobs) = workflow["jobs"].as_mapping() else {
+            continue;
+        };
         for (job_name, job) in jobs {
             let uses = job["uses"].as_str().unwrap_or_default();
             let Some(file) = uses
@@ -293,7 +308,10 @@ fn workflows_pass_actionlint_with_shellcheck() {
     match shellcheck() {
         Some(shellcheck) => cmd.arg(format!("-shellcheck={}", shellcheck.display())),
         None => {
-            eprintln!("SKIPPED shellcheck: none for {} (set SHELLCHECK)", std::env::consts::ARCH);
+            eprintln!(
+                "SKIPPED shellcheck: none for {} (set SHELLCHECK)",
+                std::env::consts::ARCH
+            );
             cmd.arg("-shellcheck=")
         }
     };

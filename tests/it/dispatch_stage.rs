@@ -91,7 +91,11 @@ fn a_first_announcement_reaches_every_consumer_with_the_payload_ingest_reads() {
     assert_eq!(run.output("correlation_id"), expected["correlation_id"]);
     assert_eq!(run.output("skipped"), "false");
     assert_eq!(run.output("dispatched"), "acme/web,acme/app");
-    assert!(run.summary.contains("first announcement"), "{}", run.summary);
+    assert!(
+        run.summary.contains("first announcement"),
+        "{}",
+        run.summary
+    );
     assert!(run.summary.contains("```mermaid"), "{}", run.summary);
 }
 
@@ -117,7 +121,11 @@ fn the_change_type_comes_from_the_diff_against_the_consumers_latest_and_a_rerun_
     assert_eq!(sent["version"], "1.3.0");
     assert_eq!(sent["change_type"], "minor");
     assert_eq!(run.output("change_type"), "minor");
-    assert!(run.summary.contains("1.2.0 (acme/web openapi/latest.json)"), "{}", run.summary);
+    assert!(
+        run.summary.contains("1.2.0 (acme/web openapi/latest.json)"),
+        "{}",
+        run.summary
+    );
 
     // The consumer already has these very bytes: nothing to announce.
     let github = FakeGitHub::start();
@@ -139,12 +147,8 @@ fn a_breaking_change_under_a_minor_bump_is_refused_before_anyone_is_told() {
     let cut = text.find("\npaths:").unwrap();
     let rest = &text[cut + 1..];
     let end = rest.find("\ncomponents:").unwrap();
-    let broken = format!(
-        "{}paths: {{}}{}",
-        &text[..cut + 1],
-        &rest[end..]
-    )
-    .replace("version: 1.2.0", "version: 1.3.0");
+    let broken = format!("{}paths: {{}}{}", &text[..cut + 1], &rest[end..])
+        .replace("version: 1.2.0", "version: 1.3.0");
 
     let run = job(&github, broken.as_bytes(), "acme/web").run();
     run.expect_code(1).expect_stderr("not announced");
@@ -175,10 +179,16 @@ fn a_missing_repository_does_not_stop_the_others_and_fails_the_step() {
 #[test]
 fn ingest_accepts_exactly_the_payload_dispatch_sent() {
     let spec = example("acme-pets.openapi.yaml");
-    let server = TestServer::start(vec![("/specs/acme/pets/1.2.0/openapi.yaml", Behaviour::yaml(spec.clone()))]);
+    let server = TestServer::start(vec![(
+        "/specs/acme/pets/1.2.0/openapi.yaml",
+        Behaviour::yaml(spec.clone()),
+    )]);
     let github = FakeGitHub::start();
     github.create_repo("acme/web", "main", &[("README.md", b"web\n")]);
-    let template = format!("{}/specs/{{repository}}/{{version}}/{{path}}", server.origin());
+    let template = format!(
+        "{}/specs/{{repository}}/{{version}}/{{path}}",
+        server.origin()
+    );
     let sent: Run = job(&github, &spec, "acme/web")
         .input("download_url", &template)
         .run();
@@ -193,7 +203,10 @@ fn ingest_accepts_exactly_the_payload_dispatch_sent() {
     assert_eq!(ingested.output("checksum"), client_payload["checksum"]);
     assert_eq!(server.hits("/specs/acme/pets/1.2.0/openapi.yaml"), 1);
     // The consumer's run names the producer's.
-    assert_eq!(ingested.output("correlation_id"), client_payload["correlation_id"]);
+    assert_eq!(
+        ingested.output("correlation_id"),
+        client_payload["correlation_id"]
+    );
     let id = client_payload["correlation_id"].as_str().unwrap();
     assert!(ingested.summary.contains(id), "{}", ingested.summary);
 }
@@ -258,10 +271,22 @@ fn a_rejected_announcement_reaches_the_producer_as_one_issue_edited_in_place() {
     first.expect_code(1).expect_stderr("checksum mismatch");
     let issues = github.issues(PRODUCER);
     assert_eq!(issues.len(), 1, "{issues:?}");
-    assert!(issues[0].body.starts_with("<!-- specrelay:rejected consumer=acme/web -->"));
-    assert!(issues[0].body.contains("checksum mismatch"), "{}", issues[0].body);
+    assert!(
+        issues[0]
+            .body
+            .starts_with("<!-- specrelay:rejected consumer=acme/web -->")
+    );
+    assert!(
+        issues[0].body.contains("checksum mismatch"),
+        "{}",
+        issues[0].body
+    );
     assert!(issues[0].body.contains("acme/pets:77.1:000000000000"));
-    assert!(issues[0].body.contains("https://github.com/acme/web/actions/runs/5"));
+    assert!(
+        issues[0]
+            .body
+            .contains("https://github.com/acme/web/actions/runs/5")
+    );
 
     // The next rejection edits the same issue.
     let second = rejecting_ingest(&github, &server, "issue");
@@ -275,7 +300,12 @@ fn a_rejected_announcement_reaches_the_producer_as_one_issue_edited_in_place() {
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0]["event_type"], "openapi_spec_rejected");
     assert_eq!(sent[0]["client_payload"]["consumer"], "acme/web");
-    assert!(sent[0]["client_payload"]["reason"].as_str().unwrap().contains("checksum mismatch"));
+    assert!(
+        sent[0]["client_payload"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("checksum mismatch")
+    );
 }
 
 #[test]

@@ -29,10 +29,13 @@ fn static_binary() -> Option<PathBuf> {
 
 /// The system's CA bundle, as the image's `ca` stage copies it.
 fn ca_bundle() -> Option<PathBuf> {
-    ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+    [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
 }
 
 /// Runs `/specrelay ARGS` inside `root`, with only `env`.
@@ -69,7 +72,11 @@ fn git(dir: &Path, args: &[&str]) {
             .args(args),
         Duration::from_secs(30),
     );
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn show(out: &Output) -> String {
@@ -84,7 +91,9 @@ fn show(out: &Output) -> String {
 #[test]
 fn the_static_binary_ingests_and_diffs_git_history_in_an_empty_root() {
     let Some(binary) = static_binary() else {
-        eprintln!("SKIPPED: no static binary (build it as scripts/test.sh does, or set SPECRELAY_STATIC_BIN)");
+        eprintln!(
+            "SKIPPED: no static binary (build it as scripts/test.sh does, or set SPECRELAY_STATIC_BIN)"
+        );
         return;
     };
     let Some(ca) = ca_bundle() else {
@@ -99,24 +108,44 @@ fn the_static_binary_ingests_and_diffs_git_history_in_an_empty_root() {
     for dir in ["examples", "work", "repo", "tmp"] {
         std::fs::create_dir_all(r.join(dir)).unwrap();
     }
-    for file in ["acme-pets.openapi.yaml", "acme-pets-1.3.0.openapi.yaml", "dispatch-event.json"] {
-        std::fs::copy(Path::new(ROOT).join("examples").join(file), r.join("examples").join(file))
-            .unwrap();
+    for file in [
+        "acme-pets.openapi.yaml",
+        "acme-pets-1.3.0.openapi.yaml",
+        "dispatch-event.json",
+    ] {
+        std::fs::copy(
+            Path::new(ROOT).join("examples").join(file),
+            r.join("examples").join(file),
+        )
+        .unwrap();
     }
     // The git history is made outside; inside, there is no git to read it.
     let repo = r.join("repo");
     git(&repo, &["init", "-q", "-b", "main"]);
-    std::fs::copy(r.join("examples/acme-pets.openapi.yaml"), repo.join("openapi.yaml")).unwrap();
+    std::fs::copy(
+        r.join("examples/acme-pets.openapi.yaml"),
+        repo.join("openapi.yaml"),
+    )
+    .unwrap();
     git(&repo, &["add", "openapi.yaml"]);
     git(&repo, &["commit", "-q", "-m", "1.2.0"]);
     git(&repo, &["gc", "-q"]); // the first version from a pack
-    std::fs::copy(r.join("examples/acme-pets-1.3.0.openapi.yaml"), repo.join("openapi.yaml")).unwrap();
+    std::fs::copy(
+        r.join("examples/acme-pets-1.3.0.openapi.yaml"),
+        repo.join("openapi.yaml"),
+    )
+    .unwrap();
     git(&repo, &["commit", "-q", "-a", "-m", "1.3.0"]);
     let entries: Vec<String> = std::fs::read_dir(r)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!entries.iter().any(|e| e == "bin" || e == "usr" || e == "lib"), "{entries:?}");
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e == "bin" || e == "usr" || e == "lib"),
+        "{entries:?}"
+    );
 
     let env = [
         ("GITHUB_EVENT_NAME", "repository_dispatch"),
@@ -137,7 +166,11 @@ fn the_static_binary_ingests_and_diffs_git_history_in_an_empty_root() {
         eprintln!("SKIPPED: neither chroot nor unshare -r chroot may enter a root here");
         return;
     };
-    assert!(ingest.status.success(), "ingest in the empty root: {}", show(&ingest));
+    assert!(
+        ingest.status.success(),
+        "ingest in the empty root: {}",
+        show(&ingest)
+    );
     let outputs: serde_json::Value = serde_json::from_slice(&ingest.stdout).unwrap();
     assert_eq!(outputs["version"], "1.2.0", "{}", show(&ingest));
     assert!(r.join("work/openapi/latest.json").is_file());
@@ -160,7 +193,11 @@ fn the_static_binary_ingests_and_diffs_git_history_in_an_empty_root() {
         &[],
     )
     .unwrap();
-    assert!(diff.status.success(), "git: diff in the empty root: {}", show(&diff));
+    assert!(
+        diff.status.success(),
+        "git: diff in the empty root: {}",
+        show(&diff)
+    );
     let report: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
     let breaking = report["summary"]["breaking"].as_u64().unwrap_or_default();
     assert!(breaking > 0, "1.2.0 -> 1.3.0 breaks: {}", show(&diff));

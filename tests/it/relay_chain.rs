@@ -105,7 +105,10 @@ fn a_spec_travels_from_the_producer_to_a_downstream_pull_request() {
     assert_eq!(ingested.output("skipped"), "false");
     assert_eq!(ingested.output("version"), dispatched.output("version"));
     assert_eq!(ingested.output("checksum"), dispatched.output("checksum"));
-    assert_eq!(ingested.output("correlation_id"), dispatched.output("correlation_id"));
+    assert_eq!(
+        ingested.output("correlation_id"),
+        dispatched.output("correlation_id")
+    );
 
     let generated = step(&mut consumer, "generate", &[]);
     let npm_name = generated.output("typescript_package").to_owned();
@@ -135,7 +138,11 @@ fn a_spec_travels_from_the_producer_to_a_downstream_pull_request() {
     let package_json = format!(
         "{{\n  \"name\": \"web\",\n  \"dependencies\": {{\n    \"{npm_name}\": \"^1.0.0\"\n  }}\n}}\n"
     );
-    github.create_repo(DOWNSTREAM, "main", &[("package.json", package_json.as_bytes())]);
+    github.create_repo(
+        DOWNSTREAM,
+        "main",
+        &[("package.json", package_json.as_bytes())],
+    );
     let downstream = step(
         &mut consumer,
         "downstream",
@@ -150,7 +157,9 @@ fn a_spec_travels_from_the_producer_to_a_downstream_pull_request() {
     assert_eq!(rows[0]["action"], "created", "{rows}");
     let pulls = github.pulls(DOWNSTREAM);
     assert_eq!(pulls.len(), 1);
-    let bumped = github.file(DOWNSTREAM, &pulls[0].head, "package.json").unwrap();
+    let bumped = github
+        .file(DOWNSTREAM, &pulls[0].head, "package.json")
+        .unwrap();
     assert!(
         String::from_utf8(bumped).unwrap().contains("\"^1.2.0\""),
         "the pull request bumps to the published version"

@@ -743,7 +743,10 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
             }
             // GitHub: "client_payload" is an object of at most 10 top-level
             // properties; event_type at most 100 characters.
-            if body["event_type"].as_str().is_some_and(|t| t.chars().count() > 100) {
+            if body["event_type"]
+                .as_str()
+                .is_some_and(|t| t.chars().count() > 100)
+            {
                 return error(422, "Invalid request.\n\n\"event_type\" is too long.");
             }
             match body.get("client_payload") {
@@ -756,7 +759,10 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
                     );
                 }
                 Some(_) => {
-                    return error(422, "Invalid request.\n\nFor 'properties/client_payload', it is not an object.");
+                    return error(
+                        422,
+                        "Invalid request.\n\nFor 'properties/client_payload', it is not an object.",
+                    );
                 }
             }
             state.repo_mut(&repo_name).dispatches.push(body);
@@ -1198,8 +1204,12 @@ fn list_issues(state: &State, repo: &str, q: &HashMap<String, String>) -> Reply 
                 }),
         )
         .collect();
-    list.sort_by(|a, b| b.0.cmp(&a.0));
-    (200, Vec::new(), paginate(list.into_iter().map(|(_, v)| v).collect(), q))
+    list.sort_by_key(|item| std::cmp::Reverse(item.0));
+    (
+        200,
+        Vec::new(),
+        paginate(list.into_iter().map(|(_, v)| v).collect(), q),
+    )
 }
 
 fn create_issue(state: &mut State, repo: &str, body: &Value) -> Reply {
@@ -1221,7 +1231,12 @@ fn create_issue(state: &mut State, repo: &str, body: &Value) -> Reply {
 
 fn update_issue(state: &mut State, repo: &str, number: &str, body: &Value) -> Reply {
     let number: u64 = number.parse().unwrap_or(0);
-    let Some(issue) = state.repo_mut(repo).issues.iter_mut().find(|i| i.number == number) else {
+    let Some(issue) = state
+        .repo_mut(repo)
+        .issues
+        .iter_mut()
+        .find(|i| i.number == number)
+    else {
         return error(404, "Not Found");
     };
     if let Some(title) = body["title"].as_str() {

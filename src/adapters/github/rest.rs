@@ -433,7 +433,10 @@ impl GitHub {
         let all: Vec<Issue> = self
             .get_all(&repo.path("/issues?state=open&sort=created&direction=desc"))
             .await?;
-        Ok(all.into_iter().filter(|i| i.pull_request.is_none()).collect())
+        Ok(all
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .collect())
     }
 
     pub async fn create_issue(

@@ -98,7 +98,10 @@ fn failure_of(failed: &[(String, GitHubError)]) -> Option<Failure> {
 /// repository.
 fn summary(plan: &Plan, sent: &[String], failed: &[(String, GitHubError)]) -> String {
     let a = &plan.announcement;
-    let mut md = format!("### specrelay dispatch: {} {}\n\n", a.source_repo, a.version);
+    let mut md = format!(
+        "### specrelay dispatch: {} {}\n\n",
+        a.source_repo, a.version
+    );
     let previous = match &plan.previous {
         Some((from, Some(version))) => format!("{version} ({from})"),
         Some((from, None)) => from.clone(),
@@ -130,7 +133,10 @@ fn summary(plan: &Plan, sent: &[String], failed: &[(String, GitHubError)]) -> St
             md.push_str(&a.source_repo);
             md.push_str("\"]\n");
             for (i, repo) in sent.iter().enumerate() {
-                md.push_str(&format!("  producer -- {} --> s{i}[\"{repo}\"]\n", plan.event_type));
+                md.push_str(&format!(
+                    "  producer -- {} --> s{i}[\"{repo}\"]\n",
+                    plan.event_type
+                ));
             }
             for (i, (repo, _)) in failed.iter().enumerate() {
                 md.push_str(&format!("  producer -. failed .-> f{i}[\"{repo}\"]\n"));

@@ -18,10 +18,10 @@ mod apply;
 pub mod plan;
 pub mod request;
 
-use super::shape::{self, Stage};
 use super::common::github::client;
 use super::common::ignore::ignore_list;
 use super::common::spec_source::Sources;
+use super::shape::{self, Stage};
 use super::{Context, Report};
 use crate::adapters::{fs, http};
 use crate::announce::Previous;
@@ -65,7 +65,9 @@ impl Stage for Dispatch {
         let loaded = Sources::local(request.max_spec_bytes)
             .load(&url, bytes, Validation::Strict, ctx)
             .await
-            .with_context(|| format!("{} is not a spec consumers would accept", request.spec_path))?;
+            .with_context(|| {
+                format!("{} is not a spec consumers would accept", request.spec_path)
+            })?;
         let baseline = read_baseline(request, ctx)
             .await
             .context("reading the last announced version (input `baseline`)")?;
@@ -110,7 +112,11 @@ async fn read_baseline(request: &DispatchRequest, ctx: &Context) -> Result<Optio
     let max = request.max_spec_bytes;
     let (from, sources, url) = match &request.baseline {
         Baseline::Repo(repo) => return read_consumer(request, repo, ctx).await,
-        Baseline::File(path) => (path.display().to_string(), Sources::local(max), file_url(path)?),
+        Baseline::File(path) => (
+            path.display().to_string(),
+            Sources::local(max),
+            file_url(path)?,
+        ),
         Baseline::Git { rev, path } => (
             format!("git:{rev}:{path}"),
             Sources::git_revision(ctx.workspace.clone(), rev.clone(), max),
@@ -151,8 +157,9 @@ async fn read_consumer(
 ) -> Result<Option<Read>> {
     let github = client(&request.github, ctx, repo).await?;
     let branch = github.repository(repo).await?.default_branch;
-    let latest_path =
-        crate::layout::display_path(&crate::layout::Layout::new(&request.openapi_dir).latest_file());
+    let latest_path = crate::layout::display_path(
+        &crate::layout::Layout::new(&request.openapi_dir).latest_file(),
+    );
     let Some(bytes) = github.file(repo, &latest_path, &branch).await? else {
         tracing::info!("{repo} has no {latest_path}: this is the first announcement");
         return Ok(None);
@@ -162,10 +169,18 @@ async fn read_consumer(
     let stored = github
         .file(repo, &record.path, &branch)
         .await?
-        .with_context(|| format!("{repo}: {latest_path} names {}, which is missing", record.path))?;
+        .with_context(|| {
+            format!(
+                "{repo}: {latest_path} names {}, which is missing",
+                record.path
+            )
+        })?;
     // An https URL that is never fetched: the stored spec is bundled, and a
     // stray external reference fails instead of reading this runner's disk.
-    let url = Url::parse(&format!("https://{}.github.invalid/{}", repo.name, record.path))?;
+    let url = Url::parse(&format!(
+        "https://{}.github.invalid/{}",
+        repo.name, record.path
+    ))?;
     let loaded = Sources::local(request.max_spec_bytes)
         .load(&url, stored, Validation::Lenient, ctx)
         .await

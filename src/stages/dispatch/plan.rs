@@ -56,12 +56,19 @@ pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
     };
     let findings = match &observed.baseline {
         Some(baseline) => {
-            let all = diff::diff(&baseline.document, &observed.document, &DiffOptions::default());
+            let all = diff::diff(
+                &baseline.document,
+                &observed.document,
+                &DiffOptions::default(),
+            );
             observed.ignore.apply(all).0
         }
         None => Vec::new(),
     };
-    let breaking = findings.iter().filter(|f| f.level == Level::Breaking).count();
+    let breaking = findings
+        .iter()
+        .filter(|f| f.level == Level::Breaking)
+        .count();
     let previous = observed.baseline.as_ref().map(|b| &b.previous);
     let verdict = announce::verdict(
         previous,

@@ -4,10 +4,10 @@
 use crate::adapters::github::rest::RepoName;
 use crate::announce;
 use crate::cli::{DispatchArgs, SemverPolicyArg};
+use crate::stages::Context;
 use crate::stages::common::github::GitHubAuth;
 use crate::stages::ingest::request::split_list;
 use crate::stages::ingest::semver_policy::SemverPolicy;
-use crate::stages::Context;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;

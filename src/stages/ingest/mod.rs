@@ -11,8 +11,8 @@
 
 mod apply;
 mod changelog;
-pub mod notify;
 pub mod changes;
+pub mod notify;
 pub mod plan;
 mod remote;
 pub mod request;

@@ -8,7 +8,7 @@
 use crate::adapters::github::rest::RepoName;
 use crate::cli::{IngestArgs, NotifySource};
 use crate::stages::common::github::{GitHubAuth, client};
-use crate::stages::ingest::request::{qualify_source_repo, split_list, RawAnnouncement};
+use crate::stages::ingest::request::{RawAnnouncement, qualify_source_repo, split_list};
 use crate::stages::{Context, Report};
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -53,7 +53,12 @@ impl Target {
             source_repo: field(&args.source_repo, "source_repo").map(Value::String),
             ..RawAnnouncement::default()
         };
-        let owner = ctx.env.repository.as_deref().and_then(|r| r.split_once('/')).map(|(o, _)| o);
+        let owner = ctx
+            .env
+            .repository
+            .as_deref()
+            .and_then(|r| r.split_once('/'))
+            .map(|(o, _)| o);
         qualify_source_repo(&mut raw, owner);
         let allowed = split_list(args.allowed_source_repos.as_deref());
         // Only a producer this repository accepts is written to: the
@@ -65,14 +70,20 @@ impl Target {
             .and_then(RepoName::parse)
             .filter(|repo| {
                 allowed.is_empty()
-                    || allowed.iter().any(|a| a.eq_ignore_ascii_case(&repo.to_string()))
+                    || allowed
+                        .iter()
+                        .any(|a| a.eq_ignore_ascii_case(&repo.to_string()))
             });
         Target {
             mode: args.notify_source,
             source,
             auth: GitHubAuth::from_args(args.commit.github.clone()),
             notice: Notice {
-                consumer: ctx.env.repository.clone().unwrap_or_else(|| "a consumer".into()),
+                consumer: ctx
+                    .env
+                    .repository
+                    .clone()
+                    .unwrap_or_else(|| "a consumer".into()),
                 version: field(&args.version, "version"),
                 checksum: field(&args.checksum, "checksum"),
                 correlation_id: field(&args.correlation_id, "correlation_id"),
@@ -101,9 +112,11 @@ pub async fn after(target: Target, outcome: Result<Report>, ctx: &Context) -> Re
     };
     match tell(&target, source, &bounded(&reason), ctx).await {
         Ok(what) => tracing::info!("told {source} of the rejection: {what}"),
-        Err(e) => ctx.runtime.annotate(&crate::actions::Annotation::warning(format!(
-            "could not tell {source} of the rejection (notify_source): {e:#}"
-        ))),
+        Err(e) => ctx
+            .runtime
+            .annotate(&crate::actions::Annotation::warning(format!(
+                "could not tell {source} of the rejection (notify_source): {e:#}"
+            ))),
     }
     outcome
 }
@@ -127,7 +140,9 @@ async fn tell(target: &Target, source: &RepoName, reason: &str, ctx: &Context) -
         .find(|i| i.body.as_deref().is_some_and(|b| b.contains(&marker)));
     Ok(match existing {
         Some(issue) => {
-            github.update_issue(source, issue.number, &title, &body).await?;
+            github
+                .update_issue(source, issue.number, &title, &body)
+                .await?;
             format!("edited issue #{}", issue.number)
         }
         None => {

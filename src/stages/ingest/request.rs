@@ -99,9 +99,13 @@ fn event_owner(ctx: &Context) -> Option<String> {
                 .as_str()
                 .and_then(|full| full.split_once('/').map(|(owner, _)| owner))
         });
-    from_event
-        .map(str::to_owned)
-        .or_else(|| ctx.env.repository.as_deref()?.split_once('/').map(|(o, _)| o.to_owned()))
+    from_event.map(str::to_owned).or_else(|| {
+        ctx.env
+            .repository
+            .as_deref()?
+            .split_once('/')
+            .map(|(o, _)| o.to_owned())
+    })
 }
 
 /// `source_repo` given as a bare name (`bondmcp-platform`) becomes
