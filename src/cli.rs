@@ -314,6 +314,11 @@ pub struct IngestArgs {
     #[arg(long, value_enum, default_value = "off")]
     pub notify_source: NotifySource,
 
+    /// Which API of specrelay.yaml's `apis:` this is; its `openapi_dir` is used.
+    /// Overrides `client_payload.api` [default: the only API listed].
+    #[arg(long)]
+    pub api: Option<String>,
+
     #[command(flatten)]
     pub commit: CommitArgs,
 }

@@ -20,6 +20,7 @@
 pub mod actions;
 pub mod adapters;
 pub mod announce;
+pub mod apis;
 pub mod cli;
 pub mod diff;
 pub mod downstream;

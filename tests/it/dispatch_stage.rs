@@ -333,3 +333,48 @@ fn a_producer_outside_allowed_source_repos_is_not_written_to() {
     ingest.run().expect_code(1);
     assert!(github.issues(PRODUCER).is_empty());
 }
+
+#[test]
+fn two_apis_of_one_repository_are_stored_apart_by_the_announcements_api() {
+    let spec = example("acme-pets.openapi.yaml");
+    let server = TestServer::start(vec![(
+        "/acme/pets/1.2.0/openapi.yaml",
+        Behaviour::yaml(spec.clone()),
+    )]);
+    let github = FakeGitHub::start();
+    github.create_repo("acme/platform-sdk", "main", &[("README.md", b"sdk\n")]);
+    let template = format!("{}/{{repository}}/{{version}}/{{path}}", server.origin());
+    for api in ["coordinator", "node"] {
+        job(&github, &spec, "acme/platform-sdk")
+            .input("download_url", &template)
+            .input("api", api)
+            .run()
+            .expect_code(0);
+    }
+    let sent = github.dispatches("acme/platform-sdk");
+    assert_eq!(sent.len(), 2);
+
+    let mut consumer = Job::new("ingest");
+    std::fs::write(
+        consumer.workspace().join("specrelay.yaml"),
+        "apis:\n  coordinator:\n    openapi_dir: apis/coordinator\n  node: {}\n",
+    )
+    .unwrap();
+    for (dispatch, dir) in sent.iter().zip(["apis/coordinator", "openapi/node"]) {
+        consumer.dispatch(dispatch["client_payload"].clone());
+        let run = consumer.run();
+        run.expect_code(0);
+        assert_eq!(run.output("skipped"), "false", "{dir}");
+        assert!(consumer.exists(&format!("{dir}/latest.json")), "{dir}");
+    }
+    assert!(!consumer.exists("openapi/latest.json"));
+
+    // Without `api`, a repository with several APIs cannot tell which.
+    let mut payload = sent[0]["client_payload"].clone();
+    payload.as_object_mut().unwrap().remove("api");
+    consumer.dispatch(payload);
+    consumer
+        .run()
+        .expect_code(1)
+        .expect_stderr("must say which");
+}

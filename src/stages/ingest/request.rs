@@ -53,7 +53,7 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     };
     Ok(Request {
         announcement,
-        layout: Layout::new(&args.openapi_dir),
+        layout: Layout::new(openapi_dir(&args, ctx)?),
         allow_older: args.allow_older,
         fetch,
         download_token: args.download_token.map(SecretString::from),
@@ -67,6 +67,37 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
         changelog_path: args.changelog_path,
         correlation_id: correlation_id(args.correlation_id.as_deref(), ctx),
         commit: CommitRequest::from_args(args.commit),
+    })
+}
+
+/// The spec history's folder: the selected API's (`apis:` in
+/// specrelay.yaml, chosen by input `api` or `client_payload.api`), else
+/// input `openapi_dir`.
+fn openapi_dir(args: &IngestArgs, ctx: &Context) -> Result<PathBuf> {
+    let config = crate::adapters::fs::read_optional(&ctx.workspace.join("specrelay.yaml"))?
+        .map(String::from_utf8)
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("specrelay.yaml is not UTF-8 text"))?;
+    let from_payload = ctx
+        .event
+        .client_payload()
+        .and_then(|p| p.get("api"))
+        .and_then(Value::as_str);
+    let requested = args
+        .api
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .or(from_payload);
+    Ok(match crate::apis::select(config.as_deref(), requested)? {
+        Some(api) => {
+            tracing::info!(
+                "API {}: spec history in {}",
+                api.name,
+                api.openapi_dir.display()
+            );
+            api.openapi_dir
+        }
+        None => args.openapi_dir.clone(),
     })
 }
 
