@@ -378,3 +378,41 @@ fn two_apis_of_one_repository_are_stored_apart_by_the_announcements_api() {
         .expect_code(1)
         .expect_stderr("must say which");
 }
+
+#[test]
+fn the_baseline_can_come_from_git_history() {
+    let github = FakeGitHub::start();
+    github.create_repo("acme/web", "main", &[("README.md", b"web\n")]);
+    let before = example("acme-pets.openapi.yaml");
+    let job = job(&github, &before, "acme/web");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(job.workspace())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "openapi.yaml"]);
+    git(&["commit", "-q", "-m", "1.2.0"]);
+    let patched = String::from_utf8(before)
+        .unwrap()
+        .replace("version: 1.2.0", "version: 1.2.1");
+    std::fs::write(job.workspace().join("openapi.yaml"), &patched).unwrap();
+    let mut job = job;
+    let run = job.input("baseline", "git:HEAD:openapi.yaml").run();
+    run.expect_code(0);
+    assert_eq!(run.output("change_type"), "patch");
+    assert!(
+        run.summary.contains("1.2.0 (git:HEAD:openapi.yaml)"),
+        "{}",
+        run.summary
+    );
+}

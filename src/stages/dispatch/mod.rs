@@ -119,7 +119,7 @@ async fn read_baseline(request: &DispatchRequest, ctx: &Context) -> Result<Optio
         ),
         Baseline::Git { rev, path } => (
             format!("git:{rev}:{path}"),
-            Sources::git_revision(ctx.workspace.clone(), rev.clone(), max),
+            Sources::git_revision(std::path::absolute(&ctx.workspace)?, rev.clone(), max),
             file_url(&ctx.workspace.join(path))?,
         ),
         Baseline::Url(url) => {
