@@ -40,9 +40,16 @@ fn ca_bundle() -> Option<PathBuf> {
 
 /// Runs `/specrelay ARGS` inside `root`, with only `env`.
 fn in_root(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Option<Output> {
-    let launchers: [&[&str]; 2] = [&["chroot"], &["unshare", "-r", "chroot"]];
+    // Resolved before the environment is cleared (no PATH inside).
+    let (Some(chroot), unshare) = (program("chroot"), program("unshare")) else {
+        return None;
+    };
+    let mut launchers: Vec<Vec<PathBuf>> = vec![vec![chroot.clone()]];
+    if let Some(unshare) = unshare {
+        launchers.push(vec![unshare, "-r".into(), chroot]);
+    }
     for launcher in launchers {
-        let mut cmd = Command::new(launcher[0]);
+        let mut cmd = Command::new(&launcher[0]);
         cmd.args(&launcher[1..])
             .arg(root)
             .arg("/specrelay")
@@ -55,12 +62,20 @@ fn in_root(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Option<Output> {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let refused = stderr.contains("Operation not permitted")
             || stderr.contains("cannot change root")
-            || stderr.contains("No such file or directory") && stderr.contains(launcher[0]);
+            || stderr.contains("unshare failed");
         if !refused {
             return Some(out);
         }
     }
     None
+}
+
+/// `name` on this process's PATH.
+fn program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 fn git(dir: &Path, args: &[&str]) {
