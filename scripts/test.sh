@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools="$(scripts/install-test-tools.sh)"
 eval "$tools"
-export HADOLINT ACTIONLINT
+export HADOLINT ACTIONLINT SHELLCHECK
 tools="$(scripts/install-sdk-tools.sh)"
 eval "$tools"
 export TSC PRISM
@@ -18,5 +18,10 @@ export NODE22 VERDACCIO PYPISERVER REGISTRIES_PYTHON WHEELHOUSE
 tools="$(scripts/install-python-tools.sh)"
 eval "$tools"
 export MYPY PYTHON
+
+# The empty-root test (tests/it/empty_root.rs) runs the binary as the image
+# ships it: a static release build, glibc linked in.
+RUSTFLAGS='-C target-feature=+crt-static' \
+  cargo build --release --locked --target "$(uname -m)-unknown-linux-gnu"
 
 cargo test --locked

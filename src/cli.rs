@@ -70,6 +70,9 @@ pub enum StageArgs {
     /// Open (or update in place) one pull request per consumer repository that bumps its
     /// dependency on the published SDKs.
     Downstream(Box<DownstreamArgs>),
+    /// In the producer's repository: announce a spec version to consumer repositories
+    /// (`repository_dispatch`), with its checksum and the change type its diff implies.
+    Dispatch(Box<DispatchArgs>),
     /// Register this service in the service registry after a deploy, verify it is healthy
     /// and discoverable, and mark it active; `--check-only` is the pre-deploy gate.
     Register(Box<RegisterArgs>),
@@ -217,6 +220,64 @@ pub struct DownstreamArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DispatchArgs {
+    /// The spec file to announce, in the workspace.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+
+    /// Consumer repositories to notify, `owner/name`, comma- or newline-separated.
+    #[arg(long)]
+    pub repositories: String,
+
+    /// The version to announce (semver) [default: the spec's info.version].
+    #[arg(long)]
+    pub version: Option<String>,
+
+    /// The last announced version, to diff against: a file in the workspace, `git:REV:PATH`,
+    /// an https URL, or `repo:OWNER/NAME` for that consumer's openapi/latest.json read
+    /// through GitHub's API [default: `repo:` the first of `repositories`].
+    #[arg(long)]
+    pub baseline: Option<String>,
+
+    /// Where consumers download the spec; `{repository}`, `{sha}`, `{path}` and `{version}`
+    /// are filled in [default: the raw file at $GITHUB_SHA on $GITHUB_SERVER_URL].
+    #[arg(long)]
+    pub download_url: Option<String>,
+
+    /// The API this spec is, when a consumer keeps several (`apis:` in its specrelay.yaml).
+    #[arg(long)]
+    pub api: Option<String>,
+
+    /// Ties this run to the consumers' runs [default: `owner/name:RUN_ID.ATTEMPT:CHECKSUM12`].
+    #[arg(long)]
+    pub correlation_id: Option<String>,
+
+    /// The producer repository named in the announcement [default: $GITHUB_REPOSITORY].
+    #[arg(long)]
+    pub source_repo: Option<String>,
+
+    /// The `repository_dispatch` event type sent.
+    #[arg(long, default_value = "openapi_spec_updated")]
+    pub event_type: String,
+
+    /// Whether the version bump must cover what the diff finds, as consumers check it:
+    /// `enforce` refuses to announce, `warn` annotates, `off` skips the check.
+    #[arg(long, value_enum, default_value = "enforce")]
+    pub semver_policy: SemverPolicyArg,
+
+    /// The folder in a consumer repository that holds its spec history (for `repo:` baselines).
+    #[arg(long, default_value = "openapi")]
+    pub openapi_dir: PathBuf,
+
+    /// Largest spec file accepted, in bytes.
+    #[arg(long, default_value_t = 50 * 1024 * 1024)]
+    pub max_spec_bytes: u64,
+
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct IngestArgs {
     /// The spec's version (semver). Overrides `client_payload.version` of the event.
     #[arg(long)]
@@ -302,6 +363,22 @@ pub struct IngestArgs {
     /// The changelog that gets one entry per version, relative to the workspace.
     #[arg(long, default_value = "CHANGELOG.md")]
     pub changelog_path: PathBuf,
+
+    /// Ties this run to the producer's (`dispatch`) run; echoed in the outputs and summary.
+    /// Overrides `client_payload.correlation_id`.
+    #[arg(long)]
+    pub correlation_id: Option<String>,
+
+    /// How the producer learns of a rejected announcement (checksum mismatch, invalid spec,
+    /// semver violation): `issue` opens (or edits) one issue in `source_repo`, `dispatch` sends
+    /// it `openapi_spec_rejected` with the reason, `off` only fails here.
+    #[arg(long, value_enum, default_value = "off")]
+    pub notify_source: NotifySource,
+
+    /// Which API of specrelay.yaml's `apis:` this is; its `openapi_dir` is used.
+    /// Overrides `client_payload.api` [default: the only API listed].
+    #[arg(long)]
+    pub api: Option<String>,
 
     #[command(flatten)]
     pub commit: CommitArgs,
@@ -541,6 +618,14 @@ pub enum SemverPolicyArg {
     /// A violation is a warning.
     Warn,
     /// Not checked.
+    Off,
+}
+
+/// `ingest --notify-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotifySource {
+    Issue,
+    Dispatch,
     Off,
 }
 

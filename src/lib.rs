@@ -42,6 +42,8 @@
 pub mod actions;
 pub mod adapters;
 pub mod catalog;
+pub mod announce;
+pub mod apis;
 pub mod cli;
 pub mod diff;
 pub mod discover;

@@ -7,6 +7,7 @@
 pub mod common;
 pub mod diff;
 pub mod discover;
+pub mod dispatch;
 pub mod downstream;
 pub mod generate;
 pub mod ingest;
@@ -69,6 +70,7 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("reconcile", reconcile::OUTPUTS),
     ("discover", discover::OUTPUTS),
     ("rules", rules::OUTPUTS),
+    ("dispatch", dispatch::OUTPUTS),
 ];
 
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
@@ -82,5 +84,6 @@ pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
         StageArgs::Reconcile(args) => reconcile::run(*args, ctx).await,
         StageArgs::Discover(args) => discover::run(args, ctx).await,
         StageArgs::Rules(args) => rules::run(&args),
+        StageArgs::Dispatch(args) => dispatch::run(*args, ctx).await,
     }
 }

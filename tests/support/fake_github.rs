@@ -375,6 +375,12 @@ impl FakeGitHub {
         out
     }
 
+    /// The `repository_dispatch` requests a repository received, in order
+    /// (`{event_type, client_payload}` as sent).
+    pub fn dispatches(&self, repo: &str) -> Vec<Value> {
+        self.lock().repo(repo).dispatches.clone()
+    }
+
     pub fn pulls(&self, repo: &str) -> Vec<Pull> {
         self.lock().repo(repo).pulls.clone()
     }
@@ -815,6 +821,30 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         ("POST", ["dispatches"]) => {
             if body["event_type"].as_str().is_none_or(str::is_empty) {
                 return error(422, "Invalid request.\n\n\"event_type\" wasn't supplied.");
+            }
+            // GitHub: "client_payload" is an object of at most 10 top-level
+            // properties; event_type at most 100 characters.
+            if body["event_type"]
+                .as_str()
+                .is_some_and(|t| t.chars().count() > 100)
+            {
+                return error(422, "Invalid request.\n\n\"event_type\" is too long.");
+            }
+            match body.get("client_payload") {
+                None | Some(Value::Null) => {}
+                Some(Value::Object(map)) if map.len() <= 10 => {}
+                Some(Value::Object(_)) => {
+                    return error(
+                        422,
+                        "Invalid request.\n\nNo more than 10 properties are allowed; client_payload has more.",
+                    );
+                }
+                Some(_) => {
+                    return error(
+                        422,
+                        "Invalid request.\n\nFor 'properties/client_payload', it is not an object.",
+                    );
+                }
             }
             state.repo_mut(&repo_name).dispatches.push(body);
             (204, Vec::new(), Value::Null)

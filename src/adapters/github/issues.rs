@@ -81,6 +81,21 @@ impl GitHub {
         .await
     }
 
+    /// Replaces an issue's title and body.
+    pub async fn update_issue(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        title: &str,
+        body: &str,
+    ) -> Result<Issue, GitHubError> {
+        self.patch(
+            &format!("{}/{number}", issues_path(repo)),
+            &json!({"title": title, "body": body}),
+        )
+        .await
+    }
+
     /// Closes an issue as completed.
     pub async fn close_issue(&self, repo: &RepoName, number: u64) -> Result<Issue, GitHubError> {
         self.patch(

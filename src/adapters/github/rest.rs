@@ -441,6 +441,24 @@ impl GitHub {
         .map(drop)
     }
 
+    /// Sends a `repository_dispatch` event (`POST /repos/{owner}/{repo}/dispatches`,
+    /// answered 204). Not resent after a timeout: a second event would start a
+    /// second run in the consumer.
+    pub async fn dispatch(
+        &self,
+        repo: &RepoName,
+        event_type: &str,
+        client_payload: &Value,
+    ) -> Result<(), GitHubError> {
+        self.post::<Value>(
+            &repo.path("/dispatches"),
+            &json!({"event_type": event_type, "client_payload": client_payload}),
+            Resend::OnlyIfRefused,
+        )
+        .await
+        .map(drop)
+    }
+
     /// Requests reviews; `org/team` entries are teams (by slug).
     pub async fn request_reviewers(
         &self,

@@ -166,8 +166,12 @@ pub fn report(
         .set("change_type", &change_type)
         .set("diff_path", &diff_path)
         .set("migration_notes_path", &migration_notes_path)
-        .set("commit_sha", "");
-    let summary = ctx.templates.render(
+        .set("commit_sha", "")
+        .set(
+            "correlation_id",
+            request.correlation_id.as_deref().unwrap_or_default(),
+        );
+    let mut summary = ctx.templates.render(
         render::INGEST_SUMMARY,
         SummaryContext {
             skipped,
@@ -188,6 +192,11 @@ pub fn report(
             warnings: plan.spec.warnings.iter().map(ToString::to_string).collect(),
         },
     )?;
+    // After the (overridable) template, so every summary can be traced back
+    // to the producer's run that announced it.
+    if let Some(id) = &request.correlation_id {
+        summary.push_str(&format!("\nCorrelation id: `{id}`\n"));
+    }
     Ok(Report {
         outputs,
         summary,

@@ -12,6 +12,7 @@
 pub mod apply;
 mod changelog;
 pub mod changes;
+pub mod notify;
 pub mod plan;
 mod remote;
 pub mod request;
@@ -40,10 +41,15 @@ pub const OUTPUTS: &[&str] = &[
     "diff_path",
     "migration_notes_path",
     "commit_sha",
+    "correlation_id",
 ];
 
 pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Ingest>(args, ctx).await
+    // Read before the stage consumes its arguments: a rejection found at any
+    // step (request, download, decision) is reported to the producer.
+    let notify = notify::Target::from_args(&args, ctx);
+    let outcome = shape::drive::<Ingest>(args, ctx).await;
+    notify::after(notify, outcome, ctx).await
 }
 
 /// The stage, for [`shape::drive`].

@@ -35,6 +35,8 @@ pub struct Request {
     pub ignore_file: Option<PathBuf>,
     pub changelog_path: PathBuf,
     pub commit: CommitRequest,
+    /// The producer's `correlation_id`, echoed in the outputs and summary.
+    pub correlation_id: Option<String>,
 }
 
 /// Raw arguments and the triggering event -> the request; an invalid
@@ -53,7 +55,7 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     };
     Ok(Request {
         announcement,
-        layout: Layout::new(&args.openapi_dir),
+        layout: Layout::new(openapi_dir(&args, ctx)?),
         allow_older: args.allow_older,
         fetch,
         download_token: args.download_token.map(SecretString::from),
@@ -65,8 +67,89 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
         },
         ignore_file: args.ignore_file,
         changelog_path: args.changelog_path,
+        correlation_id: correlation_id(args.correlation_id.as_deref(), ctx),
         commit: CommitRequest::from_args(args.commit),
     })
+}
+
+/// The spec history's folder: the selected API's (`apis:` in
+/// specrelay.yaml, chosen by input `api` or `client_payload.api`), else
+/// input `openapi_dir`.
+fn openapi_dir(args: &IngestArgs, ctx: &Context) -> Result<PathBuf> {
+    let config = crate::adapters::fs::read_optional(&ctx.workspace.join("specrelay.yaml"))?
+        .map(String::from_utf8)
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("specrelay.yaml is not UTF-8 text"))?;
+    let from_payload = ctx
+        .event
+        .client_payload()
+        .and_then(|p| p.get("api"))
+        .and_then(Value::as_str);
+    let requested = args
+        .api
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .or(from_payload);
+    Ok(match crate::apis::select(config.as_deref(), requested)? {
+        Some(api) => {
+            tracing::info!(
+                "API {}: spec history in {}",
+                api.name,
+                api.openapi_dir.display()
+            );
+            api.openapi_dir
+        }
+        None => args.openapi_dir.clone(),
+    })
+}
+
+/// `correlation_id` from the input or `client_payload`; one that is not a
+/// plain id is dropped with a warning rather than echoed into outputs.
+fn correlation_id(input: Option<&str>, ctx: &Context) -> Option<String> {
+    let from_payload = ctx
+        .event
+        .client_payload()
+        .and_then(|p| p.get("correlation_id"))
+        .and_then(Value::as_str);
+    let raw = input.filter(|s| !s.trim().is_empty()).or(from_payload)?;
+    match crate::announce::correlation_id(Some(raw), "", None, "") {
+        Ok(id) => Some(id),
+        Err(e) => {
+            ctx.runtime.annotate(&Annotation::warning(e.to_string()));
+            None
+        }
+    }
+}
+
+/// The owner an owner-less `source_repo` belongs to: the event's repository
+/// owner (a producer and its consumers share an organisation), else the
+/// owner of the repository the workflow runs in.
+fn event_owner(ctx: &Context) -> Option<String> {
+    let from_event = ctx.event.payload["repository"]["owner"]["login"]
+        .as_str()
+        .or_else(|| {
+            ctx.event.payload["repository"]["full_name"]
+                .as_str()
+                .and_then(|full| full.split_once('/').map(|(owner, _)| owner))
+        });
+    from_event.map(str::to_owned).or_else(|| {
+        ctx.env
+            .repository
+            .as_deref()?
+            .split_once('/')
+            .map(|(o, _)| o.to_owned())
+    })
+}
+
+/// `source_repo` given as a bare name (`bondmcp-platform`) becomes
+/// `owner/bondmcp-platform`; anything else is left for validation.
+pub fn qualify_source_repo(raw: &mut RawAnnouncement, owner: Option<&str>) {
+    if let (Some(Value::String(name)), Some(owner)) = (&raw.source_repo, owner) {
+        let name = name.trim();
+        if !name.is_empty() && !name.contains('/') {
+            raw.source_repo = Some(Value::String(format!("{owner}/{name}")));
+        }
+    }
 }
 
 /// The announcement from the event and the inputs, validated.
@@ -90,7 +173,8 @@ fn announcement(args: &IngestArgs, ctx: &Context) -> Result<IngestRequest> {
         download_url: args.download_url.clone().map(Value::String),
         source_repo: args.source_repo.clone().map(Value::String),
     };
-    let raw = RawAnnouncement::merge(inputs, ctx.event.client_payload());
+    let mut raw = RawAnnouncement::merge(inputs, ctx.event.client_payload());
+    qualify_source_repo(&mut raw, event_owner(ctx).as_deref());
     let policy = AnnouncementPolicy {
         allow_http: args.allow_http,
         allow_file_urls: args.allow_file_urls,
@@ -387,6 +471,28 @@ fn parse_source_repo(s: &str, policy: &AnnouncementPolicy) -> Result<String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owner_less_source_repo_takes_the_event_owner() {
+        let mut raw = RawAnnouncement {
+            source_repo: Some(json!("bondmcp-platform")),
+            ..RawAnnouncement::default()
+        };
+        qualify_source_repo(&mut raw, Some("bondmcp"));
+        assert_eq!(raw.source_repo, Some(json!("bondmcp/bondmcp-platform")));
+        let mut full = RawAnnouncement {
+            source_repo: Some(json!("acme/platform")),
+            ..RawAnnouncement::default()
+        };
+        qualify_source_repo(&mut full, Some("bondmcp"));
+        assert_eq!(full.source_repo, Some(json!("acme/platform")));
+        let mut unknown = RawAnnouncement {
+            source_repo: Some(json!("platform")),
+            ..RawAnnouncement::default()
+        };
+        qualify_source_repo(&mut unknown, None);
+        assert_eq!(unknown.source_repo, Some(json!("platform")));
+    }
     use serde_json::json;
 
     const SUM: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";

@@ -1,0 +1,158 @@
+//! `dispatch`: what to announce and to whom, decided from the request and
+//! what `observe` read (the spec, the last announced version). Pure.
+
+use super::request::DispatchRequest;
+use crate::adapters::github::rest::RepoName;
+use crate::announce::{self, Announcement, Previous, UrlParts, Verdict};
+use crate::diff::ignore::IgnoreList;
+use crate::diff::{self, DiffOptions, Level};
+use crate::stages::shape::Describe;
+use anyhow::{Context as _, Result, bail};
+use serde_json::Value;
+
+/// The last announced version: where it came from, and its document (when
+/// there was one to diff against).
+#[derive(Debug)]
+pub struct Baseline {
+    pub previous: Previous,
+    /// The upgraded (OpenAPI 3.1 model) document.
+    pub document: Value,
+}
+
+/// What `observe` read.
+#[derive(Debug)]
+pub struct Observed {
+    /// SHA-256 of the spec file's bytes, exactly as consumers will download them.
+    pub checksum: String,
+    pub info_version: String,
+    /// The upgraded (OpenAPI 3.1 model) document.
+    pub document: Value,
+    /// `None`: nothing was announced before (the consumer has no latest.json).
+    pub baseline: Option<Baseline>,
+    pub ignore: IgnoreList,
+}
+
+/// Everything `dispatch` will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub announcement: Announcement,
+    pub event_type: String,
+    pub targets: Vec<RepoName>,
+    pub verdict: Verdict,
+    /// Where the last announced version was read from, and that version.
+    pub previous: Option<(String, Option<String>)>,
+    pub breaking: usize,
+}
+
+pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
+    let version = match &request.version {
+        Some(version) => version.clone(),
+        None => semver::Version::parse(observed.info_version.trim()).with_context(|| {
+            format!(
+                "info.version {:?} of {} is not a semantic version; set the `version` input",
+                observed.info_version, request.spec_path
+            )
+        })?,
+    };
+    let findings = match &observed.baseline {
+        Some(baseline) => {
+            let all = diff::diff(
+                &baseline.document,
+                &observed.document,
+                &DiffOptions::default(),
+            );
+            observed.ignore.apply(all).0
+        }
+        None => Vec::new(),
+    };
+    let breaking = findings
+        .iter()
+        .filter(|f| f.level == Level::Breaking)
+        .count();
+    let previous = observed.baseline.as_ref().map(|b| &b.previous);
+    let verdict = announce::verdict(
+        previous,
+        diff::implied_change(&findings),
+        &observed.checksum,
+        &version,
+        request.semver_policy,
+    );
+    let change_type = match &verdict {
+        Verdict::Announce { change_type, .. } => *change_type,
+        // Not sent; the outputs still say what the diff implies.
+        _ => crate::stages::ingest::semver_policy::computed_change_type(
+            diff::implied_change(&findings),
+            crate::stages::ingest::request::ChangeType::Patch,
+        ),
+    };
+    let version_text = version.to_string();
+    let repository = request.source_repo.to_string();
+    let sha = request.sha.as_deref().unwrap_or("");
+    if request.download_template.is_none() && sha.is_empty() {
+        bail!(
+            "the default download_url names the commit ($GITHUB_SHA), which is unset: run on GitHub Actions or set the `download_url` input"
+        );
+    }
+    let download_url = announce::download_url(
+        request.download_template.as_deref(),
+        &request.server_url,
+        &UrlParts {
+            repository: &repository,
+            sha,
+            path: &request.spec_path,
+            version: &version_text,
+        },
+    )?;
+    let run = request
+        .run
+        .as_ref()
+        .map(|(id, attempt)| (id.as_str(), attempt.as_str()));
+    let correlation_id = announce::correlation_id(
+        request.correlation_id.as_deref(),
+        &repository,
+        run,
+        &observed.checksum,
+    )?;
+    Ok(Plan {
+        announcement: Announcement {
+            version: version_text,
+            checksum: observed.checksum,
+            change_type,
+            download_url: download_url.to_string(),
+            source_repo: repository,
+            api: request.api.clone(),
+            correlation_id,
+        },
+        event_type: request.event_type.clone(),
+        targets: request.repositories.clone(),
+        verdict,
+        previous: previous.map(|p| (p.from.clone(), p.version.as_ref().map(ToString::to_string))),
+        breaking,
+    })
+}
+
+impl Describe for Plan {
+    fn describe(&self) -> Vec<String> {
+        match &self.verdict {
+            Verdict::AlreadyAnnounced => Vec::new(),
+            Verdict::Refuse { problems } => vec![format!(
+                "refuse to announce {}: {}",
+                self.announcement.version,
+                problems.join("; ")
+            )],
+            Verdict::Announce { .. } => self
+                .targets
+                .iter()
+                .map(|repo| {
+                    format!(
+                        "send {} ({} {}, {}) to {repo}",
+                        self.event_type,
+                        self.announcement.change_type,
+                        self.announcement.version,
+                        self.announcement.correlation_id
+                    )
+                })
+                .collect(),
+        }
+    }
+}
