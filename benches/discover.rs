@@ -24,6 +24,9 @@
 //! process with `--dry-run` (it scans, reads the manifests and validates,
 //! but writes nothing); ripgrep with its defaults and stdout to /dev/null.
 //! Peak RSS is `ru_maxrss` from `wait4`.
+// Benchmarks set up files and read settings directly (clippy.toml's rules
+// are for the library).
+#![allow(clippy::disallowed_methods)]
 
 #[path = "support/mod.rs"]
 #[allow(dead_code, reason = "the shared bench helpers; this bench uses two")]

@@ -8,6 +8,9 @@
 //!
 //! `cargo bench --bench reconcile` (BENCH_SERVICES, BENCH_CONCURRENCY and
 //! BENCH_LATENCY_MS change the defaults).
+// Benchmarks set up files and read settings directly (clippy.toml's rules
+// are for the library).
+#![allow(clippy::disallowed_methods)]
 
 #[path = "support/mod.rs"]
 #[allow(dead_code, reason = "this bench uses the runner and env helpers only")]

@@ -41,9 +41,9 @@
 
 pub mod actions;
 pub mod adapters;
-pub mod catalog;
 pub mod announce;
 pub mod apis;
+pub mod catalog;
 pub mod cli;
 pub mod diff;
 pub mod discover;

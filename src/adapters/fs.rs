@@ -37,6 +37,22 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
 }
 
 /// Reads a file if it exists.
+/// The names of the entries of a folder, sorted; `None` when there is no
+/// such folder.
+pub fn list_dir(dir: &Path) -> Result<Option<Vec<String>>> {
+    let entries = match fs_err::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        names.push(entry?.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(Some(names))
+}
+
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),

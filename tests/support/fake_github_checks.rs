@@ -110,8 +110,7 @@ pub(super) fn route(
                 workflow,
                 &branch,
                 &sha,
-                "queued",
-                None,
+                ("queued", None),
                 &r.default_branch.clone(),
             );
             state.repo_mut(repo).workflow_runs.push(run);

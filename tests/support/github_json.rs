@@ -442,14 +442,16 @@ pub fn combined_status(
 }
 
 /// `workflow-run` of `workflow` (a file name) started by `workflow_dispatch`.
+/// `(status, conclusion)` of a run.
+pub type RunState<'a> = (&'a str, Option<&'a str>);
+
 pub fn workflow_run(
     repo: &str,
     id: u64,
     workflow: &str,
     branch: &str,
     sha: &str,
-    status: &str,
-    conclusion: Option<&str>,
+    (status, conclusion): RunState<'_>,
     default_branch: &str,
 ) -> Value {
     let url = format!("{API}/repos/{repo}/actions/runs/{id}");

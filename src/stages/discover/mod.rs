@@ -136,14 +136,12 @@ fn read_manifests(workspace: &Path, dir: &Path) -> Result<BTreeMap<String, Manif
     if !full.is_dir() {
         return Ok(manifests);
     }
-    for entry in fs_err::read_dir(&full)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for name in crate::adapters::fs::list_dir(&full)?.unwrap_or_default() {
         let Some(stem) = name.strip_suffix(".yaml") else {
             continue;
         };
         let path = display_path(&dir.join(&name));
-        let text = crate::adapters::fs::read_capped(&entry.path(), MAX_MANIFEST_BYTES)
+        let text = crate::adapters::fs::read_capped(&full.join(&name), MAX_MANIFEST_BYTES)
             .map_err(|e| format!("{e:#}"))
             .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned()));
         manifests.insert(stem.to_owned(), ManifestFile { path, text });
@@ -198,16 +196,16 @@ fn read_specs(workspace: &Path, manifests: &BTreeMap<String, ManifestFile>, limi
 }
 
 fn latest_target(workspace: &Path, path: &str) -> Option<String> {
-    let bytes = std::fs::read(workspace.join(path)).ok()?;
+    let bytes = crate::adapters::fs::read_optional(&workspace.join(path)).ok()??;
     let record: LatestRecord = serde_json::from_slice(&bytes).ok()?;
     Some(record.path)
 }
 
 fn newest_in(workspace: &Path, dir: &str) -> Option<(semver::Version, String)> {
-    std::fs::read_dir(workspace.join(dir))
-        .ok()?
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+    crate::adapters::fs::list_dir(&workspace.join(dir))
+        .ok()??
+        .into_iter()
+        .filter_map(|name| {
             let version = Layout::version_of_history_file(&name)?;
             Some((version, format!("{dir}/{name}")))
         })

@@ -136,9 +136,10 @@ fn read_reports(ctx: &Context, pattern: &str) -> Result<Vec<(String, ReconcileRe
         bail!("merge_reports {pattern:?}: wildcards are allowed in the file name only");
     }
     let folder = ctx.workspace.join(dir);
-    let mut names: Vec<String> = fs_err::read_dir(&folder)
+    let mut names: Vec<String> = crate::adapters::fs::list_dir(&folder)
         .with_context(|| format!("merge_reports {pattern:?}"))?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .with_context(|| format!("merge_reports {pattern:?}: no folder {dir}"))?
+        .into_iter()
         .filter(|name| request::glob_match(file, name))
         .collect();
     names.sort();
