@@ -144,9 +144,15 @@ fn redact_auth_echo(text: &str) -> Option<String> {
             let end = text[start..]
                 .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | '<'))
                 .map_or(text.len(), |n| start + n);
-            // A word after "token " in prose is short; credentials are not.
+            // A word after "token " in prose is short, or is not made of
+            // credential characters ("token (invalid-publisher: ...)");
+            // credentials are long, of token characters, with a digit.
             let word = &text[start..end];
-            if word.len() >= 12 && word != MASK {
+            let credential_like = word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.~+/=:".contains(c))
+                && word.chars().any(|c| c.is_ascii_digit());
+            if word.len() >= 12 && word != MASK && credential_like {
                 hits.push((start, end));
             }
             from = end.max(start);
@@ -319,6 +325,14 @@ mod tests {
             );
             assert!(out.contains(MASK), "{out}");
         }
+    }
+
+    #[test]
+    fn prose_after_token_is_left_alone() {
+        let r = Redactor::new();
+        let text =
+            "refused to mint an upload token (invalid-publisher: valid token, but no publisher)";
+        assert_eq!(r.redact(text), text);
     }
 
     #[test]
