@@ -151,7 +151,7 @@ fn redact_auth_echo(text: &str) -> Option<String> {
             let credential_like = word
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.~+/=:".contains(c))
-                && word.chars().any(|c| c.is_ascii_digit());
+                && (*scheme != "token " || word.chars().any(|c| c.is_ascii_digit()));
             if word.len() >= 12 && word != MASK && credential_like {
                 hits.push((start, end));
             }
