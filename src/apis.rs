@@ -16,6 +16,12 @@
 //!
 //! Without an `apis:` section nothing changes (one API, `openapi/`, `sdk/`:
 //! the zero-config default), and an `api` in the announcement is ignored.
+//!
+//! Stages select the API through `stages::common::api` (input `api`, else
+//! `client_payload.api`): `ingest` stores into its `openapi_dir`,
+//! `generate` writes its `sdk_dir` under its package names, `publish` and
+//! `downstream` take that API's SDKs. A name the file does not list is a
+//! usage error (exit 2, [`ApisError::is_usage`]).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -51,6 +57,14 @@ pub enum ApisError {
     Unnamed { known: String },
     #[error("no API {requested:?} in specrelay.yaml (it lists {known})")]
     Unknown { requested: String, known: String },
+}
+
+impl ApisError {
+    /// The run named an API the config does not list: a usage
+    /// error (exit 2), not a rejected input.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ApisError::Unknown { .. })
+    }
 }
 
 #[derive(Deserialize)]

@@ -34,24 +34,32 @@ pub struct Cli {
     pub stage: StageArgs,
 }
 
+/// Flags every stage takes; `specrelay <stage> -h` lists them under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The repository to read and write [default: $GITHUB_WORKSPACE, else the current directory].
     #[arg(long, global = true, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
 
-    /// How to show outputs on a local run: `json` prints them as one object on stdout.
+    /// How to show outputs on a local run: `json` prints them as one object on stdout (with
+    /// the stage's report, if any, under `report`: stdout is always one document).
     #[arg(long, global = true, value_enum, default_value = "text")]
     pub output: OutputFormat,
-
-    /// Decide everything and print the plan, but change nothing.
-    #[arg(long, global = true, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
-    pub dry_run: bool,
 
     /// A folder whose files override the built-in templates of the same relative path
     /// (for example `reports/ingest-summary.md.j2`).
     #[arg(long, global = true, value_name = "DIR")]
     pub templates_dir: Option<PathBuf>,
+}
+
+/// `--dry-run`, only on the stages that change something: `diff` and `rules`
+/// only read, and a flag there would promise something it cannot keep.
+#[derive(Debug, Clone, Args)]
+pub struct DryRunArgs {
+    /// Decide everything and print the plan, but change nothing.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +92,23 @@ pub enum StageArgs {
     Discover(DiscoverArgs),
     /// List the diff rules: id, level and why (the rule catalogue).
     Rules(RulesArgs),
+}
+
+impl StageArgs {
+    /// Whether this run only describes its plan (`diff` and `rules` have no `--dry-run`).
+    pub fn dry_run(&self) -> bool {
+        match self {
+            StageArgs::Ingest(args) => args.dry_run.dry_run,
+            StageArgs::Generate(args) => args.dry_run.dry_run,
+            StageArgs::Publish(args) => args.dry_run.dry_run,
+            StageArgs::Downstream(args) => args.dry_run.dry_run,
+            StageArgs::Dispatch(args) => args.dry_run.dry_run,
+            StageArgs::Register(args) => args.dry_run.dry_run,
+            StageArgs::Reconcile(args) => args.dry_run.dry_run,
+            StageArgs::Discover(args) => args.dry_run.dry_run,
+            StageArgs::Diff(_) | StageArgs::Rules(_) => false,
+        }
+    }
 }
 
 /// `specrelay rules`.
@@ -215,8 +240,17 @@ pub struct DownstreamArgs {
     #[arg(long)]
     pub shard: Option<String>,
 
+    /// Which API of specrelay.yaml's `apis:` to work on: its `openapi_dir` and
+    /// `sdk_dir` (the SDKs rolled out) replace the folder inputs. Overrides `client_payload.api` [default: the only API listed;
+    /// ignored without `apis:`].
+    #[arg(long)]
+    pub api: Option<String>,
+
     #[command(flatten)]
     pub github: GitHubArgs,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -275,6 +309,9 @@ pub struct DispatchArgs {
 
     #[command(flatten)]
     pub github: GitHubArgs,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +393,11 @@ pub struct IngestArgs {
     #[arg(long, value_enum, default_value = "enforce")]
     pub semver_policy: SemverPolicyArg,
 
+    /// When the announced version is not the spec's info.version: `warn` annotates and stores
+    /// the announced version (which every later stage uses), `fail` stores nothing.
+    #[arg(long, value_enum, default_value = "warn")]
+    pub version_mismatch: VersionMismatchArg,
+
     /// Findings to accept, with reasons [default: .specrelay-ignore, if present].
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
@@ -382,6 +424,17 @@ pub struct IngestArgs {
 
     #[command(flatten)]
     pub commit: CommitArgs,
+
+    /// Also tag the commit that `--commit` makes (a lightweight tag, through GitHub's API).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub tag: bool,
+
+    /// The tag's name; `{version}` is replaced by the stored version.
+    #[arg(long, default_value = "openapi-v{version}")]
+    pub tag_format: String,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -425,9 +478,10 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
 
-    /// The folder that receives one folder per language (`sdk/typescript/`, `sdk/python/`).
-    #[arg(long, default_value = "sdk")]
-    pub out: PathBuf,
+    /// The folder that receives one folder per language (`sdk/typescript/`, `sdk/python/`);
+    /// the same flag as `publish --sdk-dir`. (`--output` is another thing: how outputs show.)
+    #[arg(long, default_value = "sdk", value_name = "DIR")]
+    pub sdk_dir: PathBuf,
 
     /// The SDKs to generate, comma-separated.
     #[arg(
@@ -472,8 +526,17 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_spec_bytes: u64,
 
+    /// Which API of specrelay.yaml's `apis:` to work on: its `openapi_dir`,
+    /// `sdk_dir` and package names replace the folder inputs. Overrides `client_payload.api` [default: the only API listed;
+    /// ignored without `apis:`].
+    #[arg(long)]
+    pub api: Option<String>,
+
     #[command(flatten)]
     pub commit: CommitArgs,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -557,6 +620,16 @@ pub struct PublishArgs {
     /// Seconds after the first upload of a file after which no retry starts.
     #[arg(long, default_value_t = 900)]
     pub publish_deadline: u64,
+
+    /// Which API of specrelay.yaml's `apis:` to work on: its `sdk_dir` and
+    /// `openapi_dir` replace the folder inputs, and its `npm_package` must be the
+    /// one found. Overrides `client_payload.api` [default: the only API listed;
+    /// ignored without `apis:`].
+    #[arg(long)]
+    pub api: Option<String>,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -600,6 +673,9 @@ pub struct DiscoverArgs {
     /// Largest provider spec (a manifest's `api.spec`) read, in bytes.
     #[arg(long, default_value_t = 50 * 1024 * 1024)]
     pub max_spec_bytes: u64,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 /// `publish --npm-access`.
@@ -619,6 +695,15 @@ pub enum SemverPolicyArg {
     Warn,
     /// Not checked.
     Off,
+}
+
+/// `ingest --version-mismatch` (mapped to the stage's own type, as above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VersionMismatchArg {
+    /// A warning; the announced version is stored and used from then on.
+    Warn,
+    /// Ingest fails and writes nothing.
+    Fail,
 }
 
 /// `ingest --notify-source`.
@@ -779,6 +864,9 @@ pub struct RegisterArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -827,4 +915,7 @@ pub struct ReconcileArgs {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub dry_run: DryRunArgs,
 }

@@ -6,14 +6,22 @@ use crate::adapters::github::GitHubError;
 use crate::adapters::github::commit::CommitError;
 use crate::adapters::http::HttpError;
 use crate::adapters::service_registry::RegistryError;
+use crate::apis::ApisError;
 
 pub const SUCCESS: u8 = 0;
 pub const REJECTED: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const SERVICE_FAILED: u8 = 3;
 
-/// The exit code for a stage's error: 3 when a remote service is to blame.
+/// The exit code for a stage's error: 3 when a remote service is to blame,
+/// 2 when the run named no API or an unknown one (`apis:`).
 pub fn code_for(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|e| {
+        e.downcast_ref::<ApisError>()
+            .is_some_and(ApisError::is_usage)
+    }) {
+        return USAGE;
+    }
     let service_failed = err.chain().any(|e| {
         e.downcast_ref::<HttpError>()
             .is_some_and(HttpError::is_service_failure)

@@ -42,6 +42,16 @@ impl Layout {
         self.root.join("latest.json")
     }
 
+    /// `openapi/history/index.json`: every stored version (see `timeline`).
+    pub fn history_index_file(&self) -> PathBuf {
+        self.history_dir().join("index.json")
+    }
+
+    /// `openapi/TIMELINE.md`: the versions as a Mermaid timeline and a table.
+    pub fn timeline_file(&self) -> PathBuf {
+        self.root.join("TIMELINE.md")
+    }
+
     /// `openapi/diffs/{from}..{to}.{extension}`: the diff between two stored versions.
     pub fn diff_file(
         &self,

@@ -7,11 +7,11 @@
 //!  main ── reads the environment once (RunnerEnv), the event, the inputs
 //!   │
 //!   ├─ cli            raw arguments, one struct per stage
-//!   └─ stages::run ─> stages::<stage>  (every stage has the shape in stages::shape)
-//!        request.rs   raw args + ctx ─> typed Request (Url, Version, SecretString, enums)
-//!        observe      reads through adapters (fs, history, http, github, registries)
-//!        plan.rs      pure decide(): Request + Observed ─> Plan; Plan::describe() for --dry-run
-//!        apply.rs     carries the plan out through adapters ─> Report
+//!   └─ stages::run ─> shape::drive::<Stage>  (mod.rs: shape::stage!(...) + impl Stage)
+//!        request.rs   impl FromArgs: raw args + ctx ─> typed Request (Url, Version, SecretString, enums)
+//!        observe      Stage::observe reads through adapters (fs, history, http, github, registries)
+//!        plan.rs      impl Decide, pure: Request + Observed ─> Plan; Plan::describe() for --dry-run
+//!        apply.rs     Stage::apply carries the plan out through adapters ─> Report
 //!   │                   (outputs, step summary, stdout, Failure with its exit code)
 //!  main ── actions::Runtime writes outputs, summary, annotations; exits 0/1/2/3
 //! ```
@@ -19,14 +19,16 @@
 //! - [`cli`] parses one stage's arguments; [`actions`] maps action inputs to
 //!   them and writes outputs, the step summary and annotations.
 //! - [`stages`] holds one folder per stage (`ingest`, `diff`, `generate`,
-//!   `publish`, `downstream`), each `request.rs` / `plan.rs` / `apply.rs` /
-//!   `mod.rs` around [`stages::shape::drive`], and [`stages::common`] for
+//!   `publish`, `downstream`, `register`, `reconcile`, `discover`,
+//!   `dispatch`), each `request.rs` / `plan.rs` / `apply.rs` / `mod.rs`
+//!   around [`stages::shape::drive`], and [`stages::common`] for
 //!   what several share (loading a spec, GitHub as the workflow's
 //!   repository, the ignore file). Stages never import each other.
 //! - The pure domain: [`spec`] (parse, bundle, validate), [`diff`]
 //!   (breaking changes), [`sdk`] (SDK models and emitters), [`publish`]
 //!   (package formats), [`downstream`] (consumers, manifest bumps, pull
-//!   request bodies), [`layout`] (where the spec history lives), [`render`]
+//!   request bodies), [`layout`] (where the spec history lives), [`timeline`]
+//!   (the version timeline: `history/index.json`, `TIMELINE.md`), [`render`]
 //!   (templates users can override), [`pep440`].
 //! - [`adapters`] is the only code that touches the world: [`adapters::fs`]
 //!   (atomic writes), [`adapters::history`] (`openapi/`: `latest()`,
@@ -55,5 +57,7 @@ pub mod pep440;
 pub mod publish;
 pub mod render;
 pub mod sdk;
+pub mod semver_policy;
 pub mod spec;
 pub mod stages;
+pub mod timeline;

@@ -86,7 +86,7 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
         clock: Clock::new(lookup(env::SOURCE_DATE_EPOCH).as_deref())?,
         event: Event::load(lookup(env::GITHUB_EVENT_NAME), event_path.as_deref())?,
         templates: Templates::new(overrides)?,
-        dry_run: cli.global.dry_run,
+        dry_run: cli.stage.dry_run(),
         env: env::RunnerEnv::from_lookup(lookup),
         workspace,
     };
@@ -98,8 +98,8 @@ fn run(cli: Cli, runtime: Runtime) -> anyhow::Result<()> {
     runtime.write_outputs(&report.outputs)?;
     let summary_on_stdout = report.stdout.as_deref() == Some(report.summary.as_str());
     runtime.write_summary(&report.summary, summary_on_stdout)?;
-    if let Some(text) = &report.stdout {
-        runtime.print_stdout(text);
+    if let Some(text) = runtime.stdout_document(&report.outputs, report.stdout.as_deref()) {
+        print!("{text}");
     }
     match report.failure {
         Some(failure) => Err(StageFailed(failure).into()),

@@ -252,6 +252,27 @@ impl fmt::Display for Version {
     }
 }
 
+/// The tokens of a pre-release, letters and digits apart: `beta1.2` ->
+/// `beta`, `1`, `2`.
+fn pre_release_tokens(rest: &str, is_sep: impl Fn(char) -> bool) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    for chunk in rest.split(is_sep).filter(|c| !c.is_empty()) {
+        let mut current = String::new();
+        for c in chunk.chars() {
+            let switch = current
+                .chars()
+                .last()
+                .is_some_and(|p| p.is_ascii_digit() != c.is_ascii_digit());
+            if switch {
+                tokens.push(std::mem::take(&mut current));
+            }
+            current.push(c);
+        }
+        tokens.push(current);
+    }
+    tokens
+}
+
 /// The spec's version in PEP 440 spelling, for Python packages. Total: any
 /// text gives a valid version.
 ///
@@ -315,22 +336,7 @@ pub fn from_any(raw: &str) -> String {
     if rest.is_empty() {
         return release;
     }
-    // Tokens of the pre-release: letters and digits apart (`beta1` -> `beta`, `1`).
-    let mut tokens: Vec<String> = Vec::new();
-    for chunk in rest.split(is_sep).filter(|c| !c.is_empty()) {
-        let mut current = String::new();
-        for c in chunk.chars() {
-            let switch = current
-                .chars()
-                .last()
-                .is_some_and(|p| p.is_ascii_digit() != c.is_ascii_digit());
-            if switch {
-                tokens.push(std::mem::take(&mut current));
-            }
-            current.push(c);
-        }
-        tokens.push(current);
-    }
+    let tokens = pre_release_tokens(rest, is_sep);
     let tag = tokens
         .iter()
         .find(|t| !t.starts_with(|c: char| c.is_ascii_digit()))

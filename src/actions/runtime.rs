@@ -2,7 +2,9 @@
 //! Actions, stderr and stdout when run locally.
 //!
 //! Workflow commands go to stderr (the runner reads commands from both
-//! streams), so stdout carries data only: the `--output json` object.
+//! streams), so stdout carries data only, and always one document: the
+//! stage's report, or with `--output json` one object holding the outputs
+//! and that report (see [`Runtime::stdout_document`]).
 //!
 //! Every write goes through the [`Redactor`]: secrets registered with
 //! [`Runtime::mask`] never reach the log, the outputs or the summary.
@@ -25,6 +27,10 @@ pub enum OutputFormat {
     /// One JSON object on stdout.
     Json,
 }
+
+/// The key of the stage's report in the `--output json` object; no stage
+/// has an output of that name (a unit test below checks).
+pub const REPORT_KEY: &str = "report";
 
 #[derive(Debug, Clone)]
 pub struct Runtime {
@@ -75,11 +81,6 @@ impl Runtime {
     /// `text` with every known secret masked.
     pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         self.redactor.redact(text)
-    }
-
-    /// Prints stage data on stdout, redacted.
-    pub fn print_stdout(&self, text: &str) {
-        print!("{}", self.redact(text));
     }
 
     /// Where and with which bearer token the job can get an OIDC token
@@ -163,28 +164,36 @@ impl Runtime {
         }
     }
 
-    /// Writes the outputs to `GITHUB_OUTPUT`, and shows them locally:
-    /// `--output json` prints one object on stdout, otherwise lines on stderr.
+    /// Writes the outputs to `GITHUB_OUTPUT`, and on a local text run shows
+    /// them as lines on stderr (`--output json` puts them in
+    /// [`Runtime::stdout_document`] instead).
     pub fn write_outputs(&self, outputs: &Outputs) -> Result<()> {
         if let Some(path) = &self.output_file {
             append(path, &self.redact(&outputs.to_github_output()))
                 .context("writing step outputs")?;
         }
-        match self.format {
-            OutputFormat::Json => {
-                let json = serde_json::to_string_pretty(&outputs.to_json())?;
-                writeln!(std::io::stdout().lock(), "{}", self.redact(&json))?;
+        if self.format == OutputFormat::Text && self.output_file.is_none() {
+            let mut text = String::from("outputs:\n");
+            for (name, value) in outputs.iter() {
+                text.push_str(&format!("  {name}: {value}\n"));
             }
-            OutputFormat::Text if self.output_file.is_none() => {
-                let mut text = String::from("outputs:\n");
-                for (name, value) in outputs.iter() {
-                    text.push_str(&format!("  {name}: {value}\n"));
-                }
-                eprint!("{}", self.redact(&text));
-            }
-            OutputFormat::Text => {}
+            eprint!("{}", self.redact(&text));
         }
         Ok(())
+    }
+
+    /// Everything the run prints on stdout, as one document, redacted.
+    /// Text: the stage's report as it is (`diff --format json` prints its
+    /// JSON). `--output json`: one object with every output, plus the
+    /// report under [`REPORT_KEY`] when the stage has one (parsed when it is
+    /// JSON, else a string), so `diff --format json --output json` is still
+    /// one document.
+    pub fn stdout_document(&self, outputs: &Outputs, report: Option<&str>) -> Option<String> {
+        let text = match self.format {
+            OutputFormat::Text => report?.to_owned(),
+            OutputFormat::Json => json_document(outputs, report),
+        };
+        Some(self.redact(&text).into_owned())
     }
 
     /// Appends the Markdown report to the job summary, or shows it locally
@@ -201,6 +210,20 @@ impl Runtime {
             }
         }
     }
+}
+
+/// The `--output json` document: the outputs, and the report under
+/// [`REPORT_KEY`].
+fn json_document(outputs: &Outputs, report: Option<&str>) -> String {
+    let mut object = outputs.to_json();
+    if let (Some(text), Some(map)) = (report, object.as_object_mut()) {
+        let value = serde_json::from_str(text)
+            .unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
+        map.insert(REPORT_KEY.to_owned(), value);
+    }
+    let mut text = serde_json::to_string_pretty(&object).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Ends a log group when dropped.
@@ -227,4 +250,36 @@ fn append(path: &PathBuf, text: &str) -> Result<()> {
         file.write_all(b"\n")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outputs() -> Outputs {
+        let mut outputs = Outputs::new();
+        outputs.set("breaking", "true");
+        outputs
+    }
+
+    #[test]
+    fn the_json_document_holds_outputs_and_a_parsed_report() {
+        let text = json_document(&outputs(), Some("{\"findings\": []}\n"));
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["breaking"], "true");
+        assert!(doc[REPORT_KEY]["findings"].is_array());
+        let text = json_document(&outputs(), Some("## Markdown\n"));
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc[REPORT_KEY], "## Markdown\n");
+        let doc: serde_json::Value =
+            serde_json::from_str(&json_document(&outputs(), None)).unwrap();
+        assert!(doc.get(REPORT_KEY).is_none());
+    }
+
+    #[test]
+    fn no_stage_has_an_output_named_like_the_report() {
+        for (stage, outputs) in crate::stages::STAGE_OUTPUTS {
+            assert!(!outputs.contains(&REPORT_KEY), "{stage}");
+        }
+    }
 }

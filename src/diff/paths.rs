@@ -15,31 +15,7 @@ use super::request_body;
 use super::responses;
 use super::security;
 use super::walk::{Walk, sentence};
-use crate::spec::view::{Operation, SpecView};
-
-/// `/pets/{petId}` -> `/pets/{}`; also ignores a trailing slash.
-pub(crate) fn normalise(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
-            }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            _ if in_param => {}
-            _ => out.push(c),
-        }
-    }
-    if out.len() > 1 && out.ends_with('/') {
-        out.pop();
-    }
-    out
-}
+use crate::spec::view::{Operation, SpecView, path_key};
 
 /// All operations (then webhooks) of a document, in document order: the
 /// spec view's list.
@@ -53,16 +29,16 @@ pub(crate) fn compare(w: &mut Walk<'_>) {
     let mut by_key: HashMap<(bool, &str, String), usize> = HashMap::new();
     for (i, op) in revision_ops.iter().enumerate() {
         by_key
-            .entry((op.webhook, op.method, normalise(op.path)))
+            .entry((op.webhook, op.method, path_key(op.path)))
             .or_insert(i);
     }
     let revision_paths: HashSet<(bool, String)> = revision_ops
         .iter()
-        .map(|op| (op.webhook, normalise(op.path)))
+        .map(|op| (op.webhook, path_key(op.path)))
         .collect();
     let mut matched = vec![false; revision_ops.len()];
     for b in &base_ops {
-        match by_key.get(&(b.webhook, b.method, normalise(b.path))) {
+        match by_key.get(&(b.webhook, b.method, path_key(b.path))) {
             Some(&i) if !matched[i] => {
                 matched[i] = true;
                 let r = &revision_ops[i];
@@ -74,7 +50,7 @@ pub(crate) fn compare(w: &mut Walk<'_>) {
             }
             _ => {
                 w.out.set_operation(Some(b.label()));
-                let path_gone = !revision_paths.contains(&(b.webhook, normalise(b.path)));
+                let path_gone = !revision_paths.contains(&(b.webhook, path_key(b.path)));
                 removed(w, b, path_gone, &base_ops);
             }
         }

@@ -143,7 +143,6 @@ fn changed(
         Dir::Request => "request",
         Dir::Response => "response",
     };
-    let kind = if rf.required { "required" } else { "optional" };
     match (bf.deprecated, rf.deprecated) {
         (false, true) => emit(
             w,
@@ -164,99 +163,120 @@ fn changed(
         _ => {}
     }
     match at.dir {
-        Dir::Request => {
-            if bf.read_only != rf.read_only {
-                let (which, detail) = if rf.read_only {
-                    ("read-only", "became readOnly")
-                } else {
-                    ("not-read-only", "is no longer readOnly")
-                };
-                let id = format!("request-{kind}-property-became-{which}");
-                emit(w, &id, b, r, at, detail);
-            }
-            if bf.write_only != rf.write_only {
-                let (which, detail) = if rf.write_only {
-                    ("write-only", "became writeOnly")
-                } else {
-                    ("not-write-only", "is no longer writeOnly")
-                };
-                emit(
-                    w,
-                    &format!("request-{kind}-property-became-{which}"),
-                    b,
-                    r,
-                    at,
-                    detail,
-                );
-            }
-            if rf.read_only {
-                return false;
-            }
-            let was_required = bf.required && !bf.read_only;
-            if rf.required && !was_required && !bf.read_only {
-                emit(
-                    w,
-                    "request-property-became-required",
-                    b,
-                    r,
-                    at,
-                    "became required",
-                );
-            } else if !rf.required && was_required {
-                emit(
-                    w,
-                    "request-property-became-optional",
-                    b,
-                    r,
-                    at,
-                    "became optional",
-                );
-            }
-            true
-        }
-        Dir::Response => {
-            if bf.write_only != rf.write_only {
-                let (which, detail) = if rf.write_only {
-                    ("write-only", "became writeOnly and is no longer returned")
-                } else {
-                    (
-                        "not-write-only",
-                        "is no longer writeOnly and is now returned",
-                    )
-                };
-                let kind = if bf.required { "required" } else { "optional" };
-                emit(
-                    w,
-                    &format!("response-{kind}-property-became-{which}"),
-                    b,
-                    r,
-                    at,
-                    detail,
-                );
-            }
-            if rf.write_only || bf.write_only {
-                return false;
-            }
-            if bf.required && !rf.required {
-                emit(
-                    w,
-                    "response-property-became-optional",
-                    b,
-                    r,
-                    at,
-                    "became optional",
-                );
-            } else if !bf.required && rf.required {
-                emit(
-                    w,
-                    "response-property-became-required",
-                    b,
-                    r,
-                    at,
-                    "became required",
-                );
-            }
-            true
-        }
+        Dir::Request => request_changed(w, (b, r), bf, rf, at),
+        Dir::Response => response_changed(w, (b, r), bf, rf, at),
     }
+}
+
+/// The request side of [`changed`]: readOnly and writeOnly flips, and
+/// required-ness as a client must send it.
+fn request_changed(
+    w: &mut Walk<'_>,
+    (b, r): (&str, &str),
+    bf: &Facts,
+    rf: &Facts,
+    at: &At,
+) -> bool {
+    let kind = if rf.required { "required" } else { "optional" };
+    if bf.read_only != rf.read_only {
+        let (which, detail) = if rf.read_only {
+            ("read-only", "became readOnly")
+        } else {
+            ("not-read-only", "is no longer readOnly")
+        };
+        let id = format!("request-{kind}-property-became-{which}");
+        emit(w, &id, b, r, at, detail);
+    }
+    if bf.write_only != rf.write_only {
+        let (which, detail) = if rf.write_only {
+            ("write-only", "became writeOnly")
+        } else {
+            ("not-write-only", "is no longer writeOnly")
+        };
+        emit(
+            w,
+            &format!("request-{kind}-property-became-{which}"),
+            b,
+            r,
+            at,
+            detail,
+        );
+    }
+    if rf.read_only {
+        return false;
+    }
+    let was_required = bf.required && !bf.read_only;
+    if rf.required && !was_required && !bf.read_only {
+        emit(
+            w,
+            "request-property-became-required",
+            b,
+            r,
+            at,
+            "became required",
+        );
+    } else if !rf.required && was_required {
+        emit(
+            w,
+            "request-property-became-optional",
+            b,
+            r,
+            at,
+            "became optional",
+        );
+    }
+    true
+}
+
+/// The response side of [`changed`]: writeOnly flips, and required-ness as
+/// a client may rely on it.
+fn response_changed(
+    w: &mut Walk<'_>,
+    (b, r): (&str, &str),
+    bf: &Facts,
+    rf: &Facts,
+    at: &At,
+) -> bool {
+    if bf.write_only != rf.write_only {
+        let (which, detail) = if rf.write_only {
+            ("write-only", "became writeOnly and is no longer returned")
+        } else {
+            (
+                "not-write-only",
+                "is no longer writeOnly and is now returned",
+            )
+        };
+        let kind = if bf.required { "required" } else { "optional" };
+        emit(
+            w,
+            &format!("response-{kind}-property-became-{which}"),
+            b,
+            r,
+            at,
+            detail,
+        );
+    }
+    if rf.write_only || bf.write_only {
+        return false;
+    }
+    if bf.required && !rf.required {
+        emit(
+            w,
+            "response-property-became-optional",
+            b,
+            r,
+            at,
+            "became optional",
+        );
+    } else if !bf.required && rf.required {
+        emit(
+            w,
+            "response-property-became-required",
+            b,
+            r,
+            at,
+            "became required",
+        );
+    }
+    true
 }

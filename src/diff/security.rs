@@ -121,8 +121,30 @@ fn compare_lists(
             }
         }
     }
+    compare_scopes(w, (prefix, what), &pairs, bp, rp);
+    for (j, rreq) in revision_alts.iter().enumerate() {
+        if !used[j] {
+            let message = sentence(&format!(
+                "{what}: security requirement {} was added as an alternative",
+                names(rreq)
+            ));
+            w.out.emit(&id("added"), Some(bp), Some(rp), message);
+        }
+    }
+}
+
+/// The scopes of each pair of matching requirements: added ones and
+/// removed ones.
+fn compare_scopes(
+    w: &mut Walk<'_>,
+    (prefix, what): (&str, &str),
+    pairs: &[(&Requirement<'_>, &Requirement<'_>)],
+    bp: &str,
+    rp: &str,
+) {
+    let id = |suffix: &str| format!("{prefix}-security-{suffix}");
     for (breq, rreq) in pairs {
-        for ((scheme, bs), (_, rs)) in breq.iter().zip(rreq) {
+        for ((scheme, bs), (_, rs)) in breq.iter().zip(rreq.iter()) {
             let added: Vec<&str> = rs.difference(bs).copied().collect();
             let removed: Vec<&str> = bs.difference(rs).copied().collect();
             if !added.is_empty() {
@@ -140,15 +162,6 @@ fn compare_lists(
                 w.out
                     .emit(&id("scope-removed"), Some(bp), Some(rp), message);
             }
-        }
-    }
-    for (j, rreq) in revision_alts.iter().enumerate() {
-        if !used[j] {
-            let message = sentence(&format!(
-                "{what}: security requirement {} was added as an alternative",
-                names(rreq)
-            ));
-            w.out.emit(&id("added"), Some(bp), Some(rp), message);
         }
     }
 }
@@ -316,55 +329,7 @@ fn compare_scheme(
             );
             continue;
         };
-        for (key, id) in [
-            (
-                "authorizationUrl",
-                "api-security-component-oauth-url-changed",
-            ),
-            ("tokenUrl", "api-security-component-oauth-token-url-changed"),
-        ] {
-            let (old, new) = (
-                bflow.get(key).and_then(Value::as_str),
-                rflow.get(key).and_then(Value::as_str),
-            );
-            if old != new {
-                let message = sentence(&format!(
-                    "Security scheme `{name}`: {key} of flow `{flow}` changed from `{}` to `{}`",
-                    old.unwrap_or("none"),
-                    new.unwrap_or("none")
-                ));
-                w.out.emit(id, Some(&p), Some(&p), message);
-            }
-        }
-        let scopes = |f: &Value| -> BTreeSet<String> {
-            f.get("scopes")
-                .and_then(Value::as_object)
-                .map(|s| s.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        let (bsc, rsc) = (scopes(bflow), scopes(rflow));
-        for scope in bsc.difference(&rsc) {
-            let message = sentence(&format!(
-                "Security scheme `{name}`: OAuth scope `{scope}` was removed from flow `{flow}`"
-            ));
-            w.out.emit(
-                "api-security-component-oauth-scope-removed",
-                Some(&p),
-                Some(&p),
-                message,
-            );
-        }
-        for scope in rsc.difference(&bsc) {
-            let message = sentence(&format!(
-                "Security scheme `{name}`: OAuth scope `{scope}` was added to flow `{flow}`"
-            ));
-            w.out.emit(
-                "api-security-component-oauth-scope-added",
-                Some(&p),
-                Some(&p),
-                message,
-            );
-        }
+        compare_flow(w, name, flow, (bflow, rflow), &p);
     }
     for flow in rf.keys().filter(|f| !bf.contains_key(*f)) {
         let message = sentence(&format!(
@@ -374,6 +339,66 @@ fn compare_scheme(
             "api-security-component-oauth-flow-added",
             Some(ptr),
             Some(&pointer::child(&fp, flow)),
+            message,
+        );
+    }
+}
+
+/// One OAuth flow of a security scheme in both documents: its URLs and its
+/// scopes.
+fn compare_flow(
+    w: &mut Walk<'_>,
+    name: &str,
+    flow: &str,
+    (bflow, rflow): (&Value, &Value),
+    p: &str,
+) {
+    for (key, id) in [
+        (
+            "authorizationUrl",
+            "api-security-component-oauth-url-changed",
+        ),
+        ("tokenUrl", "api-security-component-oauth-token-url-changed"),
+    ] {
+        let (old, new) = (
+            bflow.get(key).and_then(Value::as_str),
+            rflow.get(key).and_then(Value::as_str),
+        );
+        if old != new {
+            let message = sentence(&format!(
+                "Security scheme `{name}`: {key} of flow `{flow}` changed from `{}` to `{}`",
+                old.unwrap_or("none"),
+                new.unwrap_or("none")
+            ));
+            w.out.emit(id, Some(p), Some(p), message);
+        }
+    }
+    let scopes = |f: &Value| -> BTreeSet<String> {
+        f.get("scopes")
+            .and_then(Value::as_object)
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (bsc, rsc) = (scopes(bflow), scopes(rflow));
+    for scope in bsc.difference(&rsc) {
+        let message = sentence(&format!(
+            "Security scheme `{name}`: OAuth scope `{scope}` was removed from flow `{flow}`"
+        ));
+        w.out.emit(
+            "api-security-component-oauth-scope-removed",
+            Some(p),
+            Some(p),
+            message,
+        );
+    }
+    for scope in rsc.difference(&bsc) {
+        let message = sentence(&format!(
+            "Security scheme `{name}`: OAuth scope `{scope}` was added to flow `{flow}`"
+        ));
+        w.out.emit(
+            "api-security-component-oauth-scope-added",
+            Some(p),
+            Some(p),
             message,
         );
     }

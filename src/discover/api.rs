@@ -4,14 +4,12 @@
 //! semantic diff (`crate::diff`) reports only changes that reach them.
 //!
 //! Paths match with parameter names erased (`/pets/{id}` is `/pets/{petId}`),
-//! as the diff matches operations. Pure.
+//! as the diff matches operations ([`path_key`]); operations are the spec
+//! view's ([`SpecView::operations`]). Pure.
 
+use crate::spec::view::{METHODS, SpecView, path_key};
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// One operation as a manifest names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,50 +42,18 @@ impl OperationRef {
 /// `(method, path with parameter names erased)`: how operations are matched.
 pub type OperationKey = (String, String);
 
-/// `/pets/{petId}` -> `/pets/{}`.
-pub fn erase_parameters(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
-            }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            _ if in_param => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The operation `wanted` names in `document`, as `(method, path as written)`.
 pub fn find(document: &Value, wanted: &OperationRef) -> Option<(String, String)> {
-    let paths = document.get("paths")?.as_object()?;
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let hit = match wanted {
-                OperationRef::Id(id) => op.get("operationId").and_then(Value::as_str) == Some(id),
-                OperationRef::Route(m, p) => {
-                    m == method && erase_parameters(p) == erase_parameters(path)
-                }
-            };
-            if hit {
-                return Some(((*method).to_owned(), path.clone()));
+    SpecView::new(document)
+        .operations(false)
+        .into_iter()
+        .find(|op| match wanted {
+            OperationRef::Id(id) => op.op.get("operationId").and_then(Value::as_str) == Some(id),
+            OperationRef::Route(method, path) => {
+                method == op.method && path_key(path) == path_key(op.path)
             }
-        }
-    }
-    None
+        })
+        .map(|op| (op.method.to_owned(), op.path.to_owned()))
 }
 
 /// `document` with only the operations in `keep` (path-level fields such as
@@ -99,7 +65,7 @@ pub fn restrict(document: &Value, keep: &BTreeSet<OperationKey>) -> Value {
         root.remove("webhooks");
         if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
             paths.retain(|path, item| {
-                let erased = erase_parameters(path);
+                let erased = path_key(path);
                 let Some(item) = item.as_object_mut() else {
                     return false;
                 };
@@ -148,6 +114,9 @@ mod tests {
         let by_route = find(&d, &OperationRef::parse("get /pets/{id}").unwrap());
         assert_eq!(by_route, Some(("get".into(), "/pets/{petId}".into())));
         assert_eq!(find(&d, &OperationRef::Id("nope".into())), None);
+        // Matched as the diff matches: a trailing slash is the same path.
+        let slash = find(&d, &OperationRef::parse("get /stores/").unwrap());
+        assert_eq!(slash, Some(("get".into(), "/stores".into())));
     }
 
     #[test]

@@ -610,7 +610,7 @@ fn check_api(
         };
         match api::find(document, &wanted) {
             Some((method, p)) => {
-                keys.insert((method, api::erase_parameters(&p)));
+                keys.insert((method, crate::spec::view::path_key(&p)));
             }
             None => {
                 ok = false;

@@ -10,7 +10,7 @@
 //! package the workspace does not build is required, since the
 //! workspace's version belongs to a different package.
 
-use super::bump::{self, BumpError, Outcome};
+use super::bump::{self, BumpError, Direction, Outcome};
 use crate::pep440;
 use std::fmt;
 
@@ -54,6 +54,9 @@ impl fmt::Display for TargetVersion {
 pub struct Target {
     pub package: String,
     pub version: TargetVersion,
+    /// [`Direction::Downgrade`] only for a rollout's rollback to the last
+    /// known-good version; every other pull request upgrades.
+    pub direction: Direction,
 }
 
 impl Target {
@@ -94,18 +97,38 @@ impl Target {
         format!("specrelay/{}", self.package)
     }
 
+    /// The same package going back to `version` (a rollback), read in
+    /// this package's registry's spelling.
+    pub fn rollback_to(&self, version: &str) -> Result<Target, String> {
+        let version = match self.version {
+            TargetVersion::Npm(_) => semver::Version::parse(version)
+                .map(TargetVersion::Npm)
+                .map_err(|e| e.to_string()),
+            TargetVersion::PyPi(_) => pep440::Version::parse(version)
+                .map(TargetVersion::PyPi)
+                .map_err(|e| e.to_string()),
+        }
+        .map_err(|e| format!("known-good version {version:?} of {}: {e}", self.package))?;
+        Ok(Target {
+            package: self.package.clone(),
+            version,
+            direction: Direction::Downgrade,
+        })
+    }
+
     /// Bumps this package in a consumer manifest; `None` when the file is
     /// not a manifest of this package's registry.
     pub fn bump(&self, kind: ManifestKind, bytes: &[u8]) -> Option<Result<Outcome, BumpError>> {
+        let direction = self.direction;
         Some(match (kind, &self.version) {
             (ManifestKind::PackageJson, TargetVersion::Npm(v)) => {
-                bump::package_json::bump(bytes, &self.package, v)
+                bump::package_json::bump_toward(bytes, &self.package, v, direction)
             }
             (ManifestKind::Requirements, TargetVersion::PyPi(v)) => {
-                bump::requirements::bump(bytes, &self.package, v)
+                bump::requirements::bump_toward(bytes, &self.package, v, direction)
             }
             (ManifestKind::Pyproject, TargetVersion::PyPi(v)) => {
-                bump::pyproject::bump(bytes, &self.package, v)
+                bump::pyproject::bump_toward(bytes, &self.package, v, direction)
             }
             _ => return None,
         })
@@ -161,12 +184,31 @@ pub struct TargetInputs {
 pub struct WorkspaceSdks<'a> {
     pub package_json: Option<&'a [u8]>,
     pub pyproject: Option<&'a [u8]>,
+    /// The folder that holds `typescript/` and `python/` (an API's
+    /// `sdk_dir`); `None`: `sdk`.
+    pub sdk_dir: Option<&'a str>,
+}
+
+impl WorkspaceSdks<'_> {
+    /// Where the TypeScript and Python manifests are, for messages.
+    pub fn manifest_paths(&self) -> (String, String) {
+        match self.sdk_dir {
+            None => (TYPESCRIPT_MANIFEST.to_owned(), PYTHON_MANIFEST.to_owned()),
+            Some(dir) => {
+                let dir = dir.trim_end_matches('/');
+                (
+                    format!("{dir}/typescript/package.json"),
+                    format!("{dir}/python/pyproject.toml"),
+                )
+            }
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error("{path}: {problem}")]
-    Manifest { path: &'static str, problem: String },
+    Manifest { path: String, problem: String },
     #[error("input {input}: {problem}")]
     Input {
         input: &'static str,
@@ -181,9 +223,9 @@ pub enum PlanError {
         package: String,
     },
     #[error(
-        "nothing to roll out: the workspace has neither {TYPESCRIPT_MANIFEST} nor {PYTHON_MANIFEST}, and no package inputs are set"
+        "nothing to roll out: the workspace has neither {typescript} nor {python}, and no package inputs are set"
     )]
-    NoTargets,
+    NoTargets { typescript: String, python: String },
 }
 
 /// The packages to roll out, npm first.
@@ -191,8 +233,12 @@ pub fn targets(
     workspace: WorkspaceSdks<'_>,
     inputs: &TargetInputs,
 ) -> Result<Vec<Target>, PlanError> {
+    let (typescript, python) = workspace.manifest_paths();
     let npm = target(
-        workspace.package_json.map(npm_sdk).transpose()?,
+        workspace
+            .package_json
+            .map(|b| npm_sdk(b, &typescript))
+            .transpose()?,
         (inputs.npm_package.as_deref(), inputs.npm_version.as_deref()),
         InputNames {
             package: "npm_package",
@@ -207,7 +253,10 @@ pub fn targets(
     )?;
     // A semver spelling (1.3.0-beta.1) normalises to PEP 440 (1.3.0b1).
     let pypi = target(
-        workspace.pyproject.map(pypi_sdk).transpose()?,
+        workspace
+            .pyproject
+            .map(|b| pypi_sdk(b, &python))
+            .transpose()?,
         (
             inputs.pypi_package.as_deref(),
             inputs.pypi_version.as_deref(),
@@ -225,7 +274,7 @@ pub fn targets(
     )?;
     let out: Vec<Target> = npm.into_iter().chain(pypi).collect();
     if out.is_empty() {
-        return Err(PlanError::NoTargets);
+        return Err(PlanError::NoTargets { typescript, python });
     }
     Ok(out)
 }
@@ -245,7 +294,11 @@ fn target(
         input: version_input,
         problem,
     })?;
-    Ok(Some(Target { package, version }))
+    Ok(Some(Target {
+        package,
+        version,
+        direction: Direction::Upgrade,
+    }))
 }
 
 /// The inputs that name one registry's target.
@@ -288,9 +341,9 @@ fn choose(
     }))
 }
 
-fn npm_sdk(bytes: &[u8]) -> Result<(String, String), PlanError> {
+fn npm_sdk(bytes: &[u8], path: &str) -> Result<(String, String), PlanError> {
     let problem = |problem: String| PlanError::Manifest {
-        path: TYPESCRIPT_MANIFEST,
+        path: path.to_owned(),
         problem,
     };
     let manifest: serde_json::Value =
@@ -304,9 +357,9 @@ fn npm_sdk(bytes: &[u8]) -> Result<(String, String), PlanError> {
     Ok((field("name")?, field("version")?))
 }
 
-fn pypi_sdk(bytes: &[u8]) -> Result<(String, String), PlanError> {
+fn pypi_sdk(bytes: &[u8], path: &str) -> Result<(String, String), PlanError> {
     let problem = |problem: String| PlanError::Manifest {
-        path: PYTHON_MANIFEST,
+        path: path.to_owned(),
         problem,
     };
     let text = std::str::from_utf8(bytes).map_err(|e| problem(e.to_string()))?;
@@ -341,6 +394,7 @@ mod tests {
         WorkspaceSdks {
             package_json: Some(PACKAGE_JSON),
             pyproject: Some(PYPROJECT),
+            sdk_dir: None,
         }
     }
 
@@ -366,6 +420,7 @@ mod tests {
         let only_python = WorkspaceSdks {
             package_json: None,
             pyproject: Some(poetry),
+            sdk_dir: None,
         };
         assert_eq!(
             summary(&targets_of(only_python, &TargetInputs::default())),
@@ -423,7 +478,7 @@ mod tests {
         );
         assert!(matches!(
             targets(WorkspaceSdks::default(), &TargetInputs::default()),
-            Err(PlanError::NoTargets)
+            Err(PlanError::NoTargets { .. })
         ));
         let nameless = TargetInputs {
             pypi_version: Some("1.4.0".into()),
@@ -450,12 +505,38 @@ mod tests {
         let broken = WorkspaceSdks {
             package_json: Some(b"{\"name\": \"x\"}"),
             pyproject: None,
+            sdk_dir: None,
         };
         assert_eq!(
             targets(broken, &TargetInputs::default())
                 .unwrap_err()
                 .to_string(),
             "sdk/typescript/package.json: has no string \"version\""
+        );
+    }
+
+    #[test]
+    fn an_apis_sdk_folder_names_its_own_manifests() {
+        let node = WorkspaceSdks {
+            package_json: Some(b"{\"name\": \"x\"}"),
+            pyproject: None,
+            sdk_dir: Some("sdk/node/"),
+        };
+        assert_eq!(
+            targets(node, &TargetInputs::default())
+                .unwrap_err()
+                .to_string(),
+            "sdk/node/typescript/package.json: has no string \"version\""
+        );
+        let empty = WorkspaceSdks {
+            sdk_dir: Some("sdk/node"),
+            ..WorkspaceSdks::default()
+        };
+        assert_eq!(
+            targets(empty, &TargetInputs::default())
+                .unwrap_err()
+                .to_string(),
+            "nothing to roll out: the workspace has neither sdk/node/typescript/package.json nor sdk/node/python/pyproject.toml, and no package inputs are set"
         );
     }
 

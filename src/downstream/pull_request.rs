@@ -5,14 +5,17 @@
 //! lockfile commands to run). Pure: every decision is made here; the
 //! template only prints.
 
-use super::bump::{Action, Outcome};
+use super::bump::{Action, Direction, Outcome};
 use super::plan::{ManifestKind, Target};
 use crate::diff::report::{ChangelogEntry, MigrationNotes};
 use serde::Serialize;
 
 /// The pull request's title; also what a re-run rewrites it to.
 pub fn title(target: &Target) -> String {
-    format!("Bump {} to {}", target.package, target.version)
+    match target.direction {
+        Direction::Upgrade => format!("Bump {} to {}", target.package, target.version),
+        Direction::Downgrade => format!("Roll {} back to {}", target.package, target.version),
+    }
 }
 
 /// The body's view.
@@ -22,6 +25,8 @@ pub struct PullRequestBody {
     /// `npm` or `PyPI`.
     pub registry: &'static str,
     pub version: String,
+    /// A rollback to the last known-good version, not an upgrade.
+    pub rollback: bool,
     /// The API the SDK is generated from, as its spec names it.
     pub api_title: String,
     /// One row per rewritten requirement.
@@ -112,6 +117,7 @@ impl PullRequestBody {
                 }
             }
         }
+        let rollback = target.direction == Direction::Downgrade;
         let changed: Vec<&str> = outcomes
             .iter()
             .filter(|(_, outcome)| matches!(outcome, Outcome::Bumped { .. }))
@@ -121,11 +127,22 @@ impl PullRequestBody {
             package: target.package.clone(),
             registry: target.registry().name(),
             version: target.version.to_string(),
+            rollback,
             api_title: context.api_title,
             changes,
             left,
-            migration_notes: context.migration_notes,
-            changelog: context.changelog,
+            // The notes and changelog describe the version being rolled
+            // back from; a rollback's body does not advertise them.
+            migration_notes: if rollback {
+                Vec::new()
+            } else {
+                context.migration_notes
+            },
+            changelog: if rollback {
+                Vec::new()
+            } else {
+                context.changelog
+            },
             lockfiles: lockfile_hints(&changed, repo_files),
             links: context.links,
         }
@@ -272,6 +289,7 @@ mod tests {
         let target = Target {
             package: "@acme/pets".into(),
             version: TargetVersion::Npm(semver::Version::new(2, 0, 0)),
+            direction: Default::default(),
         };
         let occurrence = |section: &str, line, requirement: &str, action| Occurrence {
             section: section.into(),
@@ -400,6 +418,7 @@ specrelay does not rewrite lockfiles. Before merging, run:
         let target = Target {
             package: "acme-pets".into(),
             version: TargetVersion::PyPi(crate::pep440::Version::parse("1.3.0").unwrap()),
+            direction: Default::default(),
         };
         let outcomes = vec![(
             "requirements.txt".to_owned(),
@@ -432,5 +451,54 @@ specrelay does not rewrite lockfiles. No lockfile was found next to the changed 
 <sub>Opened by specrelay, and updated in place when a newer version is published. If you push commits to this branch, specrelay stops updating it and leaves a comment instead.</sub>
 "#
         );
+    }
+
+    #[test]
+    fn a_rollback_says_so_and_leaves_out_the_bad_version_s_notes() {
+        let target = Target {
+            package: "@acme/pets".into(),
+            version: TargetVersion::Npm(semver::Version::new(2, 0, 0)),
+            direction: Default::default(),
+        }
+        .rollback_to("1.4.0")
+        .unwrap();
+        assert_eq!(title(&target), "Roll @acme/pets back to 1.4.0");
+        let outcomes = vec![(
+            "package.json".to_owned(),
+            Outcome::Bumped {
+                bytes: Vec::new(),
+                occurrences: vec![Occurrence {
+                    section: "dependencies".into(),
+                    line: 4,
+                    requirement: "^2.0.0".into(),
+                    action: Action::Bumped {
+                        to: "^1.4.0".into(),
+                    },
+                }],
+            },
+        )];
+        let context = Context {
+            api_title: "Pet Store".into(),
+            changelog: vec![ChangelogEntry {
+                version: "2.0.0".into(),
+                previous_version: Some("1.4.0".into()),
+                date: "2026-12-01".into(),
+                title: "Pet Store".into(),
+                breaking: Vec::new(),
+                added: Vec::new(),
+                changed: Vec::new(),
+                diff_path: None,
+                migration_notes_path: None,
+            }],
+            ..Context::default()
+        };
+        let body = PullRequestBody::new(&target, &outcomes, &[], context);
+        assert!(body.rollback && body.changelog.is_empty());
+        let text = render(&body);
+        assert!(
+            text.starts_with("Rolls **@acme/pets** (npm) back to **1.4.0**, its last known-good version of the SDK for Pet Store"),
+            "{text}"
+        );
+        assert!(text.contains("| `^2.0.0` | `^1.4.0` |"), "{text}");
     }
 }

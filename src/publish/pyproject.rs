@@ -389,19 +389,28 @@ fn dig<'a>(doc: &'a Table, keys: &[&str]) -> Option<&'a Value> {
     table.get(*last)
 }
 
+/// A package folder (`dir/__init__.py` is a file).
+fn is_package(files: &PackageFiles, dir: &str) -> bool {
+    files.contains_key(&format!("{dir}/__init__.py"))
+}
+
+/// The folder `dir` as a source, if it holds files; `what` names the
+/// setting that named it, for the error.
+fn source_folder(files: &PackageFiles, dir: &str, what: &str) -> Result<Source, PackError> {
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    if !files.keys().any(|f| f.starts_with(&format!("{dir}/"))) {
+        return Err(bad(format!("{what} names {dir:?}, which holds no files")));
+    }
+    let installs_as = dir.rsplit('/').next().unwrap_or(dir).to_owned();
+    Ok(Source {
+        path: dir.to_owned(),
+        installs_as,
+    })
+}
+
 fn find_sources(doc: &Table, name: &str, files: &PackageFiles) -> Result<Vec<Source>, PackError> {
-    let is_package = |dir: &str| files.contains_key(&format!("{dir}/__init__.py"));
-    let folder = |dir: &str, what: &str| -> Result<Source, PackError> {
-        let dir = dir.trim_start_matches("./").trim_end_matches('/');
-        if !files.keys().any(|f| f.starts_with(&format!("{dir}/"))) {
-            return Err(bad(format!("{what} names {dir:?}, which holds no files")));
-        }
-        let installs_as = dir.rsplit('/').next().unwrap_or(dir).to_owned();
-        Ok(Source {
-            path: dir.to_owned(),
-            installs_as,
-        })
-    };
+    let is_package = |dir: &str| is_package(files, dir);
+    let folder = |dir: &str, what: &str| source_folder(files, dir, what);
 
     if let Some(listed) = dig(
         doc,
@@ -433,33 +442,7 @@ fn find_sources(doc: &Table, name: &str, files: &PackageFiles) -> Result<Vec<Sou
             .collect();
     }
     if let Some(wheres) = dig(doc, &["tool", "setuptools", "packages", "find", "where"]) {
-        let what = "tool.setuptools.packages.find.where";
-        let mut found = Vec::new();
-        for base in string_array(Some(wheres), what)? {
-            let base = base.trim_start_matches("./").trim_end_matches('/');
-            let prefix = if base.is_empty() || base == "." {
-                String::new()
-            } else {
-                format!("{base}/")
-            };
-            let mut tops: Vec<&str> = files
-                .keys()
-                .filter_map(|f| f.strip_prefix(&prefix)?.split_once('/').map(|(top, _)| top))
-                .collect();
-            tops.dedup();
-            for top in tops {
-                let dir = format!("{prefix}{top}");
-                if is_package(&dir) && !matches!(top, "tests" | "test" | "docs") {
-                    found.push(folder(&dir, what)?);
-                }
-            }
-        }
-        if found.is_empty() {
-            return Err(bad(format!(
-                "{what} finds no package (a folder with __init__.py)"
-            )));
-        }
-        return Ok(found);
+        return found_where(wheres, files);
     }
 
     let import_name = file_name_component(name);
@@ -484,6 +467,38 @@ fn find_sources(doc: &Table, name: &str, files: &PackageFiles) -> Result<Vec<Sou
         "no sources found: expected src/{import_name}/__init__.py or {import_name}/__init__.py, \
          or name them in [tool.hatch.build.targets.wheel] packages"
     )))
+}
+
+/// The packages `tool.setuptools.packages.find.where` finds: each top-level
+/// folder with an `__init__.py` under each base (not tests or docs).
+fn found_where(wheres: &Value, files: &PackageFiles) -> Result<Vec<Source>, PackError> {
+    let what = "tool.setuptools.packages.find.where";
+    let mut found = Vec::new();
+    for base in string_array(Some(wheres), what)? {
+        let base = base.trim_start_matches("./").trim_end_matches('/');
+        let prefix = if base.is_empty() || base == "." {
+            String::new()
+        } else {
+            format!("{base}/")
+        };
+        let mut tops: Vec<&str> = files
+            .keys()
+            .filter_map(|f| f.strip_prefix(&prefix)?.split_once('/').map(|(top, _)| top))
+            .collect();
+        tops.dedup();
+        for top in tops {
+            let dir = format!("{prefix}{top}");
+            if is_package(files, &dir) && !matches!(top, "tests" | "test" | "docs") {
+                found.push(source_folder(files, &dir, what)?);
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(bad(format!(
+            "{what} finds no package (a folder with __init__.py)"
+        )));
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

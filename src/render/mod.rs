@@ -5,6 +5,8 @@
 //! caller's job. Undefined variables are errors, so a typo in a user's
 //! template fails loudly instead of printing nothing.
 
+pub mod mermaid;
+
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,7 +29,8 @@ pub const INTEGRATION_PROVIDER: &str = "integrations/IntegrationProvider.tsx.j2"
 
 /// Every built-in report template, by its path under `templates/`. The SDK
 /// emitters' templates (`typescript/...`, `python/...`) are built in too,
-/// from `sdk::typescript::TEMPLATES` and `sdk::python::TEMPLATES`.
+/// from `sdk::typescript::TEMPLATES` and `sdk::python::TEMPLATES`; their
+/// static files (`STATIC`) are templates only when a user overrides them.
 const REPORTS: &[(&str, &str)] = &[
     (
         INGEST_SUMMARY,
@@ -92,15 +95,24 @@ impl Templates {
                 .chain(crate::sdk::typescript::TEMPLATES)
                 .chain(crate::sdk::python::TEMPLATES)
         };
+        // Static files are copied as they are unless overridden, so only
+        // their overrides are templates.
+        let statics = || {
+            crate::sdk::typescript::STATIC
+                .iter()
+                .chain(crate::sdk::python::STATIC)
+        };
+        let known = || builtin().chain(statics()).map(|(n, _)| *n);
         for name in overrides.keys() {
-            if !builtin().any(|(known, _)| known == name) {
+            if !known().any(|known| known == name) {
                 return Err(RenderError::UnknownOverride {
                     name: name.clone(),
-                    known: builtin().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                    known: known().collect::<Vec<_>>().join(", "),
                 });
             }
         }
-        for (name, source) in builtin() {
+        let overridden_statics = statics().filter(|(n, _)| overrides.contains_key(*n));
+        for (name, source) in builtin().chain(overridden_statics) {
             let source = overrides
                 .get(*name)
                 .cloned()
@@ -166,6 +178,17 @@ mod tests {
             Templates::new(typo),
             Err(RenderError::UnknownOverride { .. })
         ));
+    }
+
+    #[test]
+    fn a_static_file_is_a_template_only_when_overridden() {
+        let runtime = "typescript/runtime.js.j2";
+        let builtin = Templates::new(BTreeMap::new()).unwrap();
+        assert!(builtin.environment().get_template(runtime).is_err());
+        let overrides = BTreeMap::from([(runtime.to_owned(), "// {{ 1 + 1 }}".to_owned())]);
+        let t = Templates::new(overrides).unwrap();
+        let out = t.render(runtime, minijinja::context! {}).unwrap();
+        assert_eq!(out, "// 2");
     }
 
     #[test]

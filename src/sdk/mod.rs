@@ -40,6 +40,13 @@ pub(crate) fn configure_common(env: &mut minijinja::Environment<'_>) {
 /// Built-in templates of one emitter, as `(name, source)`.
 pub type Templates = &'static [(&'static str, &'static str)];
 
+/// One emitter's built-in files that print nothing from the spec (the
+/// runtimes, `index.js`, `py.typed`, ...), as `(name, contents)`: shipped as
+/// plain files and copied as they are, not parsed as templates. `name` is
+/// the template name a user's override takes (`typescript/runtime.js.j2`);
+/// an override is a template like any other and is rendered.
+pub type StaticFiles = &'static [(&'static str, &'static str)];
+
 /// A fresh environment set up by an emitter's `configure`, holding its
 /// built-in templates (tests, and callers without overrides).
 pub(crate) fn environment_with(
@@ -56,8 +63,10 @@ pub(crate) fn environment_with(
 }
 
 /// Renders each of `templates` as `env` holds it (built in or a user's
-/// override) with `ctx`, as `(path(name), output)` sorted by path; an error
-/// names its template (the first in `templates` order when several fail).
+/// override) with `ctx`, and adds each of `statics` (its override rendered
+/// if `env` holds one, else its contents as they are), as
+/// `(path(name), output)` sorted by path; an error names its template (the
+/// first in `templates` order when several fail).
 ///
 /// On a large spec a few files (models, client) are megabytes each and take
 /// most of the time. One worker per core, the calling thread among them,
@@ -69,9 +78,11 @@ pub(crate) fn environment_with(
 pub(crate) fn render_all(
     env: &minijinja::Environment<'_>,
     templates: Templates,
+    statics: StaticFiles,
     ctx: minijinja::Value,
     path: impl Fn(&str) -> String + Sync,
 ) -> Result<Vec<(String, String)>, TemplateError> {
+    let statics = copy_statics(env, statics, &ctx, &path)?;
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -113,6 +124,58 @@ pub(crate) fn render_all(
         .into_iter()
         .map(|(_, rendered)| rendered)
         .collect::<Result<Vec<_>, _>>()?;
+    files.extend(statics);
     files.sort();
     Ok(files)
+}
+
+/// The static files as `(path(name), contents)`: built in as they are, or
+/// a user's override of the same name rendered with `ctx`.
+fn copy_statics(
+    env: &minijinja::Environment<'_>,
+    statics: StaticFiles,
+    ctx: &minijinja::Value,
+    path: &impl Fn(&str) -> String,
+) -> Result<Vec<(String, String)>, TemplateError> {
+    let error = |name: &str, source| TemplateError {
+        name: name.to_owned(),
+        source,
+    };
+    let mut files = Vec::with_capacity(statics.len());
+    for (name, contents) in statics {
+        let out = match env.get_template(name) {
+            Ok(template) => template.render(ctx).map_err(|e| error(name, e))?,
+            Err(e) if e.kind() == minijinja::ErrorKind::TemplateNotFound => (*contents).to_owned(),
+            Err(e) => return Err(error(name, e)),
+        };
+        files.push((path(name), out));
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATIC: StaticFiles = &[("t/runtime.js.j2", "let x = {{ 1 }};\n")];
+
+    fn render(env: &minijinja::Environment<'_>) -> Vec<(String, String)> {
+        let ctx = minijinja::Value::from_serialize(serde_json::json!({ "name": "pets" }));
+        render_all(env, &[], STATIC, ctx, |n| n.trim_end_matches(".j2").into()).unwrap()
+    }
+
+    #[test]
+    fn a_static_file_is_copied_as_it_is_and_an_override_is_rendered() {
+        let env = minijinja::Environment::new();
+        let copied = render(&env);
+        assert_eq!(
+            copied,
+            [("t/runtime.js".into(), "let x = {{ 1 }};\n".into())]
+        );
+
+        let mut env = minijinja::Environment::new();
+        env.add_template("t/runtime.js.j2", "// {{ name }}")
+            .unwrap();
+        assert_eq!(render(&env), [("t/runtime.js".into(), "// pets".into())]);
+    }
 }

@@ -74,10 +74,6 @@ pub const TEMPLATES: super::Templates = &[
         include_str!("../../templates/python/README.md.j2"),
     ),
     (
-        "python/.gitignore.j2",
-        include_str!("../../templates/python/.gitignore.j2"),
-    ),
-    (
         "python/pyproject.toml.j2",
         include_str!("../../templates/python/pyproject.toml.j2"),
     ),
@@ -85,13 +81,22 @@ pub const TEMPLATES: super::Templates = &[
         "python/package/__init__.py.j2",
         include_str!("../../templates/python/package/__init__.py.j2"),
     ),
-    (
-        "python/package/py.typed.j2",
-        include_str!("../../templates/python/package/py.typed.j2"),
-    ),
+];
+
+/// The package's files that do not vary with the spec (the runtime,
+/// `py.typed`, `.gitignore`), copied as they are; see [`super::StaticFiles`].
+pub const STATIC: super::StaticFiles = &[
     (
         "python/package/_runtime.py.j2",
-        include_str!("../../templates/python/package/_runtime.py.j2"),
+        include_str!("../../templates/python/package/_runtime.py"),
+    ),
+    (
+        "python/package/py.typed.j2",
+        include_str!("../../templates/python/package/py.typed"),
+    ),
+    (
+        "python/.gitignore.j2",
+        include_str!("../../templates/python/.gitignore"),
     ),
 ];
 
@@ -173,7 +178,7 @@ pub fn render(
     let ctx = context(api, options);
     let import_name = ctx.import_name.clone();
     let ctx = JValue::from_serialize(ctx);
-    super::render_all(env, TEMPLATES, ctx, |name| {
+    super::render_all(env, TEMPLATES, STATIC, ctx, |name| {
         let relative = name.trim_start_matches("python/").trim_end_matches(".j2");
         match relative.strip_prefix("package/") {
             Some(file) => format!("{import_name}/{file}"),
@@ -625,54 +630,8 @@ fn field_ctx(p: &Property) -> FieldCtx {
 }
 
 fn operation_ctx(op: &Operation, resource_type: &str) -> OperationCtx {
-    let location = |l: ParamLocation| match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    };
-    let mut args = Vec::new();
-    let mut arg_docs = Vec::new();
-    if let Some(b) = &op.body {
-        let annotation = match b.kind {
-            BodyKind::Binary => "bytes".to_owned(),
-            BodyKind::Text => "str".to_owned(),
-            _ => py_type(&b.ty, IN_CLIENT),
-        };
-        args.push(arg(&b.ident, annotation, b.required));
-        arg_docs.push((
-            b.ident.clone(),
-            format!("Request body ({}). {}", b.media_type, b.docs.text()),
-        ));
-    }
-    for p in &op.params {
-        args.push(arg(&p.ident, py_type(&p.ty, IN_CLIENT), p.required));
-        arg_docs.push((
-            p.ident.clone(),
-            format!(
-                "`{}` ({} parameter){}. {}",
-                p.wire_name,
-                location(p.location),
-                if p.docs.deprecated {
-                    ", deprecated"
-                } else {
-                    ""
-                },
-                p.docs.text()
-            ),
-        ));
-    }
-    let (return_annotation, response_kind) = match (op.response.kind, &op.response.ty) {
-        (ResponseKind::Empty, _) | (_, None) => ("None".to_owned(), "empty"),
-        (ResponseKind::Json, Some(t)) => (py_type(t, IN_CLIENT), "json"),
-        (ResponseKind::Text, _) => ("str".to_owned(), "text"),
-        (ResponseKind::Binary, _) => ("bytes".to_owned(), "binary"),
-    };
-    let return_annotation = if op.response.may_be_empty && return_annotation != "None" {
-        format!("Optional[{return_annotation}]")
-    } else {
-        return_annotation
-    };
+    let (args, arg_docs) = arguments(op);
+    let (return_annotation, response_kind) = returns(op);
     let decoder = match (op.response.kind, &op.response.ty) {
         (ResponseKind::Json, Some(t)) => codec_text(t),
         _ => "\"any\"".to_owned(),
@@ -712,50 +671,116 @@ fn operation_ctx(op: &Operation, resource_type: &str) -> OperationCtx {
         response_kind,
         accept: op.response.media_type.clone(),
         decoder,
-        params: op
-            .params
-            .iter()
-            .map(|p| ParamCtx {
-                wire_name: p.wire_name.clone(),
-                ident: p.ident.clone(),
-                location: location(p.location),
-                style: match p.style {
-                    ParamStyle::Simple => "simple",
-                    ParamStyle::Label => "label",
-                    ParamStyle::Matrix => "matrix",
-                    ParamStyle::Form => "form",
-                    ParamStyle::SpaceDelimited => "spaceDelimited",
-                    ParamStyle::PipeDelimited => "pipeDelimited",
-                    ParamStyle::DeepObject => "deepObject",
-                    ParamStyle::Json => "json",
-                },
-                explode: p.explode,
-                allow_reserved: p.allow_reserved,
-                codec: codec_text(&p.ty),
-            })
-            .collect(),
-        body: op.body.as_ref().map(|b| BodyCtx {
-            ident: b.ident.clone(),
-            kind: match b.kind {
-                BodyKind::Json => "json",
-                BodyKind::Multipart { .. } => "multipart",
-                BodyKind::FormUrlEncoded => "form",
-                BodyKind::Text => "text",
-                BodyKind::Binary => "binary",
-            },
-            media_type: b.media_type.clone(),
-            files: match &b.kind {
-                BodyKind::Multipart { files } => files.clone(),
-                _ => Vec::new(),
-            },
-            codec: match b.kind {
-                BodyKind::Binary => "\"bytes\"".to_owned(),
-                BodyKind::Text => "\"str\"".to_owned(),
-                _ => codec_text(&b.ty),
-            },
-        }),
+        params: op.params.iter().map(param_ctx).collect(),
+        body: op.body.as_ref().map(body_ctx),
         errors,
         security: op.security.clone(),
+    }
+}
+
+fn location_name(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+/// The keyword arguments (body first, then parameters, in the model's
+/// order) and each one's line for the docstring.
+fn arguments(op: &Operation) -> (Vec<ArgCtx>, Vec<(String, String)>) {
+    let mut args = Vec::new();
+    let mut arg_docs = Vec::new();
+    if let Some(b) = &op.body {
+        let annotation = match b.kind {
+            BodyKind::Binary => "bytes".to_owned(),
+            BodyKind::Text => "str".to_owned(),
+            _ => py_type(&b.ty, IN_CLIENT),
+        };
+        args.push(arg(&b.ident, annotation, b.required));
+        arg_docs.push((
+            b.ident.clone(),
+            format!("Request body ({}). {}", b.media_type, b.docs.text()),
+        ));
+    }
+    for p in &op.params {
+        args.push(arg(&p.ident, py_type(&p.ty, IN_CLIENT), p.required));
+        arg_docs.push((
+            p.ident.clone(),
+            format!(
+                "`{}` ({} parameter){}. {}",
+                p.wire_name,
+                location_name(p.location),
+                if p.docs.deprecated {
+                    ", deprecated"
+                } else {
+                    ""
+                },
+                p.docs.text()
+            ),
+        ));
+    }
+    (args, arg_docs)
+}
+
+/// The return annotation (`Optional[...]` when the response may be empty)
+/// and the response kind the transport reads.
+fn returns(op: &Operation) -> (String, &'static str) {
+    let (annotation, kind) = match (op.response.kind, &op.response.ty) {
+        (ResponseKind::Empty, _) | (_, None) => ("None".to_owned(), "empty"),
+        (ResponseKind::Json, Some(t)) => (py_type(t, IN_CLIENT), "json"),
+        (ResponseKind::Text, _) => ("str".to_owned(), "text"),
+        (ResponseKind::Binary, _) => ("bytes".to_owned(), "binary"),
+    };
+    if op.response.may_be_empty && annotation != "None" {
+        (format!("Optional[{annotation}]"), kind)
+    } else {
+        (annotation, kind)
+    }
+}
+
+fn param_ctx(p: &Parameter) -> ParamCtx {
+    ParamCtx {
+        wire_name: p.wire_name.clone(),
+        ident: p.ident.clone(),
+        location: location_name(p.location),
+        style: match p.style {
+            ParamStyle::Simple => "simple",
+            ParamStyle::Label => "label",
+            ParamStyle::Matrix => "matrix",
+            ParamStyle::Form => "form",
+            ParamStyle::SpaceDelimited => "spaceDelimited",
+            ParamStyle::PipeDelimited => "pipeDelimited",
+            ParamStyle::DeepObject => "deepObject",
+            ParamStyle::Json => "json",
+        },
+        explode: p.explode,
+        allow_reserved: p.allow_reserved,
+        codec: codec_text(&p.ty),
+    }
+}
+
+fn body_ctx(b: &RequestBody) -> BodyCtx {
+    BodyCtx {
+        ident: b.ident.clone(),
+        kind: match b.kind {
+            BodyKind::Json => "json",
+            BodyKind::Multipart { .. } => "multipart",
+            BodyKind::FormUrlEncoded => "form",
+            BodyKind::Text => "text",
+            BodyKind::Binary => "binary",
+        },
+        media_type: b.media_type.clone(),
+        files: match &b.kind {
+            BodyKind::Multipart { files } => files.clone(),
+            _ => Vec::new(),
+        },
+        codec: match b.kind {
+            BodyKind::Binary => "\"bytes\"".to_owned(),
+            BodyKind::Text => "\"str\"".to_owned(),
+            _ => codec_text(&b.ty),
+        },
     }
 }
 

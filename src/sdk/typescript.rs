@@ -48,10 +48,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/typescript/client.d.ts.j2"),
     ),
     (
-        "typescript/models.js.j2",
-        include_str!("../../templates/typescript/models.js.j2"),
-    ),
-    (
         "typescript/README.md.j2",
         include_str!("../../templates/typescript/README.md.j2"),
     ),
@@ -59,21 +55,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "typescript/package.json.j2",
         include_str!("../../templates/typescript/package.json.j2"),
     ),
-    (
-        "typescript/index.js.j2",
-        include_str!("../../templates/typescript/index.js.j2"),
-    ),
-    (
-        "typescript/index.d.ts.j2",
-        include_str!("../../templates/typescript/index.d.ts.j2"),
-    ),
+];
+
+/// The package's files that do not vary with the spec (the runtime, the
+/// index modules), copied as they are; see [`super::StaticFiles`].
+pub const STATIC: super::StaticFiles = &[
     (
         "typescript/runtime.js.j2",
-        include_str!("../../templates/typescript/runtime.js.j2"),
+        include_str!("../../templates/typescript/runtime.js"),
     ),
     (
         "typescript/runtime.d.ts.j2",
-        include_str!("../../templates/typescript/runtime.d.ts.j2"),
+        include_str!("../../templates/typescript/runtime.d.ts"),
+    ),
+    (
+        "typescript/index.js.j2",
+        include_str!("../../templates/typescript/index.js"),
+    ),
+    (
+        "typescript/index.d.ts.j2",
+        include_str!("../../templates/typescript/index.d.ts"),
+    ),
+    (
+        "typescript/models.js.j2",
+        include_str!("../../templates/typescript/models.js"),
     ),
 ];
 
@@ -150,7 +155,7 @@ pub fn render(
         // The types value passes through as it is, not copied.
         JValue::from_serialize(ctx)
     });
-    super::render_all(env, TEMPLATES, ctx, |name| {
+    super::render_all(env, TEMPLATES, STATIC, ctx, |name| {
         name.trim_start_matches("typescript/")
             .trim_end_matches(".j2")
             .to_owned()
@@ -363,68 +368,66 @@ fn context(api: &Api, options: &TsOptions) -> TsContext {
             .first()
             .map(Server::default_url)
             .unwrap_or_default(),
-        servers: api
-            .servers
-            .iter()
-            .map(|s| ServerCtx {
-                url: s.url.clone(),
-                docs: s.description.clone().unwrap_or_default(),
-                variables: s
-                    .variables
-                    .iter()
-                    .map(|v| ServerVariableCtx {
-                        key: escape::ts_property_key(&v.name),
-                        name: v.name.clone(),
-                        default: v.default.clone(),
-                        ts_type: if v.allowed.is_empty() {
-                            "string".into()
-                        } else {
-                            v.allowed
-                                .iter()
-                                .map(|a| escape::js_string(a))
-                                .collect::<Vec<_>>()
-                                .join(" | ")
-                        },
-                        docs: v.description.clone().unwrap_or_default(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        schemes: api
-            .security_schemes
-            .iter()
-            .map(|s| {
-                let (kind, location, param_name, ts_type) = match &s.kind {
-                    AuthKind::ApiKey { location, name } => (
-                        "apiKey",
-                        match location {
-                            ApiKeyLocation::Header => "header",
-                            ApiKeyLocation::Query => "query",
-                            ApiKeyLocation::Cookie => "cookie",
-                        },
-                        name.clone(),
-                        "Credential",
-                    ),
-                    AuthKind::Bearer => ("bearer", "", String::new(), "Credential"),
-                    AuthKind::Basic => ("basic", "", String::new(), "BasicCredential"),
-                };
-                SchemeCtx {
-                    ident: s.ident.clone(),
-                    key: s.key.clone(),
-                    kind,
-                    location,
-                    param_name,
-                    ts_type,
-                    docs: s.docs.text(),
-                }
-            })
-            .collect(),
+        servers: api.servers.iter().map(server_ctx).collect(),
+        schemes: api.security_schemes.iter().map(scheme_ctx).collect(),
         resources,
         // Filled in by `render`, which builds the types on another thread.
         types: JValue::UNDEFINED,
         params_types,
         errors_types,
         example,
+    }
+}
+
+fn server_ctx(s: &Server) -> ServerCtx {
+    ServerCtx {
+        url: s.url.clone(),
+        docs: s.description.clone().unwrap_or_default(),
+        variables: s
+            .variables
+            .iter()
+            .map(|v| ServerVariableCtx {
+                key: escape::ts_property_key(&v.name),
+                name: v.name.clone(),
+                default: v.default.clone(),
+                ts_type: if v.allowed.is_empty() {
+                    "string".into()
+                } else {
+                    v.allowed
+                        .iter()
+                        .map(|a| escape::js_string(a))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                },
+                docs: v.description.clone().unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+fn scheme_ctx(s: &SecurityScheme) -> SchemeCtx {
+    let (kind, location, param_name, ts_type) = match &s.kind {
+        AuthKind::ApiKey { location, name } => (
+            "apiKey",
+            match location {
+                ApiKeyLocation::Header => "header",
+                ApiKeyLocation::Query => "query",
+                ApiKeyLocation::Cookie => "cookie",
+            },
+            name.clone(),
+            "Credential",
+        ),
+        AuthKind::Bearer => ("bearer", "", String::new(), "Credential"),
+        AuthKind::Basic => ("basic", "", String::new(), "BasicCredential"),
+    };
+    SchemeCtx {
+        ident: s.ident.clone(),
+        key: s.key.clone(),
+        kind,
+        location,
+        param_name,
+        ts_type,
+        docs: s.docs.text(),
     }
 }
 

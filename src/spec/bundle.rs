@@ -787,15 +787,7 @@ impl Bundler<'_> {
                     return false;
                 }
                 if cyclic {
-                    let kind = match shape {
-                        Shape::One(k) | Shape::Map(k) => k.describe(),
-                    };
-                    let (src_doc, src_ptr) = self.provenance.source(out);
-                    self.problems.push(Problem::error(
-                        self.file(src_doc),
-                        pointer::join(&src_ptr, "$ref"),
-                        format!("$ref '{reference}': a {kind} that refers back to itself across files cannot be bundled"),
-                    ));
+                    self.cross_file_cycle(shape, out, &reference);
                     return false;
                 }
             }
@@ -824,6 +816,22 @@ impl Bundler<'_> {
         }
         *value = content;
         true
+    }
+
+    /// A `$ref` whose target refers back to itself across files, where
+    /// there is no section to hoist it into: reported, left as it is.
+    fn cross_file_cycle(&mut self, shape: Shape, out: &str, reference: &str) {
+        let kind = match shape {
+            Shape::One(k) | Shape::Map(k) => k.describe(),
+        };
+        let (src_doc, src_ptr) = self.provenance.source(out);
+        self.problems.push(Problem::error(
+            self.file(src_doc),
+            pointer::join(&src_ptr, "$ref"),
+            format!(
+                "$ref '{reference}': a {kind} that refers back to itself across files cannot be bundled"
+            ),
+        ));
     }
 
     fn note_mappings(&mut self, map: &Map<String, Value>, doc: usize, out: &str) {

@@ -88,7 +88,7 @@ impl Scan<'_> {
                     self.check(self.depth + block)?;
                     node_start = true;
                 }
-                b']' | b'}' if flow => self.depth -= 1,
+                b']' | b'}' if flow => self.depth = self.depth.saturating_sub(1),
                 b',' if flow => node_start = true,
                 b'|' | b'>' if !self.json && !flow && node_start => {
                     self.skip_block_scalar(line_indent);
@@ -236,5 +236,13 @@ mod tests {
         let deep = "[".repeat(200);
         let text = format!("a: >\n  folded\n\nb: {deep}\n");
         assert_eq!(check_nesting(&text, false), Err(TooDeep { line: 4 }));
+    }
+
+    #[test]
+    fn stray_closing_brackets_leave_the_parser_its_error() {
+        // Malformed input is the parser's to report; the depth scan must not
+        // underflow on a closer it never saw opened.
+        assert!(ok("]]}", true));
+        assert!(ok("a: 1\n]\n", false));
     }
 }

@@ -119,13 +119,7 @@ fn scan_json(text: &str, record: &mut dyn FnMut(&str, u32) -> bool) {
         }
         if c == b'"' && expect_key {
             let end = string_end(bytes, i);
-            let raw = &text[i..end.min(bytes.len())];
-            let key = if raw.contains('\\') {
-                serde_json::from_str::<String>(raw)
-                    .unwrap_or_else(|_| raw.trim_matches('"').to_owned())
-            } else {
-                raw.trim_matches('"').to_owned()
-            };
+            let key = key_text(&text[i..end.min(bytes.len())]);
             if let Some(JsonFrame::Object { base }) = stack.last() {
                 path.truncate(*base);
                 pointer::push(&mut path, &key);
@@ -159,15 +153,27 @@ fn scan_json(text: &str, record: &mut dyn FnMut(&str, u32) -> bool) {
                 i += 1;
             }
             b'"' => i = string_end(bytes, i),
-            _ => {
-                while i < bytes.len()
-                    && !matches!(bytes[i], b',' | b'}' | b']' | b'\n' | b' ' | b'\t' | b'\r')
-                {
-                    i += 1;
-                }
-            }
+            _ => i = scalar_end(bytes, i),
         }
     }
+}
+
+/// An object key's text from its quoted JSON (escapes decoded when any).
+fn key_text(raw: &str) -> String {
+    if raw.contains('\\') {
+        serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.trim_matches('"').to_owned())
+    } else {
+        raw.trim_matches('"').to_owned()
+    }
+}
+
+/// Index just past a number, `true`, `false` or `null` starting at `i`.
+fn scalar_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']' | b'\n' | b' ' | b'\t' | b'\r')
+    {
+        i += 1;
+    }
+    i
 }
 
 /// Index just past the `}` or `]` that closes the container opening at

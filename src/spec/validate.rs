@@ -614,46 +614,8 @@ impl<'a> Validator<'a> {
     }
 
     fn schema(&mut self, map: &Map<String, Value>, at: &str) {
-        const TYPES: [&str; 7] = [
-            "string", "number", "integer", "boolean", "array", "object", "null",
-        ];
         if let Some(ty) = map.get("type") {
-            let t_at = pointer::join(at, "type");
-            match ty {
-                Value::String(t) if TYPES.contains(&t.as_str()) && (self.is_31 || t != "null") => {}
-                Value::String(t) if t == "null" => self.error(
-                    &t_at,
-                    "type 'null' does not exist in OpenAPI 3.0; use `nullable: true`",
-                ),
-                Value::String(t) => self.error(&t_at, format!("'{t}' is not a valid schema type")),
-                Value::Array(types) if self.is_31 => {
-                    let mut seen = HashSet::new();
-                    for t in types {
-                        match t.as_str() {
-                            Some(s) if TYPES.contains(&s) => {
-                                if !seen.insert(s) {
-                                    self.error(&t_at, format!("type '{s}' is listed twice"));
-                                }
-                            }
-                            _ => self.error(&t_at, format!("{t} is not a valid schema type")),
-                        }
-                    }
-                }
-                Value::Array(_) => self.error(
-                    &t_at,
-                    "in OpenAPI 3.0 `type` must be a single string; type arrays need 3.1",
-                ),
-                other => self.error(
-                    &t_at,
-                    format!("`type` must be a string, found {}", json_type(other)),
-                ),
-            }
-            if !self.is_31 && ty == "array" && !map.contains_key("items") {
-                self.warn(
-                    at,
-                    "an array schema without `items` (OpenAPI 3.0 requires `items`)",
-                );
-            }
+            self.schema_type(map, ty, at);
         }
         if let Some(required) = map.get("required") {
             let ok = required
@@ -697,6 +659,50 @@ impl<'a> Validator<'a> {
             self.error(
                 pointer::join(at, "discriminator"),
                 "a discriminator needs a `propertyName` string",
+            );
+        }
+    }
+
+    /// A schema's `type`: a known type (one string in 3.0, also a list in
+    /// 3.1), and 3.0's `items` for arrays.
+    fn schema_type(&mut self, map: &Map<String, Value>, ty: &Value, at: &str) {
+        const TYPES: [&str; 7] = [
+            "string", "number", "integer", "boolean", "array", "object", "null",
+        ];
+        let t_at = pointer::join(at, "type");
+        match ty {
+            Value::String(t) if TYPES.contains(&t.as_str()) && (self.is_31 || t != "null") => {}
+            Value::String(t) if t == "null" => self.error(
+                &t_at,
+                "type 'null' does not exist in OpenAPI 3.0; use `nullable: true`",
+            ),
+            Value::String(t) => self.error(&t_at, format!("'{t}' is not a valid schema type")),
+            Value::Array(types) if self.is_31 => {
+                let mut seen = HashSet::new();
+                for t in types {
+                    match t.as_str() {
+                        Some(s) if TYPES.contains(&s) => {
+                            if !seen.insert(s) {
+                                self.error(&t_at, format!("type '{s}' is listed twice"));
+                            }
+                        }
+                        _ => self.error(&t_at, format!("{t} is not a valid schema type")),
+                    }
+                }
+            }
+            Value::Array(_) => self.error(
+                &t_at,
+                "in OpenAPI 3.0 `type` must be a single string; type arrays need 3.1",
+            ),
+            other => self.error(
+                &t_at,
+                format!("`type` must be a string, found {}", json_type(other)),
+            ),
+        }
+        if !self.is_31 && ty == "array" && !map.contains_key("items") {
+            self.warn(
+                at,
+                "an array schema without `items` (OpenAPI 3.0 requires `items`)",
             );
         }
     }

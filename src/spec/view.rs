@@ -185,6 +185,32 @@ impl<'a> SpecView<'a> {
     }
 }
 
+/// How operations are matched across documents (the diff, a manifest's
+/// `METHOD /path`): parameter names erased and a trailing slash ignored,
+/// `/pets/{petId}/` -> `/pets/{}`.
+pub fn path_key(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    if out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    out
+}
+
 /// The `$ref` string of an object, if any.
 pub fn ref_of(value: &Value) -> Option<&str> {
     value.get("$ref").and_then(Value::as_str)

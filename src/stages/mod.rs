@@ -73,17 +73,20 @@ pub const STAGE_OUTPUTS: &[(&str, &[&str])] = &[
     ("dispatch", dispatch::OUTPUTS),
 ];
 
+/// Runs the chosen stage: each one through [`shape::drive`] (ingest wraps it
+/// to tell the producer about a rejection; `rules` only prints).
 pub async fn run(stage: StageArgs, ctx: &Context) -> Result<Report> {
+    use shape::drive;
     match stage {
         StageArgs::Ingest(args) => ingest::run(*args, ctx).await,
-        StageArgs::Diff(args) => diff::run(args, ctx).await,
-        StageArgs::Generate(args) => generate::run(args, ctx).await,
-        StageArgs::Publish(args) => publish::run(*args, ctx).await,
-        StageArgs::Downstream(args) => downstream::run(*args, ctx).await,
-        StageArgs::Register(args) => register::run(*args, ctx).await,
-        StageArgs::Reconcile(args) => reconcile::run(*args, ctx).await,
-        StageArgs::Discover(args) => discover::run(args, ctx).await,
+        StageArgs::Diff(args) => drive::<diff::Diff>(args, ctx).await,
+        StageArgs::Generate(args) => drive::<generate::Generate>(args, ctx).await,
+        StageArgs::Publish(args) => drive::<publish::Publish>(*args, ctx).await,
+        StageArgs::Downstream(args) => drive::<downstream::Downstream>(*args, ctx).await,
+        StageArgs::Register(args) => drive::<register::Register>(*args, ctx).await,
+        StageArgs::Reconcile(args) => drive::<reconcile::Reconcile>(*args, ctx).await,
+        StageArgs::Discover(args) => drive::<discover::Discover>(args, ctx).await,
         StageArgs::Rules(args) => rules::run(&args),
-        StageArgs::Dispatch(args) => dispatch::run(*args, ctx).await,
+        StageArgs::Dispatch(args) => drive::<dispatch::Dispatch>(*args, ctx).await,
     }
 }

@@ -14,43 +14,76 @@
 //!                  │   apply()    carries the plan out through the adapters -> Report
 //! ```
 //!
-//! [`drive`] runs those steps; a stage's `run` is `drive::<ItsStage>(args, ctx)`.
-//! A stage module is a folder: `request.rs`, `plan.rs` (the pure `decide` and
-//! the plan's `describe`), `apply.rs`, and `mod.rs` with the `Stage` impl and
-//! the report.
+//! [`drive`] runs those steps; `stages::run` calls `drive::<ItsStage>(args, ctx)`.
+//! A stage module is a folder, one file a step: `request.rs` (its request
+//! implements [`FromArgs`]), `plan.rs` (its plan implements [`Decide`], the
+//! pure decision, and [`Describe`]), `apply.rs`, and `mod.rs` with the
+//! [`Stage`] impl (`observe` and `apply`) and the report.
 
 use super::{Context, Report};
 use anyhow::Result;
 
-/// One stage: its request, what it observes, its plan, and how it is applied.
-///
-/// `async fn` in a trait is fine here: stages run on a current-thread
-/// runtime, so nothing needs the futures to be `Send`.
-#[allow(async_fn_in_trait)]
-pub trait Stage {
+/// What a stage is: its name, its outputs, its request and its plan.
+/// Declared with `stage!`, one line per stage; what it does is its
+/// [`Stage`] impl.
+pub trait Declared {
     /// The stage's name as the CLI and the action's `stage` input spell it.
     const NAME: &'static str;
     /// Every output the stage sets, in order (`action.yml` declares the same).
     const OUTPUTS: &'static [&'static str];
-    /// The raw arguments from `cli`.
-    type Args;
     /// The validated request: typed values only (URLs, versions, secrets, enums).
-    type Request;
-    /// What `observe` read from the world.
-    type Observed;
+    type Request: FromArgs;
     /// Everything the stage will do, decided before anything is done.
-    type Plan: Describe;
+    type Plan: Decide<Request = Self::Request>;
+}
 
-    /// Raw arguments and the run's context -> a validated request. Errors
-    /// here are the user's to fix (exit code 1, or 2 for usage).
-    fn request(args: Self::Args, ctx: &Context) -> Result<Self::Request>;
+/// Declares a stage, its name, request, plan and outputs in one place:
+///
+/// ```text
+/// shape::stage!(Diff = "diff", request: Request, plan: DiffPlan, outputs: [
+///     "breaking", "breaking_count",
+/// ]);
+/// ```
+///
+/// is the unit struct `Diff`, its [`Declared`] impl, and the module's
+/// `OUTPUTS` (which `stages::STAGE_OUTPUTS` lists for `action.yml`'s check).
+macro_rules! stage {
+    (
+        $stage:ident = $name:literal,
+        request: $request:ty,
+        plan: $plan:ty,
+        outputs: [$($output:literal),* $(,)?] $(,)?
+    ) => {
+        #[doc = concat!("Every output `", $name, "` sets, in order (`action.yml` declares the same).")]
+        pub const OUTPUTS: &[&str] = &[$($output),*];
 
+        #[doc = concat!("The `", $name, "` stage, for [`drive`](crate::stages::shape::drive).")]
+        pub struct $stage;
+
+        impl $crate::stages::shape::Declared for $stage {
+            const NAME: &'static str = $name;
+            const OUTPUTS: &'static [&'static str] = OUTPUTS;
+            type Request = $request;
+            type Plan = $plan;
+        }
+    };
+}
+pub(crate) use stage;
+
+/// What a stage does: observe the world, then apply its plan (or, on a dry
+/// run, report it). The request and the plan come from [`FromArgs`] and
+/// [`Decide`], in the stage's `request.rs` and `plan.rs`.
+///
+/// `async fn` in a trait is fine here: stages run on a current-thread
+/// runtime, so nothing needs the futures to be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Stage: Declared {
     /// Reads what the decision needs. Must not write anything: dry run
     /// calls it too.
-    async fn observe(request: &Self::Request, ctx: &Context) -> Result<Self::Observed>;
-
-    /// Pure: the plan from the request and the observations.
-    fn decide(request: &Self::Request, observed: Self::Observed) -> Result<Self::Plan>;
+    async fn observe(
+        request: &Self::Request,
+        ctx: &Context,
+    ) -> Result<<Self::Plan as Decide>::Observed>;
 
     /// Carries the plan out and reports what happened.
     async fn apply(request: Self::Request, plan: Self::Plan, ctx: &Context) -> Result<Report>;
@@ -64,6 +97,24 @@ pub trait Stage {
     }
 }
 
+/// The first step, implemented in each stage's `request.rs`: raw arguments
+/// and the run's context -> a validated request. Errors here are the user's
+/// to fix (exit code 1, or 2 for usage).
+pub trait FromArgs: Sized {
+    /// The raw arguments from `cli`.
+    type Args;
+    fn from_args(args: Self::Args, ctx: &Context) -> Result<Self>;
+}
+
+/// The pure step, implemented in each stage's `plan.rs`: the plan from the
+/// request and what `observe` read. No I/O, so it is tested without fakes.
+pub trait Decide: Describe + Sized {
+    type Request;
+    /// What `observe` read from the world.
+    type Observed;
+    fn decide(request: &Self::Request, observed: Self::Observed) -> Result<Self>;
+}
+
 /// A plan that can say, in plain lines, what it would do.
 pub trait Describe {
     /// One line per action, in the order they would happen ("write
@@ -74,10 +125,13 @@ pub trait Describe {
 
 /// Runs one stage from raw arguments to its report: request, observe,
 /// decide, then apply, or on `--dry-run` the plan's description.
-pub async fn drive<S: Stage>(args: S::Args, ctx: &Context) -> Result<Report> {
-    let request = S::request(args, ctx)?;
+pub async fn drive<S: Stage>(
+    args: <S::Request as FromArgs>::Args,
+    ctx: &Context,
+) -> Result<Report> {
+    let request = S::Request::from_args(args, ctx)?;
     let observed = S::observe(&request, ctx).await?;
-    let plan = S::decide(&request, observed)?;
+    let plan = S::Plan::decide(&request, observed)?;
     if ctx.dry_run {
         return S::dry_run_report(&request, &plan, ctx);
     }

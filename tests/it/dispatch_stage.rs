@@ -416,3 +416,54 @@ fn the_baseline_can_come_from_git_history() {
         run.summary
     );
 }
+
+#[test]
+fn an_announced_api_the_consumer_does_not_list_exits_2_and_reaches_the_producer() {
+    let server = TestServer::start(vec![(
+        "/openapi.yaml",
+        Behaviour::yaml(example("acme-pets.openapi.yaml")),
+    )]);
+    let github = FakeGitHub::start();
+    github.create_repo(PRODUCER, "main", &[("openapi.yaml", b"x")]);
+    let mut ingest = Job::new("ingest");
+    std::fs::write(
+        ingest.workspace().join("specrelay.yaml"),
+        "apis:\n  coordinator: {}\n  node: {}\n",
+    )
+    .unwrap();
+    ingest
+        .dispatch(json!({
+            "version": "1.2.0",
+            "checksum": sha256(&example("acme-pets.openapi.yaml")),
+            "change_type": "minor",
+            "download_url": server.url("/openapi.yaml"),
+            "source_repo": PRODUCER,
+            "api": "docker"
+        }))
+        .input("notify_source", "issue")
+        .input("allowed_source_repos", PRODUCER)
+        .input("github_token", TOKEN)
+        .env("GITHUB_API_URL", &github.url())
+        .env("GITHUB_REPOSITORY", "acme/web");
+    let before = ingest.snapshot();
+    ingest
+        .run()
+        .expect_code(2)
+        .expect_stderr("no API \"docker\" in specrelay.yaml (it lists coordinator, node)");
+    assert_eq!(ingest.snapshot(), before, "nothing written");
+    let issues = github.issues(PRODUCER);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(
+        issues[0].body.contains("no API \"docker\""),
+        "{}",
+        issues[0].body
+    );
+
+    // The consumer's own `api` input naming an unknown API is its own
+    // mistake: the producer is not told.
+    ingest.input("api", "web");
+    ingest.run().expect_code(2).expect_stderr("no API \"web\"");
+    let after = github.issues(PRODUCER);
+    assert_eq!(after.len(), 1);
+    assert!(!after[0].body.contains("\"web\""), "{}", after[0].body);
+}

@@ -7,7 +7,7 @@ use crate::support::fake_github::{FakeGitHub, Fault, TOKEN};
 use crate::support::runner::{Job, Run};
 use serde_json::Value;
 
-const WEB: &str = "acme/web";
+pub(crate) const WEB: &str = "acme/web";
 const BRANCH: &str = "specrelay/@acme/pets";
 
 const CONSUMER_PACKAGE_JSON: &[u8] =
@@ -17,7 +17,7 @@ fn sdk_package_json(version: &str) -> String {
     format!("{{\n  \"name\": \"@acme/pets\",\n  \"version\": \"{version}\"\n}}\n")
 }
 
-fn consumer(github: &FakeGitHub, repo: &str) {
+pub(crate) fn consumer(github: &FakeGitHub, repo: &str) {
     github.create_repo(
         repo,
         "main",
@@ -29,7 +29,7 @@ fn consumer(github: &FakeGitHub, repo: &str) {
     );
 }
 
-fn job(github: &FakeGitHub, repositories: &str, version: &str) -> Job {
+pub(crate) fn job(github: &FakeGitHub, repositories: &str, version: &str) -> Job {
     let mut job = Job::new("downstream");
     let sdk = job.workspace().join("sdk/typescript");
     std::fs::create_dir_all(&sdk).unwrap();
@@ -244,6 +244,14 @@ fn one_broken_consumer_does_not_stop_the_others() {
     assert!(rows.iter().all(|r| r["action"] == "created"));
     assert_eq!(run.output("failed_repositories"), "acme/b");
     assert!(run.summary.contains("- acme/b:"), "{}", run.summary);
+    // The picture: spec -> package -> each pull request, the failure dotted.
+    crate::support::mermaid::assert_diagrams_parse("downstream summary", &run.summary, 1);
+    assert!(
+        run.summary.contains("-.-> f0[\"acme/b failed\"]"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains(" created\"]"), "{}", run.summary);
     assert!(
         run.stderr.contains("1 consumer repository failed: acme/b"),
         "{}",

@@ -106,13 +106,13 @@ fn show(out: &Output) -> String {
 #[test]
 fn the_static_binary_ingests_and_diffs_git_history_in_an_empty_root() {
     let Some(binary) = static_binary() else {
-        eprintln!(
-            "SKIPPED: no static binary (build it as scripts/test.sh does, or set SPECRELAY_STATIC_BIN)"
+        crate::support::skip::missing(
+            "no static binary (build it as scripts/test.sh does, or set SPECRELAY_STATIC_BIN)",
         );
         return;
     };
     let Some(ca) = ca_bundle() else {
-        eprintln!("SKIPPED: no CA bundle on this machine to put in the root");
+        crate::support::skip::unsupported("no CA bundle on this machine to put in the root");
         return;
     };
     let root = tempfile::tempdir().unwrap();
@@ -178,7 +178,9 @@ fn the_static_binary_ingests_and_diffs_git_history_in_an_empty_root() {
         "json",
     ];
     let Some(ingest) = in_root(r, &args, &env) else {
-        eprintln!("SKIPPED: neither chroot nor unshare -r chroot may enter a root here");
+        crate::support::skip::unsupported(
+            "neither chroot nor unshare -r chroot may enter a root here",
+        );
         return;
     };
     assert!(

@@ -67,7 +67,7 @@ where
 /// built-in ones when the corpus is absent.
 fn seeds(limit: usize, max_bytes: u64) -> Vec<Vec<u8>> {
     let mut found = Vec::new();
-    if let Some(dir) = crate::support::corpus::dir() {
+    if let Some(dir) = crate::support::corpus::dir_if_present() {
         let mut pending = vec![dir];
         while let Some(path) = pending.pop() {
             if found.len() >= limit {

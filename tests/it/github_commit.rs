@@ -4,7 +4,7 @@
 
 use crate::payload;
 use crate::spec_json;
-use crate::support::fake_github::{FakeGitHub, TOKEN};
+use crate::support::fake_github::{FakeGitHub, Fault, TOKEN};
 use crate::support::http_server::{Behaviour, TestServer};
 use crate::support::runner::{Job, Run};
 use std::collections::BTreeMap;
@@ -120,7 +120,6 @@ fn the_same_version_twice_lands_once() {
 
 #[test]
 fn commit_is_retried_through_server_errors_and_rate_limits() {
-    use crate::support::fake_github::Fault;
     let github = FakeGitHub::start();
     github.create_repo(REPO, "main", &[]);
     let specs = spec_server(&["1.0.0"]);
@@ -235,4 +234,96 @@ fn a_github_app_installation_token_can_be_used_instead_of_a_token() {
         .run()
         .expect_code(1)
         .expect_stderr("getting an installation token for app 12345 on acme/api");
+}
+
+#[test]
+fn tag_true_tags_the_commit_that_stores_everything_ingest_wrote() {
+    let github = FakeGitHub::start();
+    github.create_repo(REPO, "main", &[("README.md", b"# API\n")]);
+    let specs = spec_server(&["1.0.0", "1.1.0"]);
+    let mut job = ingest_job(&github, &specs, "1.0.0");
+    job.input("tag", "true");
+    let run = job.run();
+    run.expect_code(0);
+    assert_eq!(run.output("tag"), "openapi-v1.0.0");
+    let sha = run.output("commit_sha");
+    assert_eq!(github.tag(REPO, "openapi-v1.0.0").as_deref(), Some(sha));
+    let files = github.files(REPO, "main");
+    for file in [
+        "openapi/history/openapi-1.0.0.json",
+        "openapi/latest.json",
+        "openapi/history/index.json",
+        "openapi/TIMELINE.md",
+        "CHANGELOG.md",
+    ] {
+        assert!(files.contains_key(file), "{file} was not committed");
+    }
+
+    // GitHub creates the tag but the answer is lost: the retry finds it at
+    // this commit, which is fine.
+    github.inject_at(Fault::ServerErrorAfterApplying(502), 1, "POST", "/git/refs");
+    let mut job = ingest_job(&github, &specs, "1.1.0");
+    job.input("tag", "true")
+        .input("tag_format", "api/{version}");
+    let run = job.run();
+    run.expect_code(0);
+    assert_eq!(run.output("tag"), "api/1.1.0");
+    assert!(
+        run.stderr
+            .contains("tag api/1.1.0 in acme/api already points at"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        github.tag(REPO, "api/1.1.0").as_deref(),
+        Some(run.output("commit_sha"))
+    );
+    // The branch's index (this job's checkout is empty) gets the new version.
+    let files = github.files(REPO, "main");
+    let index: serde_json::Value =
+        serde_json::from_slice(&files["openapi/history/index.json"]).unwrap();
+    let versions: Vec<&str> = index["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["1.0.0", "1.1.0"], "{index}");
+}
+
+#[test]
+fn a_tag_already_at_another_commit_fails_the_step_and_stays() {
+    let github = FakeGitHub::start();
+    github.create_repo(REPO, "main", &[("README.md", b"# API\n")]);
+    let old = github.push_human_commit(REPO, "main", &[("NOTES.md", b"notes\n")]);
+    github.set_tag(REPO, "openapi-v1.0.0", &old);
+    let specs = spec_server(&["1.0.0"]);
+    let mut job = ingest_job(&github, &specs, "1.0.0");
+    job.input("tag", "true");
+    let run = job.run();
+    run.expect_code(1).expect_stderr(&format!(
+        "tag openapi-v1.0.0 already exists in acme/api at {old}"
+    ));
+    assert_eq!(
+        github.tag(REPO, "openapi-v1.0.0").as_deref(),
+        Some(old.as_str())
+    );
+}
+
+#[test]
+fn tag_without_commit_or_with_a_bad_format_is_refused_before_anything_is_written() {
+    let github = FakeGitHub::start();
+    let specs = spec_server(&["1.0.0"]);
+    let mut job = ingest_job(&github, &specs, "1.0.0");
+    job.input("tag", "true").remove_input("commit");
+    job.run().expect_code(1).expect_stderr("set commit: true");
+    assert!(job.snapshot().is_empty());
+    for format in ["v..{version}", "release", "a b{version}"] {
+        let mut job = ingest_job(&github, &specs, "1.0.0");
+        job.input("tag", "true").input("tag_format", format);
+        job.run().expect_code(1).expect_stderr("valid tag name");
+        assert!(job.snapshot().is_empty(), "{format}");
+    }
+    assert!(github.requests().is_empty(), "nothing was sent");
+    assert!(specs.requests().is_empty(), "nothing was downloaded");
 }

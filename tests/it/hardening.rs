@@ -304,9 +304,11 @@ fn run_together(jobs: Vec<(Job, Command)>, round: usize) -> Vec<Job> {
 }
 
 /// What an ingest run leaves that must not depend on how runs interleave:
-/// every stored spec, latest.json, and the set of CHANGELOG entries.
-/// Stored specs (name, bytes), latest.json's version, the CHANGELOG headings.
-type HistoryState = (Vec<(String, Vec<u8>)>, String, Vec<String>);
+/// every stored spec, latest.json, the set of CHANGELOG entries and the
+/// versions the timeline (`history/index.json`) lists.
+/// Stored specs (name, bytes), latest.json's version, the CHANGELOG
+/// headings, the timeline's versions.
+type HistoryState = (Vec<(String, Vec<u8>)>, String, Vec<String>, Vec<String>);
 
 fn history_state(workspace: &Path) -> HistoryState {
     let history = workspace.join("openapi/history");
@@ -314,6 +316,7 @@ fn history_state(workspace: &Path) -> HistoryState {
         .map(|entries| {
             entries
                 .map(|e| e.unwrap())
+                .filter(|e| e.file_name() != "index.json")
                 .map(|e| {
                     (
                         e.file_name().to_string_lossy().into_owned(),
@@ -334,10 +337,19 @@ fn history_state(workspace: &Path) -> HistoryState {
         .map(str::to_owned)
         .collect();
     entries.sort();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(history.join("index.json")).unwrap()).unwrap();
+    let timeline = index["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap().to_owned())
+        .collect();
     (
         stored,
         latest["version"].as_str().unwrap().to_owned(),
         entries,
+        timeline,
     )
 }
 

@@ -20,6 +20,7 @@ mod dispatch_stage;
 mod downstream_rollout;
 mod downstream_stage;
 mod empty_root;
+mod first_hour;
 mod fuzz;
 mod generate_stage;
 mod github_adapter;
@@ -45,6 +46,7 @@ mod sdk_typescript;
 mod snapshots;
 mod spec_corpus;
 mod spec_policy;
+mod timeline;
 
 use serde_json::{Value, json};
 

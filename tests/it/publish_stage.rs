@@ -30,11 +30,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Registries, a user on each, and a job whose workspace holds both SDKs.
-struct Setup {
-    verdaccio: Verdaccio,
-    pypi: PypiServer,
+pub(crate) struct Setup {
+    pub(crate) verdaccio: Verdaccio,
+    pub(crate) pypi: PypiServer,
     npm_token: String,
-    job: Job,
+    pub(crate) job: Job,
 }
 
 fn setup() -> Setup {
@@ -42,7 +42,7 @@ fn setup() -> Setup {
 }
 
 /// [`setup`] with the Python package from `python_dir` (in the repository).
-fn setup_with(python_dir: &str) -> Setup {
+pub(crate) fn setup_with(python_dir: &str) -> Setup {
     let verdaccio = Verdaccio::start();
     let npm_token = verdaccio.add_user("publisher", "correct-horse-battery");
     let pypi = PypiServer::start(PYPI_USER, PYPI_PASSWORD);

@@ -35,11 +35,8 @@ struct Row {
 }
 
 fn corpus_or_skip() -> Option<PathBuf> {
-    let dir = corpus::dir();
-    if dir.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but the shared corpus is absent: the SDK corpus test must run in CI");
-    }
-    dir
+    // A registered skip, and a failure with CI=true (support::skip).
+    corpus::dir()
 }
 
 /// Generates both SDKs of `root` under `out`: `ts/<n>/` (with a consumer

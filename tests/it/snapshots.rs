@@ -1,8 +1,8 @@
 //! Snapshots (insta) of what users see: each stage's step summary and
 //! outputs on the bundled example, so that a change to them shows as a diff
 //! in review (`cargo insta review`). Temporary paths, times and hashes are
-//! filtered. publish and downstream need registries and GitHub; their
-//! summaries are covered by their own stage tests.
+//! filtered. publish runs against Verdaccio and pypiserver on 127.0.0.1,
+//! downstream against the fake GitHub; their ports are filtered too.
 
 use crate::support::runner::{Job, Run, sha256};
 use std::path::Path;
@@ -19,6 +19,7 @@ fn snapshot(name: &str, run: &Run, workspace: &Path) {
     settings.add_filter(&regex_escape(&workspace), "[workspace]");
     settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[time]");
     settings.add_filter(r"file:///\S*examples/", "file:///[examples]/");
+    settings.add_filter(r"127\.0\.0\.1:\d+", "[host]");
     settings.bind(|| {
         insta::assert_snapshot!(format!("{name}-summary"), run.summary);
         insta::assert_debug_snapshot!(format!("{name}-outputs"), run.outputs);
@@ -77,4 +78,25 @@ fn ingest_on_the_example() {
     let run = job.run();
     run.expect_code(0);
     snapshot("ingest", &run, &ws);
+}
+
+#[test]
+fn publish_on_the_golden_sdks() {
+    let s = crate::publish_stage::setup_with("tests/golden/sdk/python/pets-30");
+    let ws = s.job.workspace();
+    let run = s.job.run();
+    run.expect_code(0);
+    snapshot("publish", &run, &ws);
+}
+
+#[test]
+fn downstream_opens_a_pull_request() {
+    use crate::downstream_stage::{WEB, consumer, job};
+    let github = crate::support::fake_github::FakeGitHub::start();
+    consumer(&github, WEB);
+    let job = job(&github, WEB, "2.0.0");
+    let ws = job.workspace();
+    let run = job.run();
+    run.expect_code(0);
+    snapshot("downstream", &run, &ws);
 }

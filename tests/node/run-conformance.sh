@@ -45,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 
 log "generating the SDK for $spec"
-"$bin" generate --spec "$spec" --languages typescript --out "$tmp/sdk" --workspace "$tmp/gen" >/dev/null 2>"$tmp/generate.log" ||
+"$bin" generate --spec "$spec" --languages typescript --sdk-dir "$tmp/sdk" --workspace "$tmp/gen" >/dev/null 2>"$tmp/generate.log" ||
   { cat "$tmp/generate.log" >&2; exit 1; }
 pkg=$(dirname "$(find "$tmp/sdk" -name index.js -print -quit)")
 [[ -f $pkg/client.js ]] || { log "no generated package under $tmp/sdk"; exit 1; }

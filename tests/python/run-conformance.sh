@@ -55,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 log "generating the SDKs for $spec"
-"$bin" generate --spec "$spec" --out "$tmp/sdk" --workspace "$tmp/gen" >/dev/null 2>"$tmp/generate.log" ||
+"$bin" generate --spec "$spec" --sdk-dir "$tmp/sdk" --workspace "$tmp/gen" >/dev/null 2>"$tmp/generate.log" ||
   { cat "$tmp/generate.log" >&2; exit 1; }
 ts_pkg="$tmp/sdk/typescript"
 py_pkg="$tmp/sdk/python"

@@ -39,20 +39,32 @@ pub const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The corpus folder, or `None` (with a line saying so) when it is absent.
+/// The corpus folder, or `None` when it is absent: then the calling test is
+/// registered as skipped (and fails with `CI=true`, see [`super::skip`]) and
+/// must return. Every test that needs the corpus starts with
+/// `let Some(dir) = corpus::dir() else { return };`.
 pub fn dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SPECRELAY_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.join("MANIFEST.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: no corpus at {} (set SPECRELAY_CORPUS); nothing was checked",
-            dir.display()
-        );
-        None
+    let found = dir_if_present();
+    if found.is_none() {
+        super::skip::missing(&format!(
+            "no corpus at {} (set SPECRELAY_CORPUS)",
+            default_dir().display()
+        ));
     }
+    found
+}
+
+/// The corpus folder, if present, for a test that checks something either
+/// way (the fuzz tests take seeds from it, else built-in ones): no skip.
+pub fn dir_if_present() -> Option<PathBuf> {
+    let dir = default_dir();
+    dir.join("MANIFEST.json").is_file().then_some(dir)
+}
+
+fn default_dir() -> PathBuf {
+    std::env::var_os("SPECRELAY_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
 }
 
 /// Every root document the manifest lists (fragments have no `openapi_version`),

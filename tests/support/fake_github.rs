@@ -43,6 +43,9 @@ pub enum Fault {
     TooManyRequests { retry_after: u64 },
     /// 403 with `x-ratelimit-remaining: 0` and a reset `secs` from now.
     PrimaryRateLimit { reset_in: u64 },
+    /// The request is carried out, but the answer is a 5xx (a proxy lost
+    /// GitHub's answer): the client must not take the error as "not done".
+    ServerErrorAfterApplying(u16),
 }
 
 struct Injected {
@@ -51,6 +54,8 @@ struct Injected {
     repo: Option<String>,
     /// Only requests with this method; `None` for any.
     method: Option<String>,
+    /// Only requests whose path ends so; `None` for any.
+    path_suffix: Option<String>,
     remaining: usize,
 }
 
@@ -326,8 +331,44 @@ impl FakeGitHub {
             fault,
             repo: repo.map(str::to_owned),
             method: method.map(str::to_owned),
+            path_suffix: None,
             remaining: times,
         });
+    }
+
+    /// The next `times` `method` requests whose path ends with
+    /// `path_suffix` (`/git/refs`) get `fault`.
+    pub fn inject_at(&self, fault: Fault, times: usize, method: &str, path_suffix: &str) {
+        self.lock().faults.push(Injected {
+            fault,
+            repo: None,
+            method: Some(method.to_owned()),
+            path_suffix: Some(path_suffix.to_owned()),
+            remaining: times,
+        });
+    }
+
+    /// The commit a tag points at, if the tag exists.
+    pub fn tag(&self, repo: &str, tag: &str) -> Option<String> {
+        self.lock()
+            .repo(repo)
+            .refs
+            .get(&format!("tags/{tag}"))
+            .cloned()
+    }
+
+    /// Points tag `tag` at `sha` (which must be a commit of the fake), as a
+    /// push of that tag would.
+    pub fn set_tag(&self, repo: &str, tag: &str, sha: &str) {
+        let mut state = self.lock();
+        assert!(
+            matches!(state.objects.get(sha), Some(Object::Commit(_))),
+            "{sha} is not a commit"
+        );
+        state
+            .repo_mut(repo)
+            .refs
+            .insert(format!("tags/{tag}"), sha.to_owned());
     }
 
     /// The files on `branch`, path -> bytes.
@@ -510,6 +551,9 @@ impl State {
                     .as_ref()
                     .is_none_or(|r| request.path.starts_with(&format!("/repos/{r}/")))
                 && f.method.as_ref().is_none_or(|m| *m == request.method)
+                && f.path_suffix
+                    .as_ref()
+                    .is_none_or(|p| request.path.ends_with(p.as_str()))
         })?;
         let injected = &mut self.faults[index];
         injected.remaining -= 1;
@@ -667,6 +711,10 @@ fn handle(state: &mut State, request: &RecordedRequest) -> Reply {
             Fault::PrimaryRateLimit { reset_in } => {
                 let (code, _, body) = error(403, "API rate limit exceeded for installation.");
                 (code, rate_headers(0, used, reset_in), body)
+            }
+            Fault::ServerErrorAfterApplying(code) => {
+                route(state, request);
+                error(code, "Server Error")
             }
         };
     }

@@ -196,9 +196,28 @@ impl FakeGitHub {
     }
 
     /// Merges a pull request (closed, `merged: true`).
+    ///
+    /// The base branch moves to the pull request's head, as GitHub's
+    /// fast-forwarding merge methods do (rebase, or squash of a branch with
+    /// one commit on an unmoved base), so the base then holds the change.
+    /// Only that case is modelled: a base that moved since is a test error.
     pub fn merge(&self, repo: &str, number: u64) {
         let mut state = self.lock();
+        let r = state.repo(repo);
+        let pull = r
+            .pulls
+            .iter()
+            .find(|p| p.number == number)
+            .expect("no such pull request");
+        let head = r.refs[&format!("heads/{}", pull.head)].clone();
+        let base_ref = format!("heads/{}", pull.base);
+        let base = r.refs[&base_ref].clone();
+        assert!(
+            state.ancestors(&head).contains(&base),
+            "the fake merges only pull requests whose head contains the base's head"
+        );
         let r = state.repo_mut(repo);
+        r.refs.insert(base_ref, head);
         let pull = r
             .pulls
             .iter_mut()

@@ -9,6 +9,8 @@ pub mod fake_github;
 pub mod github_description;
 pub mod github_json;
 pub mod http_server;
+pub mod mermaid;
 pub mod registries;
 pub mod runner;
 pub mod service_registry;
+pub mod skip;

@@ -131,6 +131,10 @@ pub struct PullRequest {
 pub struct BranchRef {
     #[serde(rename = "ref")]
     pub name: String,
+    /// `owner:branch`: tells a branch of the repository from a fork's of
+    /// the same name.
+    #[serde(default)]
+    pub label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -308,6 +312,32 @@ impl GitHub {
         self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
             .await
             .map(drop)
+    }
+
+    /// Creates the lightweight tag `tag` at commit `sha` (`POST
+    /// /repos/{owner}/{repo}/git/refs` with `refs/tags/{tag}`); GitHub
+    /// answers 422 "Reference already exists" when the tag is there.
+    pub async fn create_tag(
+        &self,
+        repo: &RepoName,
+        tag: &str,
+        sha: &str,
+    ) -> Result<(), GitHubError> {
+        let body = json!({"ref": format!("refs/tags/{tag}"), "sha": sha});
+        self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
+            .await
+            .map(drop)
+    }
+
+    /// The object a tag points at (a commit for a lightweight tag); `None`
+    /// if there is no such tag.
+    pub async fn tag_target(
+        &self,
+        repo: &RepoName,
+        tag: &str,
+    ) -> Result<Option<String>, GitHubError> {
+        let path = repo.path(&format!("/git/ref/tags/{}", ref_path(tag)));
+        Ok(self.get_optional::<Ref>(&path).await?.map(|r| r.object.sha))
     }
 
     /// Moves a branch; without `force`, GitHub refuses (422 "Update is not a

@@ -24,6 +24,24 @@ pub mod requirements;
 use std::fmt;
 use std::ops::Range;
 
+/// Which way a bump may move a requirement.
+///
+/// Every rollout upgrades: a requirement that names a newer version is left
+/// alone ([`LeftReason::Newer`]). Only a rollback downgrades, back to the
+/// last known-good version: the same rewrites run the other way (a floor or
+/// pin is lowered, an operator is kept), and a requirement already naming
+/// an older version is left alone ([`LeftReason::Older`]). Upper bounds are
+/// kept as they are in both directions (`>=2.0.0,<3` rolled back to 1.4.0
+/// is `>=1.4.0,<3`): narrowing them would guess at what the consumer
+/// allowed before, and its lockfile, which the pull request says to
+/// refresh, is what pins the exact version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Upgrade,
+    Downgrade,
+}
+
 /// What bumping one manifest came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -90,6 +108,8 @@ pub enum LeftReason {
     UnsupportedRange,
     /// Asks for a newer version than the one being rolled out.
     Newer,
+    /// Asks for an older version than the one a rollback returns to.
+    Older,
     /// Explicitly excludes the new version (`!=`).
     Excluded,
     /// A peer range that already admits the new version: peer ranges state
@@ -116,6 +136,10 @@ impl fmt::Display for LeftReason {
                 write!(f, "the range has a shape specrelay does not rewrite")
             }
             LeftReason::Newer => write!(f, "it already asks for a newer version"),
+            LeftReason::Older => write!(
+                f,
+                "it already asks for an older version than the rollback's known-good one"
+            ),
             LeftReason::Excluded => write!(f, "it explicitly excludes the new version"),
             LeftReason::PeerAdmits => write!(
                 f,
@@ -419,5 +443,65 @@ mod tests {
             package_json::bump(deep.as_bytes(), "pets", &new),
             Err(BumpError::Json(_))
         ));
+    }
+
+    /// A rollback through each manifest format: the upgrade refuses to go
+    /// down, the downgrade rewrites only the version text.
+    #[test]
+    fn a_rollback_downgrades_every_manifest_format_and_an_upgrade_never_does() {
+        use crate::pep440;
+        let to = semver::Version::new(1, 4, 0);
+        let python = pep440::Version::from_semver(&to).unwrap();
+        let cases: [(&str, &str, &str); 3] = [
+            (
+                "package.json",
+                "{\r\n  \"dependencies\": {\"@acme/pets\": \"^2.0.0\"},\r\n  \"peerDependencies\": {\"@acme/pets\": \">=2.0.0\"}\r\n}",
+                "{\r\n  \"dependencies\": {\"@acme/pets\": \"^1.4.0\"},\r\n  \"peerDependencies\": {\"@acme/pets\": \">=1.4.0\"}\r\n}",
+            ),
+            (
+                "requirements.txt",
+                "# pinned\nacme-pets[async]==2.0.0 ; python_version >= \"3.9\"\nrequests>=2\n",
+                "# pinned\nacme-pets[async]==1.4.0 ; python_version >= \"3.9\"\nrequests>=2\n",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"app\"\ndependencies = [\"acme-pets>=2.0.0,<3\"]\n\n[tool.poetry.dependencies]\nacme-pets = \"^2.0.0\"\n",
+                "[project]\nname = \"app\"\ndependencies = [\"acme-pets>=1.4.0,<3\"]\n\n[tool.poetry.dependencies]\nacme-pets = \"^1.4.0\"\n",
+            ),
+        ];
+        for (kind, input, expected) in cases {
+            let run = |direction| {
+                match kind {
+                    "package.json" => {
+                        package_json::bump_toward(input.as_bytes(), "@acme/pets", &to, direction)
+                    }
+                    "requirements.txt" => {
+                        requirements::bump_toward(input.as_bytes(), "acme-pets", &python, direction)
+                    }
+                    _ => pyproject::bump_toward(input.as_bytes(), "acme-pets", &python, direction),
+                }
+                .unwrap()
+            };
+            match run(Direction::Downgrade) {
+                Outcome::Bumped { bytes, occurrences } => {
+                    assert_eq!(String::from_utf8(bytes).unwrap(), expected, "{kind}");
+                    assert!(
+                        occurrences
+                            .iter()
+                            .all(|o| matches!(o.action, Action::Bumped { .. })),
+                        "{kind}: {occurrences:?}"
+                    );
+                }
+                other => panic!("{kind}: {other:?}"),
+            }
+            let upgrade = run(Direction::Upgrade);
+            assert!(
+                upgrade
+                    .occurrences()
+                    .iter()
+                    .all(|o| o.action == Action::Left(LeftReason::Newer)),
+                "{kind}: {upgrade:?}"
+            );
+        }
     }
 }

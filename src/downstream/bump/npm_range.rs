@@ -15,16 +15,20 @@
 //!   comparators (`>=1.2.0 <2.0.0`), and bare `<`, `<=`, `>`;
 //! - a spec naming a newer version than the new one: never downgrade.
 //!
+//! A rollback ([`Direction::Downgrade`]) runs the same rewrites the other
+//! way: `^2.0.0` back to `^1.4.0`, and a spec naming an older version than
+//! the known-good one is left alone.
+//!
 //! Peer dependencies are widened, not raised (as Renovate does): a peer
 //! range that already admits the new version is left as it is, since
 //! raising its floor would only force the package's own users to upgrade.
 //! One that does not admit it is rewritten like any other spec.
 
-use super::{Decision, LeftReason};
+use super::{Decision, Direction, LeftReason};
 use semver::Version;
 use std::ops::Range;
 
-pub(crate) fn decide(spec: &str, new: &Version, peer: bool) -> Decision {
+pub(crate) fn decide(spec: &str, new: &Version, peer: bool, direction: Direction) -> Decision {
     let trimmed = spec.trim();
     if let Some(what) = not_a_range(trimmed) {
         return Decision::Left(LeftReason::NotAVersion(what));
@@ -36,8 +40,10 @@ pub(crate) fn decide(spec: &str, new: &Version, peer: bool) -> Decision {
         return Decision::Left(LeftReason::UnsupportedRange);
     };
     let current = comparator.floor();
-    if current > *new {
-        return Decision::Left(LeftReason::Newer);
+    match direction {
+        Direction::Upgrade if current > *new => return Decision::Left(LeftReason::Newer),
+        Direction::Downgrade if current < *new => return Decision::Left(LeftReason::Older),
+        _ => {}
     }
     if current == *new {
         return Decision::AlreadyCurrent;
@@ -193,7 +199,21 @@ mod tests {
     use super::*;
 
     fn bump(spec: &str, new: &str) -> Decision {
-        decide(spec, &Version::parse(new).unwrap(), false)
+        decide(
+            spec,
+            &Version::parse(new).unwrap(),
+            false,
+            Direction::Upgrade,
+        )
+    }
+
+    fn roll_back(spec: &str, to: &str) -> Decision {
+        decide(
+            spec,
+            &Version::parse(to).unwrap(),
+            false,
+            Direction::Downgrade,
+        )
     }
 
     fn rewrite(spec: &str, new: &str) -> String {
@@ -301,7 +321,39 @@ mod tests {
             ("^1.3.0-rc.1", "1.3.0-rc.2", admits.clone()),
         ] {
             let new = Version::parse(new).unwrap();
-            assert_eq!(decide(spec, &new, true), expected, "{spec} -> {new}");
+            assert_eq!(
+                decide(spec, &new, true, Direction::Upgrade),
+                expected,
+                "{spec} -> {new}"
+            );
         }
+    }
+
+    #[test]
+    fn a_rollback_lowers_the_same_shapes_and_leaves_older_specs() {
+        let rewrite = |text: &str| Decision::Rewrite(text.into());
+        assert_eq!(roll_back("^2.0.0", "1.4.0"), rewrite("^1.4.0"));
+        assert_eq!(roll_back("~2.0.0", "1.4.0"), rewrite("~1.4.0"));
+        assert_eq!(roll_back(">=2.0.0", "1.4.0"), rewrite(">=1.4.0"));
+        assert_eq!(roll_back("2.0.0", "1.4.0"), rewrite("1.4.0"));
+        assert_eq!(roll_back("v2.0.0", "1.4.0"), rewrite("v1.4.0"));
+        assert_eq!(roll_back("^2.0.0-rc.1", "1.4.0"), rewrite("^1.4.0"));
+        assert_eq!(roll_back("^1.4.0", "1.4.0"), Decision::AlreadyCurrent);
+        assert_eq!(
+            roll_back("^1.2.0", "1.4.0"),
+            Decision::Left(LeftReason::Older)
+        );
+        assert_eq!(
+            roll_back(">=1.0.0 <3.0.0", "1.4.0"),
+            Decision::Left(LeftReason::UnsupportedRange)
+        );
+        // A peer range that excludes the known-good version is lowered too.
+        let new = Version::parse("1.4.0").unwrap();
+        assert_eq!(
+            decide("^2.0.0", &new, true, Direction::Downgrade),
+            rewrite("^1.4.0")
+        );
+        // The upgrade keeps refusing to go down.
+        assert_eq!(bump("^2.0.0", "1.4.0"), Decision::Left(LeftReason::Newer));
     }
 }

@@ -16,7 +16,9 @@
 //! is validated with serde_json before, and again after the edit.
 
 use super::json_scan::Scanner;
-use super::{BumpError, LeftReason, Mention, Outcome, Requirement, bump_with, npm_range};
+use super::{
+    BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_with, npm_range,
+};
 
 /// The sections whose members are bumped.
 pub const SECTIONS: [&str; 4] = [
@@ -28,11 +30,21 @@ pub const SECTIONS: [&str; 4] = [
 
 /// Bumps `package` to `new` wherever the manifest depends on it.
 pub fn bump(bytes: &[u8], package: &str, new: &semver::Version) -> Result<Outcome, BumpError> {
+    bump_toward(bytes, package, new, Direction::Upgrade)
+}
+
+/// [`bump`], or with [`Direction::Downgrade`] a rollback's move down to `new`.
+pub fn bump_toward(
+    bytes: &[u8],
+    package: &str,
+    new: &semver::Version,
+    direction: Direction,
+) -> Result<Outcome, BumpError> {
     check_name(package)?;
     bump_with(
         bytes,
         |text| locate(text, package),
-        |spec, &peer| npm_range::decide(spec, new, peer),
+        |spec, &peer| npm_range::decide(spec, new, peer, direction),
     )
 }
 

@@ -27,13 +27,23 @@
 //! and CRLF are never re-rendered.
 
 use super::python_specifier::{self, Dialect};
-use super::{BumpError, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
+use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
 use crate::pep440::Version;
 use std::ops::Range;
 use toml_edit::{Item, Value};
 
 /// Bumps `package` to `new` wherever the project depends on it.
 pub fn bump(bytes: &[u8], package: &str, new: &Version) -> Result<Outcome, BumpError> {
+    bump_toward(bytes, package, new, Direction::Upgrade)
+}
+
+/// [`bump`], or with [`Direction::Downgrade`] a rollback's move down to `new`.
+pub fn bump_toward(
+    bytes: &[u8],
+    package: &str,
+    new: &Version,
+    direction: Direction,
+) -> Result<Outcome, BumpError> {
     if !pep508::is_valid_name(package) {
         return Err(BumpError::PackageName(package.to_owned()));
     }
@@ -41,7 +51,7 @@ pub fn bump(bytes: &[u8], package: &str, new: &Version) -> Result<Outcome, BumpE
     bump_with(
         bytes,
         |text| locate(text, &wanted),
-        |spec, &dialect| python_specifier::decide(spec, new, dialect),
+        |spec, &dialect| python_specifier::decide(spec, new, dialect, direction),
     )
 }
 

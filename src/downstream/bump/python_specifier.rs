@@ -26,8 +26,14 @@
 //! `^1.3.0`), and a bare `V` (exact, like `==`) or `1.2.*`. `||` and
 //! space-separated constraints are left alone. `*` and an empty specifier
 //! accept every version and are left alone.
+//!
+//! A rollback ([`Direction::Downgrade`]) moves the same clauses down to the
+//! known-good version: `==2.0.0` -> `==1.4.0`, `>=2.0.0,<3` ->
+//! `>=1.4.0,<3` (upper bounds are kept), `~=2.0` -> `~=1.4`, `==2.*` ->
+//! `==1.*`. A clause naming an older version than the known-good one, or a
+//! bound that excludes it, leaves the requirement alone.
 
-use super::{Decision, LeftReason};
+use super::{Decision, Direction, LeftReason};
 use crate::pep440::{Version, join_release};
 use std::ops::Range;
 
@@ -40,7 +46,12 @@ pub(crate) enum Dialect {
     Poetry,
 }
 
-pub(crate) fn decide(text: &str, new: &Version, dialect: Dialect) -> Decision {
+pub(crate) fn decide(
+    text: &str,
+    new: &Version,
+    dialect: Dialect,
+    direction: Direction,
+) -> Decision {
     let trimmed = text.trim();
     if trimmed.is_empty() || (dialect == Dialect::Poetry && trimmed == "*") {
         return Decision::Left(LeftReason::Unconstrained);
@@ -54,7 +65,7 @@ pub(crate) fn decide(text: &str, new: &Version, dialect: Dialect) -> Decision {
     let mut out = String::with_capacity(text.len() + 8);
     let mut copied = 0;
     for clause in &clauses {
-        match bump_clause(clause, new) {
+        match bump_clause(clause, new, direction) {
             Err(reason) => return Decision::Left(reason),
             Ok(None) => {}
             Ok(Some(version)) => {
@@ -160,20 +171,29 @@ fn parse_clause(piece: &str, offset: usize, dialect: Dialect) -> Option<Clause> 
 
 /// The clause's new version text, `None` to keep it, or why the whole
 /// requirement is left alone.
-fn bump_clause(clause: &Clause, new: &Version) -> Result<Option<String>, LeftReason> {
+fn bump_clause(
+    clause: &Clause,
+    new: &Version,
+    direction: Direction,
+) -> Result<Option<String>, LeftReason> {
     let current = &clause.parsed;
     let precision = current.release.len();
+    let down = direction == Direction::Downgrade;
     match clause.op {
         Op::NotEqual if clause.admits(new) => Ok(None),
         Op::NotEqual => Err(LeftReason::Excluded),
         Op::Above => Err(LeftReason::UnsupportedRange),
         Op::Below | Op::AtMost if clause.admits(new) => Ok(None),
+        // A bound below the known-good version asks for an older one.
+        Op::Below | Op::AtMost if down => Err(LeftReason::Older),
         Op::Below => Ok(Some(join_release(&next_breaking(current, new)))),
         Op::AtMost => Ok(Some(new.to_string())),
         Op::Equal if clause.wildcard => {
             let prefix = |v: &Version| (v.epoch, v.release_prefix(precision));
-            if prefix(current) > prefix(new) {
+            if !down && prefix(current) > prefix(new) {
                 Err(LeftReason::Newer)
+            } else if down && prefix(current) < prefix(new) {
+                Err(LeftReason::Older)
             } else if clause.admits(new) {
                 Ok(None)
             } else {
@@ -186,19 +206,28 @@ fn bump_clause(clause: &Clause, new: &Version) -> Result<Option<String>, LeftRea
                 join_release(&new.release_prefix(precision)),
                 new.suffix()
             );
-            raise(current, new, same_precision)
+            shift(current, new, same_precision, direction)
         }
         Op::Equal | Op::Arbitrary | Op::AtLeast | Op::Caret | Op::Tilde => {
-            raise(current, new, new.to_string())
+            shift(current, new, new.to_string(), direction)
         }
     }
 }
 
-/// A floor or pin moves up to `to`; never down.
-fn raise(current: &Version, new: &Version, to: String) -> Result<Option<String>, LeftReason> {
-    if current > new {
-        Err(LeftReason::Newer)
-    } else if current == new || Version::parse(&to).is_ok_and(|to| to == *current) {
+/// A floor or pin moves to `to`: up for an upgrade, down for a rollback,
+/// never the other way.
+fn shift(
+    current: &Version,
+    new: &Version,
+    to: String,
+    direction: Direction,
+) -> Result<Option<String>, LeftReason> {
+    match direction {
+        Direction::Upgrade if current > new => return Err(LeftReason::Newer),
+        Direction::Downgrade if current < new => return Err(LeftReason::Older),
+        _ => {}
+    }
+    if current == new || Version::parse(&to).is_ok_and(|to| to == *current) {
         Ok(None)
     } else {
         Ok(Some(to))
@@ -252,11 +281,30 @@ mod tests {
     use super::*;
 
     fn bump(text: &str, new: &str) -> Decision {
-        decide(text, &Version::parse(new).unwrap(), Dialect::Pep440)
+        decide(
+            text,
+            &Version::parse(new).unwrap(),
+            Dialect::Pep440,
+            Direction::Upgrade,
+        )
+    }
+
+    fn roll_back(text: &str, to: &str, dialect: Dialect) -> Decision {
+        decide(
+            text,
+            &Version::parse(to).unwrap(),
+            dialect,
+            Direction::Downgrade,
+        )
     }
 
     fn poetry(text: &str, new: &str) -> Decision {
-        decide(text, &Version::parse(new).unwrap(), Dialect::Poetry)
+        decide(
+            text,
+            &Version::parse(new).unwrap(),
+            Dialect::Poetry,
+            Direction::Upgrade,
+        )
     }
 
     fn rewritten(decision: Decision) -> String {
@@ -324,7 +372,7 @@ mod tests {
         ] {
             let new = Version::parse(new).unwrap();
             assert_eq!(
-                decide(text, &new, dialect),
+                decide(text, &new, dialect, Direction::Upgrade),
                 Decision::Left(reason),
                 "{text:?} ({dialect:?})"
             );
@@ -341,5 +389,40 @@ mod tests {
         assert_eq!(rewritten(poetry(">=1.2,<2.0", "2.0.0")), ">=2.0.0,<3.0");
         assert_eq!(rewritten(poetry("~=1.2", "1.4.0")), "~=1.4");
         assert_eq!(poetry("^1.3", "1.3.0"), Decision::AlreadyCurrent);
+    }
+
+    #[test]
+    fn a_rollback_lowers_floors_and_pins_and_keeps_upper_bounds() {
+        use Dialect::{Pep440, Poetry};
+        for (dialect, text, to, expected) in [
+            (Pep440, "==2.0.0", "1.4.0", "==1.4.0"),
+            (Pep440, ">=2.0.0,<3", "1.4.0", ">=1.4.0,<3"),
+            (Pep440, ">= 2.0.0 , <=2.0.0", "1.4.0", ">= 1.4.0 , <=2.0.0"),
+            (Pep440, "~=2.0", "1.4.0", "~=1.4"),
+            (Pep440, "==2.*", "1.4.0", "==1.*"),
+            (Poetry, "^2.0.0", "1.4.0", "^1.4.0"),
+            (Poetry, "2.0.0", "1.4.0", "1.4.0"),
+        ] {
+            assert_eq!(
+                rewritten(roll_back(text, to, dialect)),
+                expected,
+                "{text:?} ({dialect:?})"
+            );
+        }
+        assert_eq!(
+            roll_back("==1.4.0", "1.4.0", Pep440),
+            Decision::AlreadyCurrent
+        );
+        for text in [">=1.2", "==1.2.0", "<1.4", "<=1.3", "==1.2.*"] {
+            assert_eq!(
+                roll_back(text, "1.4.0", Pep440),
+                Decision::Left(LeftReason::Older),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            roll_back(">=2.0,!=1.4.0", "1.4.0", Pep440),
+            Decision::Left(LeftReason::Excluded)
+        );
     }
 }

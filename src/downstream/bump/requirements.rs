@@ -18,11 +18,21 @@
 //! spacing and CRLF line endings stay as they were.
 
 use super::python_specifier::{self, Dialect};
-use super::{BumpError, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
+use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
 use crate::pep440::Version;
 
 /// Bumps `package` to `new` wherever the file requires it.
 pub fn bump(bytes: &[u8], package: &str, new: &Version) -> Result<Outcome, BumpError> {
+    bump_toward(bytes, package, new, Direction::Upgrade)
+}
+
+/// [`bump`], or with [`Direction::Downgrade`] a rollback's move down to `new`.
+pub fn bump_toward(
+    bytes: &[u8],
+    package: &str,
+    new: &Version,
+    direction: Direction,
+) -> Result<Outcome, BumpError> {
     if !pep508::is_valid_name(package) {
         return Err(BumpError::PackageName(package.to_owned()));
     }
@@ -30,7 +40,7 @@ pub fn bump(bytes: &[u8], package: &str, new: &Version) -> Result<Outcome, BumpE
     bump_with(
         bytes,
         |text| Ok(locate(text, &wanted)),
-        |spec, _| python_specifier::decide(spec, new, Dialect::Pep440),
+        |spec, _| python_specifier::decide(spec, new, Dialect::Pep440, direction),
     )
 }
 

@@ -21,6 +21,8 @@ pub enum Control {
     Abort,
     /// Return merged consumers to the last known-good version and end it.
     Rollback,
+    /// Change nothing: report each consumer's version lag ([`super::lag`]).
+    Report,
 }
 
 impl Control {
@@ -31,9 +33,10 @@ impl Control {
             "resume" => Control::Resume,
             "abort" => Control::Abort,
             "rollback" => Control::Rollback,
+            "report" => Control::Report,
             other => {
                 return Err(RolloutError::Control(format!(
-                    "{other:?}: expected advance, pause, resume, abort or rollback"
+                    "{other:?}: expected advance, pause, resume, abort, rollback or report"
                 )));
             }
         })
@@ -128,6 +131,9 @@ pub fn decide(
         });
     }
     match control {
+        Control::Report => Ok(Step::Wait {
+            reason: "a lag report changes nothing".into(),
+        }),
         Control::Pause if state.status == Status::Paused => Ok(Step::Wait {
             reason: "already paused".into(),
         }),
@@ -452,6 +458,7 @@ mod tests {
     fn controls_parse() {
         assert_eq!(Control::parse("").unwrap(), Control::Advance);
         assert_eq!(Control::parse("rollback").unwrap(), Control::Rollback);
+        assert_eq!(Control::parse("report").unwrap(), Control::Report);
         assert!(Control::parse("yolo").is_err());
     }
 }

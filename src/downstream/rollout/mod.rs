@@ -16,9 +16,12 @@
 //!   and the known-good record (`openapi/known-good.json`).
 //! - [`gate`]: whether the current wave's pull requests let the next open.
 //! - [`decide`]: the run's step from the state, `rollout_action` and the gate.
+//! - [`lag`]: the lag report (`rollout_action: report`): each consumer's
+//!   pinned version against the latest and the known-good one.
 
 pub mod decide;
 pub mod gate;
+pub mod lag;
 pub mod state;
 pub mod waves;
 

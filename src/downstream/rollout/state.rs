@@ -88,6 +88,14 @@ pub struct PullRecord {
     pub closed: bool,
 }
 
+/// A rollback's pull request in one consumer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackPull {
+    pub repo: String,
+    pub number: u64,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepRecord {
     pub workflow: String,
@@ -147,6 +155,10 @@ pub struct RolloutState {
     pub known_good: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<String>,
+    /// The pull requests a rollback opened, returning merged consumers to
+    /// `known_good`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rollback_pulls: Vec<RollbackPull>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -198,6 +210,7 @@ impl RolloutState {
             pinned: plan.pinned,
             known_good: settings.known_good.clone(),
             superseded_by: None,
+            rollback_pulls: Vec::new(),
             created_at: settings.now.to_owned(),
             updated_at: settings.now.to_owned(),
         }

@@ -54,6 +54,24 @@ impl CommitRequest {
             github: GitHubAuth::from_args(args.github),
         }
     }
+
+    /// What a commit needs that can be checked without the network: the
+    /// repository and branch, and a credential. A stage checks this in its
+    /// request, before its first write, so that a commit that cannot happen
+    /// leaves nothing behind. Nothing to check when the commit is off (or on
+    /// a dry run, which commits nothing).
+    pub fn check_preconditions(&self, env: &RunnerEnv, dry_run: bool) -> Result<()> {
+        if !self.enabled || dry_run {
+            return Ok(());
+        }
+        workflow_branch(env).context("nothing was written")?;
+        if self.github.app.is_none() && self.github.token.is_none() {
+            bail!(
+                "commit needs a GitHub token: set input github_token (for example `${{{{ secrets.GITHUB_TOKEN }}}}`), $GITHUB_TOKEN, or app_id and app_private_key; nothing was written"
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Ref updates tried before a commit gives up on a branch that keeps moving.

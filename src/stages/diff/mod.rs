@@ -5,7 +5,7 @@
 //!
 //! In the [`super::shape`]: [`request`] types the arguments;
 //! `observe` loads and validates both sides and reads the ignore file;
-//! [`plan::decide`] compares them (pure); [`apply`] reports. `diff` writes
+//! [`plan::DiffPlan`]'s `decide` compares them (pure); [`apply`] reports. `diff` writes
 //! nothing, so its dry run is the comparison itself.
 
 pub mod apply;
@@ -14,43 +14,19 @@ pub mod request;
 
 use super::common::ignore;
 use super::common::spec_source::Sources;
-use super::shape::{self, Stage};
+use super::shape::{self, Declared as _, Stage};
 use super::{Context, Report};
-use crate::cli::DiffArgs;
 use crate::spec::{LoadedSpec, Validation};
 use anyhow::{Context as _, Result};
 use plan::{DiffPlan, Observed};
 use request::{Request, Side, side};
 use url::Url;
 
-/// Every output this stage sets (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "breaking",
-    "breaking_count",
-    "warning_count",
-    "info_count",
-    "ignored_count",
-];
-
-pub async fn run(args: DiffArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Diff>(args, ctx).await
-}
-
-/// The stage, for [`shape::drive`].
-pub struct Diff;
+shape::stage!(Diff = "diff", request: Request, plan: DiffPlan, outputs: [
+    "breaking", "breaking_count", "warning_count", "info_count", "ignored_count",
+]);
 
 impl Stage for Diff {
-    const NAME: &'static str = "diff";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = DiffArgs;
-    type Request = Request;
-    type Observed = Observed;
-    type Plan = DiffPlan;
-
-    fn request(args: DiffArgs, ctx: &Context) -> Result<Request> {
-        request::build(args, ctx)
-    }
-
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         let ignore = ignore::ignore_list(&ctx.workspace, request.ignore_file.as_deref())?;
         let base = load(
@@ -79,10 +55,6 @@ impl Stage for Diff {
             revision,
             revision_file,
         })
-    }
-
-    fn decide(request: &Request, observed: Observed) -> Result<DiffPlan> {
-        Ok(plan::decide(request, observed))
     }
 
     async fn apply(request: Request, plan: DiffPlan, ctx: &Context) -> Result<Report> {

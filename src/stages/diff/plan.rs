@@ -7,7 +7,7 @@ use crate::diff::ignore::{IgnoreList, Ignored};
 use crate::diff::{self, DiffOptions, Finding, Level, Summary, summarize};
 use crate::spec::{LineIndex, LoadedSpec};
 use crate::stages::common::ignore::DEFAULT_IGNORE_FILE;
-use crate::stages::shape::{Describe, Failure};
+use crate::stages::shape::{Decide, Describe, Failure};
 
 /// What `observe` read: both sides loaded and validated, and the ignore file.
 pub struct Observed {
@@ -27,49 +27,54 @@ pub struct DiffPlan {
     pub failure: Option<Failure>,
 }
 
-pub fn decide(request: &Request, observed: Observed) -> DiffPlan {
-    let findings = diff::diff(
-        &observed.base.upgraded,
-        &observed.revision.upgraded,
-        &DiffOptions::default(),
-    );
-    let (findings, ignored) = observed.ignore.apply(findings);
-    let summary = summarize(&findings);
-    // Lines are looked up in one scan of the revision's text, and only when
-    // the annotations will be shown: per-finding scans of a multi-megabyte
-    // spec cost seconds.
-    let annotations = if request.annotate {
-        let place = observed.revision_file.as_deref().map(|file| {
-            let pointers = findings
-                .iter()
-                .filter_map(|f| f.revision_pointer.as_deref());
-            (file, LineIndex::build(&observed.revision.root, pointers))
-        });
-        let place = place.as_ref().map(|(file, lines)| (*file, lines));
-        findings.iter().map(|f| annotation_for(f, place)).collect()
-    } else {
-        Vec::new()
-    };
-    let failing = match request.fail_on {
-        FailOn::Breaking => summary.breaking,
-        FailOn::Warning => summary.breaking + summary.warning,
-        FailOn::None => 0,
-    };
-    let failure = (failing > 0).then(|| {
-        Failure::policy(format!(
-            "{failing} finding(s) at or above fail_on={} ({} breaking, {} warning); \
+impl Decide for DiffPlan {
+    type Request = Request;
+    type Observed = Observed;
+    /// Pure: compares the sides and weighs the findings against `fail_on`.
+    fn decide(request: &Request, observed: Observed) -> anyhow::Result<Self> {
+        let findings = diff::diff(
+            &observed.base.upgraded,
+            &observed.revision.upgraded,
+            &DiffOptions::default(),
+        );
+        let (findings, ignored) = observed.ignore.apply(findings);
+        let summary = summarize(&findings);
+        // Lines are looked up in one scan of the revision's text, and only when
+        // the annotations will be shown: per-finding scans of a multi-megabyte
+        // spec cost seconds.
+        let annotations = if request.annotate {
+            let place = observed.revision_file.as_deref().map(|file| {
+                let pointers = findings
+                    .iter()
+                    .filter_map(|f| f.revision_pointer.as_deref());
+                (file, LineIndex::build(&observed.revision.root, pointers))
+            });
+            let place = place.as_ref().map(|(file, lines)| (*file, lines));
+            findings.iter().map(|f| annotation_for(f, place)).collect()
+        } else {
+            Vec::new()
+        };
+        let failing = match request.fail_on {
+            FailOn::Breaking => summary.breaking,
+            FailOn::Warning => summary.breaking + summary.warning,
+            FailOn::None => 0,
+        };
+        let failure = (failing > 0).then(|| {
+            Failure::policy(format!(
+                "{failing} finding(s) at or above fail_on={} ({} breaking, {} warning); \
              accept one with a reason in {DEFAULT_IGNORE_FILE} if it is intended",
-            request.fail_on.as_str(),
-            summary.breaking,
-            summary.warning
-        ))
-    });
-    DiffPlan {
-        findings,
-        ignored,
-        summary,
-        annotations,
-        failure,
+                request.fail_on.as_str(),
+                summary.breaking,
+                summary.warning
+            ))
+        });
+        Ok(DiffPlan {
+            findings,
+            ignored,
+            summary,
+            annotations,
+            failure,
+        })
     }
 }
 

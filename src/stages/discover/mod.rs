@@ -12,10 +12,9 @@ mod apply;
 pub mod plan;
 pub mod request;
 
-use super::shape::{self, Stage};
+use super::shape::{self, Declared as _, Stage};
 use super::{Context, Report};
 use crate::adapters::walk::{self, FileRead, WalkOptions};
-use crate::cli::DiscoverArgs;
 use crate::discover::manifest::{self, VERSION_PLACEHOLDER};
 use crate::discover::scan::Scanner;
 use crate::discover::validate::{self as verdict, ManifestFile, SourceFile, SourceOutcome, Specs};
@@ -26,17 +25,8 @@ use request::DiscoverRequest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Every output this stage sets, in order (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &["found_count", "missing_count", "cycle_count", "valid"];
-
 /// Largest manifest read, in bytes.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
-
-pub async fn run(args: DiscoverArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Discover>(args, ctx).await
-}
-
-pub struct Discover;
 
 /// What `observe` read.
 pub struct Observed {
@@ -47,18 +37,11 @@ pub struct Observed {
     pub existing: Vec<(PathBuf, Option<Vec<u8>>)>,
 }
 
+shape::stage!(Discover = "discover", request: DiscoverRequest, plan: Plan, outputs: [
+    "found_count", "missing_count", "cycle_count", "valid",
+]);
+
 impl Stage for Discover {
-    const NAME: &'static str = "discover";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = DiscoverArgs;
-    type Request = DiscoverRequest;
-    type Observed = Observed;
-    type Plan = Plan;
-
-    fn request(args: DiscoverArgs, _ctx: &Context) -> Result<DiscoverRequest> {
-        request::validate(args)
-    }
-
     async fn observe(request: &DiscoverRequest, ctx: &Context) -> Result<Observed> {
         let (sources, walk_problems) = {
             let _group = ctx.runtime.group("Scanning the front-end sources");
@@ -78,10 +61,6 @@ impl Stage for Discover {
             specs,
             existing,
         })
-    }
-
-    fn decide(request: &DiscoverRequest, observed: Observed) -> Result<Plan> {
-        Ok(plan::decide(request, observed))
     }
 
     async fn apply(request: DiscoverRequest, plan: Plan, ctx: &Context) -> Result<Report> {

@@ -11,7 +11,7 @@ use super::request::{CONFIG_FILE, DiscoverRequest, PROVIDER_FILE};
 use crate::discover::output;
 use crate::discover::validate::{self, Inputs, Outcome};
 use crate::layout::display_path;
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
 use std::path::PathBuf;
 
 /// What the run does.
@@ -28,29 +28,33 @@ pub struct Plan {
     pub validation_path: PathBuf,
 }
 
-/// Pure.
-pub fn decide(request: &DiscoverRequest, observed: Observed) -> Plan {
-    let manifests_dir = display_path(&request.manifests_dir);
-    let outcome = validate::validate(&Inputs {
-        sources: &observed.sources,
-        manifests: &observed.manifests,
-        manifests_dir: &manifests_dir,
-        specs: &observed.specs,
-        walk_problems: &observed.walk_problems,
-    });
-    let stubs = if request.write_stubs && !request.check {
-        stubs(request, &outcome)
-    } else {
-        Vec::new()
-    };
-    Plan {
-        write_outputs: !outcome.blocking && !request.check,
-        stubs,
-        check: request.check,
-        existing: observed.existing,
-        discovery_map_path: request.discovery_map_path.clone(),
-        validation_path: request.validation_path.clone(),
-        outcome,
+impl Decide for Plan {
+    type Request = DiscoverRequest;
+    type Observed = Observed;
+    /// Pure.
+    fn decide(request: &DiscoverRequest, observed: Observed) -> anyhow::Result<Self> {
+        let manifests_dir = display_path(&request.manifests_dir);
+        let outcome = validate::validate(&Inputs {
+            sources: &observed.sources,
+            manifests: &observed.manifests,
+            manifests_dir: &manifests_dir,
+            specs: &observed.specs,
+            walk_problems: &observed.walk_problems,
+        });
+        let stubs = if request.write_stubs && !request.check {
+            stubs(request, &outcome)
+        } else {
+            Vec::new()
+        };
+        Ok(Plan {
+            write_outputs: !outcome.blocking && !request.check,
+            stubs,
+            check: request.check,
+            existing: observed.existing,
+            discovery_map_path: request.discovery_map_path.clone(),
+            validation_path: request.validation_path.clone(),
+            outcome,
+        })
     }
 }
 

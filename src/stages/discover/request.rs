@@ -2,6 +2,9 @@
 //! to the workspace and inside it.
 
 use crate::cli::DiscoverArgs;
+use crate::stages::Context;
+use crate::stages::common::inputs::split_list;
+use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use std::path::{Component, Path, PathBuf};
 
@@ -26,6 +29,13 @@ pub const CONFIG_FILE: &str = "integration-config.ts";
 /// The generated React provider, in `config_dir`.
 pub const PROVIDER_FILE: &str = "IntegrationProvider.tsx";
 
+impl FromArgs for DiscoverRequest {
+    type Args = DiscoverArgs;
+    fn from_args(args: DiscoverArgs, _ctx: &Context) -> Result<Self> {
+        validate(args)
+    }
+}
+
 pub fn validate(args: DiscoverArgs) -> Result<DiscoverRequest> {
     for (input, path) in [
         ("manifests_dir", &args.manifests_dir),
@@ -35,15 +45,7 @@ pub fn validate(args: DiscoverArgs) -> Result<DiscoverRequest> {
     ] {
         inside(input, path)?;
     }
-    let globs = args
-        .paths
-        .as_deref()
-        .unwrap_or_default()
-        .split([',', '\n'])
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let globs = split_list(args.paths.as_deref());
     Ok(DiscoverRequest {
         globs,
         manifests_dir: args.manifests_dir,
@@ -86,6 +88,7 @@ mod tests {
             check: false,
             max_file_bytes: 1,
             max_spec_bytes: 1,
+            dry_run: crate::cli::DryRunArgs { dry_run: false },
         }
     }
 

@@ -21,11 +21,10 @@ pub mod request;
 use super::common::github::client;
 use super::common::ignore::ignore_list;
 use super::common::spec_source::Sources;
-use super::shape::{self, Stage};
+use super::shape::{self, Declared as _, Stage};
 use super::{Context, Report};
 use crate::adapters::{fs, http};
 use crate::announce::Previous;
-use crate::cli::DispatchArgs;
 use crate::layout::LatestRecord;
 use crate::spec::{self, LoadedSpec, Validation};
 use anyhow::{Context as _, Result};
@@ -33,30 +32,11 @@ use plan::{Baseline as Read, Observed, Plan};
 use request::{Baseline, DispatchRequest};
 use url::Url;
 
-/// Every output this stage sets, in order (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "version",
-    "checksum",
-    "change_type",
-    "correlation_id",
-    "skipped",
-    "dispatched",
-];
-
-pub struct Dispatch;
+shape::stage!(Dispatch = "dispatch", request: DispatchRequest, plan: Plan, outputs: [
+    "version", "checksum", "change_type", "correlation_id", "skipped", "dispatched",
+]);
 
 impl Stage for Dispatch {
-    const NAME: &'static str = "dispatch";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = DispatchArgs;
-    type Request = DispatchRequest;
-    type Observed = Observed;
-    type Plan = Plan;
-
-    fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
-        request::request(args, ctx)
-    }
-
     async fn observe(request: &DispatchRequest, ctx: &Context) -> Result<Observed> {
         let bytes = fs::read_capped(&request.spec, request.max_spec_bytes)
             .with_context(|| format!("reading the spec {}", request.spec_path))?;
@@ -80,10 +60,6 @@ impl Stage for Dispatch {
         })
     }
 
-    fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
-        plan::decide(request, observed)
-    }
-
     async fn apply(request: DispatchRequest, plan: Plan, ctx: &Context) -> Result<Report> {
         apply::apply(request, plan, ctx).await
     }
@@ -95,10 +71,6 @@ impl Stage for Dispatch {
         apply::set_announcement_outputs(&mut report.outputs, plan);
         Ok(report)
     }
-}
-
-pub async fn run(args: DispatchArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Dispatch>(args, ctx).await
 }
 
 fn file_url(path: &std::path::Path) -> Result<Url> {

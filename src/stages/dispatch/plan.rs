@@ -6,7 +6,7 @@ use crate::adapters::github::rest::RepoName;
 use crate::announce::{self, Announcement, Previous, UrlParts, Verdict};
 use crate::diff::ignore::IgnoreList;
 use crate::diff::{self, DiffOptions, Level};
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
@@ -42,6 +42,14 @@ pub struct Plan {
     /// Where the last announced version was read from, and that version.
     pub previous: Option<(String, Option<String>)>,
     pub breaking: usize,
+}
+
+impl Decide for Plan {
+    type Request = DispatchRequest;
+    type Observed = Observed;
+    fn decide(request: &DispatchRequest, observed: Observed) -> Result<Self> {
+        decide(request, observed)
+    }
 }
 
 pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
@@ -80,9 +88,9 @@ pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
     let change_type = match &verdict {
         Verdict::Announce { change_type, .. } => *change_type,
         // Not sent; the outputs still say what the diff implies.
-        _ => crate::stages::ingest::semver_policy::computed_change_type(
+        _ => crate::semver_policy::computed_change_type(
             diff::implied_change(&findings),
-            crate::stages::ingest::request::ChangeType::Patch,
+            crate::semver_policy::ChangeType::Patch,
         ),
     };
     let version_text = version.to_string();

@@ -4,10 +4,11 @@
 use crate::adapters::github::rest::RepoName;
 use crate::announce;
 use crate::cli::{DispatchArgs, SemverPolicyArg};
+use crate::semver_policy::SemverPolicy;
 use crate::stages::Context;
 use crate::stages::common::github::GitHubAuth;
-use crate::stages::ingest::request::split_list;
-use crate::stages::ingest::semver_policy::SemverPolicy;
+use crate::stages::common::inputs::{non_blank, split_list};
+use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;
@@ -53,9 +54,16 @@ pub struct DispatchRequest {
     pub github: GitHubAuth,
 }
 
+impl FromArgs for DispatchRequest {
+    type Args = DispatchArgs;
+    fn from_args(args: DispatchArgs, ctx: &Context) -> Result<Self> {
+        request(args, ctx)
+    }
+}
+
 pub fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
     let repositories = repositories(&args.repositories)?;
-    let source = match args.source_repo.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let source = match non_blank(args.source_repo.as_deref()) {
         Some(given) => given.to_owned(),
         None => ctx.env.repository.clone().context(
             "source_repo is needed: set the `source_repo` input (owner/name) or run on GitHub Actions ($GITHUB_REPOSITORY)",
@@ -63,21 +71,14 @@ pub fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
     };
     let source_repo = RepoName::parse(&source)
         .with_context(|| format!("source_repo {source:?} is not owner/name"))?;
-    let version = args
-        .version
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let version = non_blank(args.version.as_deref())
         .map(|v| {
             semver::Version::parse(v)
                 .with_context(|| format!("version {v:?} is not a semantic version such as 1.2.0"))
         })
         .transpose()?;
     let baseline = baseline(args.baseline.as_deref(), &repositories[0], ctx)?;
-    let api = args
-        .api
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
+    let api = non_blank(args.api.as_deref())
         .map(announce::api_name)
         .transpose()?;
     let spec = ctx.workspace.join(&args.spec);

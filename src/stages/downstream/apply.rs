@@ -15,6 +15,7 @@ use crate::adapters::github::GitHub;
 use crate::adapters::github::commit::{self, Snapshot};
 use crate::adapters::github::rest::{PullRequest, RepoName};
 use crate::downstream::bump::Outcome;
+use crate::downstream::diagram;
 use crate::downstream::plan::Target;
 use crate::downstream::pull_request::{self, PullRequestBody};
 use crate::render;
@@ -49,7 +50,7 @@ pub struct PullRequestResult {
 
 pub async fn apply(plan: DownstreamPlan, concurrency: usize, ctx: &Context) -> Result<Report> {
     let (results, failures) = pull_requests(&plan, concurrency, ctx).await;
-    Ok(report(ctx, results, failures))
+    Ok(report(ctx, &plan.body_context.api_title, results, failures))
 }
 
 /// Carries out every pull-request action: the rows, and the repositories
@@ -231,8 +232,7 @@ impl Rollout<'_> {
                 .request_reviewers(repo, pull.number, &consumer.reviewers)
                 .await?;
         }
-        self.close_superseded(repo, &plan.observed.target, pull)
-            .await
+        self.close_superseded(repo, plan, pull).await
     }
 
     /// Whether the branch head already is this change: the same tree on the
@@ -303,14 +303,16 @@ impl Rollout<'_> {
 
     /// Closes open specrelay pull requests for the same package on other
     /// branches (an older naming, a renamed base), pointing at `current`.
+    /// From the open pull requests observe read: one opened since is
+    /// closed by the next run.
     async fn close_superseded(
         &self,
         repo: &RepoName,
-        target: &Target,
+        plan: &TargetPlan,
         current: &PullRequest,
     ) -> Result<()> {
-        let marker = marker(target);
-        for pull in self.github.open_pulls(repo, None).await? {
+        let marker = marker(&plan.observed.target);
+        for pull in &plan.observed.open_pulls {
             let ours = pull.body.as_deref().is_some_and(|b| b.contains(&marker));
             if ours && pull.number != current.number && pull.head.name != current.head.name {
                 self.github
@@ -329,13 +331,40 @@ impl Rollout<'_> {
     }
 }
 
+/// The summary's picture: spec -> packages -> pull requests and their state.
+fn flowchart(api_title: &str, results: &[PullRequestResult], failed: &[&str]) -> String {
+    let edges: Vec<diagram::Edge<'_>> = results
+        .iter()
+        .map(|r| diagram::Edge {
+            package: &r.package,
+            repo: &r.repo,
+            pull: r.number.map(|n| format!("#{n}")).unwrap_or_default(),
+            state: match r.action {
+                Action::Created => "created",
+                Action::Updated => "updated",
+                Action::Unchanged => "unchanged",
+                Action::Skipped => "skipped",
+            },
+        })
+        .collect();
+    let source = if api_title.is_empty() {
+        "OpenAPI spec"
+    } else {
+        api_title
+    };
+    diagram::flowchart(source, &edges, failed)
+}
+
 /// Marks a body as specrelay's pull request for a package.
 fn marker(target: &Target) -> String {
     format!("<!-- specrelay:package={} -->", target.package)
 }
 
+/// Outputs and summary; `api_title` names the source in the summary's
+/// diagram.
 pub fn report(
     ctx: &Context,
+    api_title: &str,
     results: Vec<PullRequestResult>,
     failures: Vec<(String, String)>,
 ) -> Report {
@@ -369,6 +398,10 @@ pub fn report(
                 r.repo, r.package, action
             ));
         }
+    }
+    if !results.is_empty() || !failures.is_empty() {
+        summary.push('\n');
+        summary.push_str(&flowchart(api_title, &results, &failed));
     }
     if !failures.is_empty() {
         summary.push_str("\n**Failed:**\n\n");

@@ -12,60 +12,36 @@
 //! carries them out.
 
 pub mod apply;
+pub mod lag;
 pub mod observe;
 pub mod plan;
 pub mod request;
 pub mod rollout;
 mod rollout_apply;
 
-use super::shape::{self, Describe, Stage};
+use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
-use crate::cli::DownstreamArgs;
 use anyhow::Result;
 use plan::{DownstreamPlan, Observed};
 use request::Request;
 
 pub use apply::{Action, PullRequestResult};
 
-/// Every output this stage sets (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "pull_requests",
-    "failed_repositories",
-    "rollout_state",
-    "wave",
-    "opened",
-    "halted_reason",
+shape::stage!(Downstream = "downstream", request: Request, plan: DownstreamPlan, outputs: [
+    "pull_requests", "failed_repositories", "rollout_state", "wave", "opened", "halted_reason",
     "matrix",
-];
-
-pub async fn run(args: DownstreamArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Downstream>(args, ctx).await
-}
-
-/// The stage, for [`shape::drive`].
-pub struct Downstream;
+    "lag_report",
+]);
 
 impl Stage for Downstream {
-    const NAME: &'static str = "downstream";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = DownstreamArgs;
-    type Request = Request;
-    type Observed = Observed;
-    type Plan = DownstreamPlan;
-
-    fn request(args: DownstreamArgs, _ctx: &Context) -> Result<Request> {
-        request::build(args)
-    }
-
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         observe::observe(request, ctx).await
     }
 
-    fn decide(request: &Request, observed: Observed) -> Result<DownstreamPlan> {
-        plan::decide(request, observed)
-    }
-
     async fn apply(request: Request, mut plan: DownstreamPlan, ctx: &Context) -> Result<Report> {
+        if let Some(reports) = &plan.lag {
+            return Ok(lag::report(ctx, reports));
+        }
         match (plan.rollout.take(), &request.rollout) {
             (Some(rollout), Some(settings)) => {
                 rollout_apply::apply(plan, rollout, settings, request.concurrency, ctx).await
@@ -77,7 +53,16 @@ impl Stage for Downstream {
     /// The planned actions as the `pull_requests` rows, with nothing sent.
     fn dry_run_report(_request: &Request, plan: &DownstreamPlan, ctx: &Context) -> Result<Report> {
         shape::print_plan(Self::NAME, &plan.describe());
+        if let Some(reports) = &plan.lag {
+            // A lag report only reads: the dry run reports the same.
+            return Ok(lag::report(ctx, reports));
+        }
         let (rows, failures) = apply::planned(plan);
-        Ok(apply::report(ctx, rows, failures))
+        Ok(apply::report(
+            ctx,
+            &plan.body_context.api_title,
+            rows,
+            failures,
+        ))
     }
 }

@@ -18,6 +18,7 @@ use crate::downstream::bump::Outcome;
 use crate::downstream::config::{self, Consumer, ConsumerInputs};
 use crate::downstream::plan::{self, ManifestKind, Target, WorkspaceSdks};
 use crate::downstream::pull_request;
+use crate::downstream::rollout::decide::Control;
 use crate::spec;
 use crate::stages::Context;
 use crate::stages::common::github;
@@ -25,28 +26,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use futures_util::StreamExt as _;
 
 pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
-    let read = |path: &std::path::Path| fs::read_optional(&ctx.workspace.join(path));
-    let config_text = read(&request.config)?
-        .map(String::from_utf8)
-        .transpose()
-        .with_context(|| format!("{} is not UTF-8", request.config.display()))?;
-    let consumers = config::consumers(
-        config_text.as_deref(),
-        &ConsumerInputs {
-            repositories: request.repositories.as_deref(),
-            labels: request.labels.as_deref(),
-            reviewers: request.reviewers.as_deref(),
-        },
-    )?;
-    let package_json = read(plan::TYPESCRIPT_MANIFEST.as_ref())?;
-    let pyproject = read(plan::PYTHON_MANIFEST.as_ref())?;
-    let targets = plan::targets(
-        WorkspaceSdks {
-            package_json: package_json.as_deref(),
-            pyproject: pyproject.as_deref(),
-        },
-        &request.targets,
-    )?;
+    let (consumers, targets) = read_workspace(request, ctx)?;
     let body_context = body_context(&History::new(&ctx.workspace, request.layout.clone()))?;
     // An app's installation token covers one owner: the first consumer's.
     let first = consumers
@@ -54,6 +34,28 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         .and_then(|c| RepoName::parse(&c.repo))
         .context("no consumer repository")?;
     let github = github::client(&request.github, ctx, &first).await?;
+    if let Some(settings) = request
+        .rollout
+        .as_ref()
+        .filter(|s| s.control == Control::Report)
+    {
+        let lag = super::lag::observe(
+            &github,
+            &settings.history_dir,
+            &targets,
+            &consumers,
+            request.concurrency,
+            ctx,
+        )
+        .await?;
+        return Ok(Observed {
+            github,
+            body_context,
+            consumers: Vec::new(),
+            rollout: None,
+            lag: Some(lag),
+        });
+    }
     let rollout = match &request.rollout {
         Some(settings) => {
             Some(observe_rollout(&github, settings, &targets, &consumers, ctx).await?)
@@ -89,7 +91,38 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         body_context,
         consumers: observed,
         rollout,
+        lag: None,
     })
+}
+
+/// The consumers (config file and inputs) and the packages to roll out
+/// (the workspace SDKs or inputs).
+fn read_workspace(request: &Request, ctx: &Context) -> Result<(Vec<Consumer>, Vec<Target>)> {
+    let read = |path: &std::path::Path| fs::read_optional(&ctx.workspace.join(path));
+    let config_text = read(&request.config)?
+        .map(String::from_utf8)
+        .transpose()
+        .with_context(|| format!("{} is not UTF-8", request.config.display()))?;
+    let consumers = config::consumers(
+        config_text.as_deref(),
+        &ConsumerInputs {
+            repositories: request.repositories.as_deref(),
+            labels: request.labels.as_deref(),
+            reviewers: request.reviewers.as_deref(),
+        },
+    )?;
+    let sdk_dir = request.sdk_dir.as_deref().map(crate::layout::display_path);
+    let mut sdks = WorkspaceSdks {
+        sdk_dir: sdk_dir.as_deref(),
+        ..WorkspaceSdks::default()
+    };
+    let (typescript, python) = sdks.manifest_paths();
+    let package_json = read(typescript.as_ref())?;
+    let pyproject = read(python.as_ref())?;
+    sdks.package_json = package_json.as_deref();
+    sdks.pyproject = pyproject.as_deref();
+    let targets = plan::targets(sdks, &request.targets)?;
+    Ok((consumers, targets))
 }
 
 /// Each package's rollout state, from the workflow's repository and
@@ -140,18 +173,68 @@ fn opening(
     let mut out: Vec<(Consumer, Vec<Target>)> = Vec::new();
     for (package, target) in read.packages.iter().zip(targets) {
         let plan = rollout::decide(settings, package.clone(), &read.consumers, read.now)?;
-        for repo in rollout::opens(settings, &plan) {
-            match out.iter_mut().find(|(c, _)| c.repo == repo) {
-                Some((_, list)) => list.push(target.clone()),
-                None => {
-                    if let Some(consumer) = read.consumers.iter().find(|c| c.repo == repo) {
-                        out.push((consumer.clone(), vec![target.clone()]));
-                    }
-                }
-            }
+        // A rollback opens pull requests back to the known-good version in
+        // the consumers that merged this rollout's.
+        let (repos, target) = match rollout::reverts(&plan) {
+            Some((revert, to)) => (
+                revert.to_vec(),
+                target.rollback_to(to).map_err(|e| anyhow!(e))?,
+            ),
+            None => (rollout::opens(settings, &plan), target.clone()),
+        };
+        for repo in repos {
+            add_target(&mut out, &read.consumers, &repo, &target);
         }
     }
     Ok(out)
+}
+
+fn add_target(
+    out: &mut Vec<(Consumer, Vec<Target>)>,
+    consumers: &[Consumer],
+    repo: &str,
+    target: &Target,
+) {
+    match out.iter_mut().find(|(c, _)| c.repo == repo) {
+        Some((_, list)) => list.push(target.clone()),
+        None => {
+            if let Some(consumer) = consumers.iter().find(|c| c.repo == repo) {
+                out.push((consumer.clone(), vec![target.clone()]));
+            }
+        }
+    }
+}
+
+/// One consumer repository's base branch as it stands, and the manifests
+/// to bump there: the configured ones, else every manifest found.
+pub struct ConsumerBase<'a> {
+    pub base_branch: String,
+    pub base: Snapshot<'a>,
+    pub manifests: Vec<String>,
+}
+
+/// Reads a consumer's base branch once (the default branch unless the
+/// config names one); the pull-request run and the lag report share it.
+pub async fn consumer_base<'a>(
+    github: &'a GitHub,
+    repo: &'a RepoName,
+    consumer: &Consumer,
+) -> Result<ConsumerBase<'a>> {
+    let base_branch = match &consumer.base {
+        Some(base) => base.clone(),
+        None => github.repository(repo).await?.default_branch,
+    };
+    let base = commit::snapshot(github, repo, &base_branch).await?;
+    let manifests = if consumer.manifests.is_empty() {
+        config::manifests_in(&base.files.keys().cloned().collect::<Vec<_>>())
+    } else {
+        consumer.manifests.clone()
+    };
+    Ok(ConsumerBase {
+        base_branch,
+        base,
+        manifests,
+    })
 }
 
 /// Every package in one consumer repository.
@@ -162,20 +245,24 @@ async fn observe_consumer(
 ) -> Result<Vec<ObservedTarget>> {
     let repo = RepoName::parse(&consumer.repo)
         .ok_or_else(|| anyhow!("{:?} is not owner/name", consumer.repo))?;
-    let base_branch = match &consumer.base {
-        Some(base) => base.clone(),
-        None => github.repository(&repo).await?.default_branch,
-    };
-    let base = commit::snapshot(github, &repo, &base_branch).await?;
-    let manifests = if consumer.manifests.is_empty() {
-        config::manifests_in(&base.files.keys().cloned().collect::<Vec<_>>())
-    } else {
-        consumer.manifests.clone()
-    };
+    let ConsumerBase {
+        base_branch,
+        base,
+        manifests,
+    } = consumer_base(github, &repo, consumer).await?;
+    // Every open pull request, read once: each target finds its own on its
+    // branch, and apply closes the ones a new pull request supersedes.
+    let open = github.open_pulls(&repo, None).await?;
     let mut out = Vec::new();
     for target in targets {
         let observed = observe_target(github, &repo, (&base_branch, &base), &manifests, target)
             .await
+            .map(|mut o| {
+                let label = format!("{}:{}", repo.owner, target.branch());
+                o.existing = open.iter().find(|p| p.head.label == label).cloned();
+                o.open_pulls = open.clone();
+                o
+            })
             .with_context(|| format!("{} on {}", target.package, target.branch()))?;
         out.push(observed);
     }
@@ -193,11 +280,6 @@ async fn observe_target(
 ) -> Result<ObservedTarget> {
     let outcomes = bump_manifests(base, manifests, target).await?;
     let branch = target.branch();
-    let existing = github
-        .open_pulls(repo, Some(&branch))
-        .await?
-        .into_iter()
-        .next();
     let due = outcomes
         .iter()
         .any(|(_, o)| matches!(o, Outcome::Bumped { .. }));
@@ -215,7 +297,9 @@ async fn observe_target(
         base: base.state(),
         target: target.clone(),
         outcomes,
-        existing,
+        // Filled in by `observe_consumer` from the one list it reads.
+        existing: None,
+        open_pulls: Vec::new(),
         head,
         foreign,
     })

@@ -14,11 +14,11 @@ use super::rollout;
 use crate::adapters::github::GitHub;
 use crate::adapters::github::commit::BaseState;
 use crate::adapters::github::rest::{FileChange, PullRequest, RepoName};
-use crate::downstream::bump::Outcome;
+use crate::downstream::bump::{Direction, Outcome};
 use crate::downstream::config::Consumer;
 use crate::downstream::plan::Target;
 use crate::downstream::pull_request;
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
 
 /// The trailer that marks specrelay's commits on a `specrelay/` branch; a
 /// commit without it was pushed by someone else.
@@ -33,6 +33,8 @@ pub struct Observed {
     pub consumers: Vec<ObservedConsumer>,
     /// A staged rollout's packages as read, with the run's "now".
     pub rollout: Option<ObservedRollout>,
+    /// `rollout_action: report`: what the lag report was read from.
+    pub lag: Option<Vec<super::lag::LagRead>>,
 }
 
 /// What a staged rollout run read: the source repository and branch that
@@ -69,6 +71,8 @@ pub struct ObservedTarget {
     pub outcomes: Vec<(String, Outcome)>,
     /// The open pull request from the target's branch, if any.
     pub existing: Option<PullRequest>,
+    /// Every open pull request of the repository, as read.
+    pub open_pulls: Vec<PullRequest>,
     /// The target branch's head, if the branch exists (read only when a change is due).
     pub head: Option<String>,
     /// The first commit on the branch that specrelay did not make.
@@ -112,48 +116,55 @@ pub struct DownstreamPlan {
     /// The rollout's steps, for a staged rollout; `consumers` then holds
     /// only the pull requests this run opens.
     pub rollout: Option<RolloutPlan>,
+    /// `rollout_action: report`: the lag report, and nothing else to do.
+    pub lag: Option<Vec<crate::downstream::rollout::lag::PackageLag>>,
     pub github: GitHub,
     pub body_context: pull_request::Context,
     pub consumers: Vec<ConsumerPlan>,
 }
 
 /// The actions for every repository and package.
-pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<DownstreamPlan> {
-    let rollout = match (&request.rollout, observed.rollout) {
-        (Some(settings), Some(read)) => Some(RolloutPlan {
-            packages: read
-                .packages
-                .into_iter()
-                .map(|p| rollout::decide(settings, p, &read.consumers, read.now))
-                .collect::<anyhow::Result<_>>()?,
-            source: read.source,
-            branch: read.branch,
-        }),
-        _ => None,
-    };
-    let consumers = observed
-        .consumers
-        .into_iter()
-        .map(|c| ConsumerPlan {
-            repo: c.consumer.repo.clone(),
-            targets: c.targets.map(|targets| {
-                targets
+impl Decide for DownstreamPlan {
+    type Request = Request;
+    type Observed = Observed;
+    fn decide(request: &Request, observed: Observed) -> anyhow::Result<Self> {
+        let rollout = match (&request.rollout, observed.rollout) {
+            (Some(settings), Some(read)) => Some(RolloutPlan {
+                packages: read
+                    .packages
                     .into_iter()
-                    .map(|t| TargetPlan {
-                        action: action(&t),
-                        observed: t,
-                        consumer: c.consumer.clone(),
-                    })
-                    .collect()
+                    .map(|p| rollout::decide(settings, p, &read.consumers, read.now))
+                    .collect::<anyhow::Result<_>>()?,
+                source: read.source,
+                branch: read.branch,
             }),
+            _ => None,
+        };
+        let consumers = observed
+            .consumers
+            .into_iter()
+            .map(|c| ConsumerPlan {
+                repo: c.consumer.repo.clone(),
+                targets: c.targets.map(|targets| {
+                    targets
+                        .into_iter()
+                        .map(|t| TargetPlan {
+                            action: action(&t),
+                            observed: t,
+                            consumer: c.consumer.clone(),
+                        })
+                        .collect()
+                }),
+            })
+            .collect();
+        Ok(DownstreamPlan {
+            lag: observed.lag.map(super::lag::decide),
+            rollout,
+            github: observed.github,
+            body_context: observed.body_context,
+            consumers,
         })
-        .collect();
-    Ok(DownstreamPlan {
-        rollout,
-        github: observed.github,
-        body_context: observed.body_context,
-        consumers,
-    })
+    }
 }
 
 /// The action for one package in one repository.
@@ -206,10 +217,15 @@ fn bumped_files(outcomes: &[(String, Outcome)]) -> Vec<FileChange> {
 impl Describe for DownstreamPlan {
     fn describe(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
-            .rollout
-            .iter()
-            .flat_map(|r| r.packages.iter().map(rollout::PackagePlan::describe))
-            .collect();
+            .lag
+            .as_deref()
+            .map(super::lag::describe)
+            .unwrap_or_default();
+        lines.extend(
+            self.rollout
+                .iter()
+                .flat_map(|r| r.packages.iter().map(rollout::PackagePlan::describe)),
+        );
         for consumer in &self.consumers {
             let targets = match &consumer.targets {
                 Ok(targets) => targets,
@@ -246,7 +262,11 @@ fn describe_target(plan: &TargetPlan) -> String {
             changes,
             ..
         } => format!(
-            "create a pull request in {repo} bumping {package} to {version} on {} ({})",
+            "create a pull request in {repo} {} {package} to {version} on {} ({})",
+            match t.target.direction {
+                Direction::Upgrade => "bumping",
+                Direction::Downgrade => "rolling back",
+            },
             t.target.branch(),
             changes
                 .iter()
@@ -300,9 +320,11 @@ mod tests {
             target: Target {
                 package: "@acme/pets".into(),
                 version: TargetVersion::Npm(semver::Version::new(2, 0, 0)),
+                direction: Default::default(),
             },
             outcomes: vec![("package.json".into(), outcome)],
             existing: existing.then_some(pull),
+            open_pulls: Vec::new(),
             head: foreign.map(|_| "h1".into()),
             foreign: foreign.map(str::to_owned),
         }

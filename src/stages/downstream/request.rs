@@ -2,12 +2,16 @@
 //! after this sees `cli`.
 
 use super::rollout::{self, RolloutRequest};
+use crate::apis::Api;
 use crate::cli::DownstreamArgs;
 use crate::downstream::plan::TargetInputs;
 use crate::downstream::rollout::decide::Control;
 use crate::downstream::rollout::waves::WaveSpec;
 use crate::layout::Layout;
+use crate::stages::Context;
 use crate::stages::common::github::GitHubAuth;
+use crate::stages::common::inputs::non_blank;
+use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
@@ -22,6 +26,9 @@ pub struct Request {
     pub targets: TargetInputs,
     /// The config file in the workspace (`specrelay.yaml`).
     pub config: PathBuf,
+    /// The folder whose `typescript/` and `python/` SDKs are rolled out:
+    /// the selected API's `sdk_dir`; `None`: `sdk`.
+    pub sdk_dir: Option<PathBuf>,
     /// Consumer repositories processed at the same time.
     pub concurrency: usize,
     pub layout: Layout,
@@ -30,7 +37,21 @@ pub struct Request {
     pub rollout: Option<RolloutRequest>,
 }
 
-pub fn build(args: DownstreamArgs) -> Result<Request> {
+impl FromArgs for Request {
+    type Args = DownstreamArgs;
+    fn from_args(args: DownstreamArgs, ctx: &Context) -> Result<Self> {
+        let api = crate::stages::common::api::selected_in(&args.config, args.api.as_deref(), ctx)?;
+        build(args, api)
+    }
+}
+
+/// With an API selected (`apis:` in specrelay.yaml), its `openapi_dir`
+/// replaces input `openapi_dir` and its `sdk_dir` holds the SDKs to roll out.
+pub fn build(mut args: DownstreamArgs, api: Option<Api>) -> Result<Request> {
+    let sdk_dir = api.map(|api| {
+        args.openapi_dir = api.openapi_dir;
+        api.sdk_dir
+    });
     let rollout = rollout_request(&args)?;
     Ok(Request {
         rollout,
@@ -44,6 +65,7 @@ pub fn build(args: DownstreamArgs) -> Result<Request> {
             pypi_version: args.pypi_version,
         },
         config: args.config,
+        sdk_dir,
         concurrency: args.concurrency.max(1) as usize,
         layout: Layout::new(&args.openapi_dir),
         github: GitHubAuth::from_args(args.github),
@@ -53,14 +75,14 @@ pub fn build(args: DownstreamArgs) -> Result<Request> {
 /// The rollout inputs, validated; `None` without `waves`. Rollout inputs
 /// given without `waves` are an error rather than silently ignored.
 fn rollout_request(args: &DownstreamArgs) -> Result<Option<RolloutRequest>> {
-    let waves = args
-        .waves
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty());
+    // A lag report needs no waves: it opens none.
+    let report = args.rollout_action.trim() == "report";
+    let waves = non_blank(args.waves.as_deref()).or(report.then_some("100"));
     let Some(waves) = waves else {
         if args.plan_only || args.shard.is_some() || args.rollout_action.trim() != "advance" {
-            bail!("rollout_action, plan_only and shard need `waves` (a staged rollout)");
+            bail!(
+                "rollout_action (but `report`), plan_only and shard need `waves` (a staged rollout)"
+            );
         }
         return Ok(None);
     };
@@ -70,10 +92,7 @@ fn rollout_request(args: &DownstreamArgs) -> Result<Option<RolloutRequest>> {
             args.max_failure_rate
         );
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
+    let shard = non_blank(args.shard.as_deref())
         .map(rollout::parse_shard)
         .transpose()?;
     if shard.is_some() && args.plan_only {

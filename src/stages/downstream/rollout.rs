@@ -19,8 +19,8 @@ use crate::downstream::rollout::decide::{self, Control, Step};
 use crate::downstream::rollout::gate::{self, CheckState, GateSettings, PullObservation};
 use crate::downstream::rollout::state::Status;
 use crate::downstream::rollout::state::{
-    GateRecord, KNOWN_GOOD_FILE, KnownGood, NewRollout, PullRecord, ROLLOUTS_DIR, RolloutState,
-    SweepRecord,
+    GateRecord, KNOWN_GOOD_FILE, KnownGood, NewRollout, PullRecord, ROLLOUTS_DIR, RollbackPull,
+    RolloutState, SweepRecord,
 };
 use crate::downstream::rollout::waves::{self, Candidate, WaveSpec};
 use anyhow::{Context as _, Result, anyhow};
@@ -89,6 +89,10 @@ pub struct Observed {
     pub known_good: KnownGood,
     /// The current wave's pull requests.
     pub pulls: Vec<PullObservation>,
+    /// Earlier waves' pull requests not yet seen merged or closed, read
+    /// again only when this run may roll back (a merge after its wave
+    /// passed is otherwise never seen).
+    pub earlier: Vec<PullObservation>,
     /// Merged pull requests' sweeps: `(repo, workflow, conclusion)` read now.
     pub sweep_conclusions: Vec<(String, String, Option<String>)>,
 }
@@ -160,6 +164,12 @@ pub async fn observe(
         ),
         None => (Vec::new(), Vec::new()),
     };
+    let earlier = match &state {
+        Some(state) if may_roll_back(request, state, &pulls) => {
+            observe_earlier(github, state).await?
+        }
+        _ => Vec::new(),
+    };
     Ok(Observed {
         package: package.to_owned(),
         version: version.to_owned(),
@@ -169,11 +179,51 @@ pub async fn observe(
         older,
         known_good,
         pulls,
+        earlier,
         sweep_conclusions,
     })
 }
 
-fn known_good_path(history_dir: &str) -> String {
+/// Whether this run may roll back: asked to, or `auto_rollback` with a
+/// failing pull request in the current wave.
+fn may_roll_back(
+    request: &RolloutRequest,
+    state: &RolloutState,
+    pulls: &[PullObservation],
+) -> bool {
+    !state.status.is_final()
+        && (request.control == Control::Rollback
+            || (request.auto_rollback
+                && pulls
+                    .iter()
+                    .any(|p| matches!(gate::verdict(p, false), gate::Verdict::Failed(_)))))
+}
+
+/// Whether each earlier wave's pull request, not yet seen merged or
+/// closed, has merged or closed since.
+async fn observe_earlier(github: &GitHub, state: &RolloutState) -> Result<Vec<PullObservation>> {
+    let current = state.current_wave().unwrap_or(0);
+    let mut out = Vec::new();
+    for member in state.waves[..current].iter().flat_map(|w| &w.repos) {
+        let Some(pull) = member.pull.as_ref().filter(|p| !p.merged && !p.closed) else {
+            continue;
+        };
+        let pr = github
+            .pull_state(&repo_name(&member.repo)?, pull.number)
+            .await?;
+        out.push(PullObservation {
+            repo: member.repo.clone(),
+            merged: pr.merged,
+            closed: pr.state == "closed" && !pr.merged,
+            checks: Vec::new(),
+            approved: false,
+        });
+    }
+    Ok(out)
+}
+
+/// Where `known-good.json` lives in the source repository.
+pub fn known_good_path(history_dir: &str) -> String {
     format!("{}/{KNOWN_GOOD_FILE}", history_dir.trim_end_matches('/'))
 }
 
@@ -255,40 +305,19 @@ pub fn decide(
         older,
         known_good,
         pulls,
+        earlier,
         sweep_conclusions,
     } = observed;
     let (before, mut current, superseded) = match state {
         Some(state) => (Some(state.clone()), state, Vec::new()),
         None => {
-            let candidates: Vec<Candidate> = consumers
-                .iter()
-                .map(|c| Candidate {
-                    repo: c.repo.clone(),
-                    canary: c.rollout.canary,
-                    approval_required: c.rollout.approval_required,
-                    pinned: c.rollout.pinned.clone(),
-                })
-                .collect();
-            let plan = waves::assign(&request.waves, &candidates, &semver)?;
-            let sweeps = |repo: &str| {
-                consumers
-                    .iter()
-                    .find(|c| c.repo == repo)
-                    .map(|c| c.rollout.sweep_workflows.clone())
-                    .unwrap_or_default()
-            };
-            let new = RolloutState::new(
-                &NewRollout {
-                    package: &package,
-                    version: &version,
-                    bake_time_secs: request.bake_time_secs,
-                    max_failure_rate: request.max_failure_rate,
-                    known_good: known_good.version(&package).map(str::to_owned),
-                    now: &stamp,
-                },
-                plan,
-                &sweeps,
-            );
+            let new = start(
+                request,
+                consumers,
+                (&package, &version, &semver),
+                &known_good,
+                &stamp,
+            )?;
             let superseded = older
                 .into_iter()
                 .filter_map(|(path, old)| Some((path, decide::supersede(old, &version, &stamp)?)))
@@ -296,7 +325,8 @@ pub fn decide(
             (None, new, superseded)
         }
     };
-    record_sweeps(&mut current, &sweep_conclusions, &pulls);
+    let seen: Vec<PullObservation> = pulls.iter().chain(&earlier).cloned().collect();
+    record_sweeps(&mut current, &sweep_conclusions, &seen);
     if let Some((k, n)) = request.shard {
         // A shard opens its share of the wave the plan_only run claimed; the
         // state's other changes are that run's to make.
@@ -316,21 +346,7 @@ pub fn decide(
             now,
         });
     }
-    let settings = GateSettings {
-        max_failure_rate: current.max_failure_rate,
-        bake_time_secs: current.bake_time_secs,
-    };
-    let evaluated = current
-        .current_wave()
-        .map(|w| gate::evaluate(&current.waves[w], &pulls, settings, now));
-    let step = decide::decide(
-        &current,
-        request.control,
-        evaluated.as_ref().map(|(outcome, _, _)| outcome),
-        request.auto_rollback,
-    )?;
-    let gate = evaluated.map(|(_, verdicts, record)| (record, verdicts));
-    let mut after = decide::record(current, &step, gate, &[], &stamp);
+    let (step, mut after) = step(request, current, &pulls, now, &stamp)?;
     let mut known_good = known_good;
     if step == Step::Complete {
         known_good.record(&package, &version, &stamp);
@@ -360,6 +376,71 @@ pub fn decide(
         superseded,
         known_good,
     })
+}
+
+/// The gate's outcome on the current wave, the step, and the state after it.
+fn step(
+    request: &RolloutRequest,
+    current: RolloutState,
+    pulls: &[PullObservation],
+    now: OffsetDateTime,
+    stamp: &str,
+) -> Result<(Step, RolloutState)> {
+    let settings = GateSettings {
+        max_failure_rate: current.max_failure_rate,
+        bake_time_secs: current.bake_time_secs,
+    };
+    let evaluated = current
+        .current_wave()
+        .map(|w| gate::evaluate(&current.waves[w], pulls, settings, now));
+    let step = decide::decide(
+        &current,
+        request.control,
+        evaluated.as_ref().map(|(outcome, _, _)| outcome),
+        request.auto_rollback,
+    )?;
+    let gate = evaluated.map(|(_, verdicts, record)| (record, verdicts));
+    let after = decide::record(current, &step, gate, &[], stamp);
+    Ok((step, after))
+}
+
+/// A new rollout of `package` at `version`: its waves, no wave open yet.
+fn start(
+    request: &RolloutRequest,
+    consumers: &[Consumer],
+    (package, version, semver): (&str, &str, &semver::Version),
+    known_good: &KnownGood,
+    stamp: &str,
+) -> Result<RolloutState> {
+    let candidates: Vec<Candidate> = consumers
+        .iter()
+        .map(|c| Candidate {
+            repo: c.repo.clone(),
+            canary: c.rollout.canary,
+            approval_required: c.rollout.approval_required,
+            pinned: c.rollout.pinned.clone(),
+        })
+        .collect();
+    let plan = waves::assign(&request.waves, &candidates, semver)?;
+    let sweeps = |repo: &str| {
+        consumers
+            .iter()
+            .find(|c| c.repo == repo)
+            .map(|c| c.rollout.sweep_workflows.clone())
+            .unwrap_or_default()
+    };
+    Ok(RolloutState::new(
+        &NewRollout {
+            package,
+            version,
+            bake_time_secs: request.bake_time_secs,
+            max_failure_rate: request.max_failure_rate,
+            known_good: known_good.version(package).map(str::to_owned),
+            now: stamp,
+        },
+        plan,
+        &sweeps,
+    ))
 }
 
 /// Marks merged pull requests, and records sweep conclusions read this run.
@@ -469,9 +550,18 @@ pub fn changed(before: Option<&RolloutState>, after: &RolloutState) -> bool {
     quiet(before) != quiet(after)
 }
 
+/// For a rollback: the consumers to return to the known-good version, and
+/// that version.
+pub fn reverts(plan: &PackagePlan) -> Option<(&[String], &str)> {
+    match &plan.step {
+        Step::Rollback { revert, to, .. } => Some((revert, to)),
+        _ => None,
+    }
+}
+
 /// Merges pull requests opened by this run into the stored state (each
-/// shard adds its own), re-applied on the new head when another shard's
-/// commit lands first.
+/// shard adds its own; a rollback's go to `rollback_pulls`), re-applied on
+/// the new head when another shard's commit lands first.
 pub async fn record_pulls(
     github: &GitHub,
     source: &RepoName,
@@ -500,6 +590,20 @@ pub async fn record_pulls(
                 .await?
                 .with_context(|| format!("{} disappeared", plan.state_path))?;
             let mut state = RolloutState::parse(&bytes, &plan.state_path)?;
+            if reverts(plan).is_some() {
+                for (repo, number, url) in opened {
+                    state.rollback_pulls.retain(|p| p.repo != *repo);
+                    state.rollback_pulls.push(RollbackPull {
+                        repo: repo.clone(),
+                        number: *number,
+                        url: url.clone(),
+                    });
+                }
+                return Ok(vec![FileChange {
+                    path: plan.state_path.clone(),
+                    contents: Some(state.to_bytes()),
+                }]);
+            }
             let wave = state.current_wave().context("no wave is open")?;
             for member in &mut state.waves[wave].repos {
                 if let Some((_, number, url)) = opened.iter().find(|(r, _, _)| *r == member.repo) {

@@ -94,7 +94,7 @@ pub async fn apply(
             opened,
         });
     }
-    let mut report = apply::report(ctx, rows, failures);
+    let mut report = apply::report(ctx, &plan.body_context.api_title, rows, failures);
     add_rollout_report(&mut report, &outcomes, settings);
     Ok(report)
 }

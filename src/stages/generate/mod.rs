@@ -15,57 +15,21 @@ pub mod observe;
 pub mod plan;
 pub mod request;
 
-use super::shape::{self, Describe, Stage};
+use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
-use crate::cli::GenerateArgs;
 use anyhow::Result;
 use observe::Observed;
 use plan::GeneratePlan;
 use request::Request;
 
-/// Every output this stage sets (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "typescript_path",
-    "typescript_package",
-    "python_path",
-    "python_package",
-    "python_version",
-    "version",
-    "changed",
-    "commit_sha",
-];
-
-pub async fn run(args: GenerateArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Generate>(args, ctx).await
-}
-
-/// The stage, for [`shape::drive`].
-pub struct Generate;
+shape::stage!(Generate = "generate", request: Request, plan: GeneratePlan, outputs: [
+    "typescript_path", "typescript_package", "python_path", "python_package", "python_version",
+    "version", "changed", "commit_sha",
+]);
 
 impl Stage for Generate {
-    const NAME: &'static str = "generate";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = GenerateArgs;
-    type Request = Request;
-    type Observed = Observed;
-    type Plan = GeneratePlan;
-
-    fn request(args: GenerateArgs, _ctx: &Context) -> Result<Request> {
-        request::build(args)
-    }
-
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         observe::observe(request, ctx).await
-    }
-
-    fn decide(request: &Request, observed: Observed) -> Result<GeneratePlan> {
-        let commit = request.commit.enabled;
-        Ok(plan::decide(
-            observed.version,
-            observed.sdks,
-            request.check,
-            commit,
-        ))
     }
 
     async fn apply(request: Request, plan: GeneratePlan, ctx: &Context) -> Result<Report> {

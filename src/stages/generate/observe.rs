@@ -25,10 +25,16 @@ pub struct Observed {
 }
 
 pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
-    let spec_path = match &request.spec {
-        Some(path) => ctx.workspace.join(path),
-        None => latest_spec(ctx, request)?,
+    // From latest.json, the version ingest stored (the announced one), which
+    // wins over info.version when they differ (ingest warned about that).
+    let (spec_path, stored_version) = match &request.spec {
+        Some(path) => (ctx.workspace.join(path), None),
+        None => {
+            let (path, version) = latest_spec(ctx, request)?;
+            (path, Some(version))
+        }
     };
+    let chosen = request.version.clone().or(stored_version);
     let url = Url::from_file_path(
         spec_path
             .canonicalize()
@@ -40,10 +46,16 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
     let env = ctx.templates.environment();
     let (loaded, rendered) = sources
         .load_then(&url, bytes, request.validation, ctx, |upgraded| {
-            render_all(&request.languages, upgraded, request, env)
+            render_all(
+                &request.languages,
+                upgraded,
+                request,
+                chosen.as_deref(),
+                env,
+            )
         })
         .await?;
-    let version = request.version.clone().unwrap_or_else(|| {
+    let version = chosen.unwrap_or_else(|| {
         loaded.upgraded["info"]["version"]
             .as_str()
             .filter(|v| !v.trim().is_empty())
@@ -71,10 +83,11 @@ fn render_all(
     languages: &[Language],
     upgraded: &Value,
     request: &Request,
+    version: Option<&str>,
     env: &minijinja::Environment<'_>,
 ) -> Vec<Result<Rendered>> {
     std::thread::scope(|scope| {
-        let render = |language| render_sdk(language, upgraded, request, env);
+        let render = |language| render_sdk(language, upgraded, request, version, env);
         let others: Vec<_> = languages
             .iter()
             .skip(1)
@@ -103,18 +116,17 @@ struct Rendered {
     warnings: Vec<String>,
 }
 
-/// Lowers and renders one language's SDK. Pure: no files, no logging.
+/// Lowers and renders one language's SDK at `version` (default the
+/// spec's info.version). Pure: no files, no logging.
 fn render_sdk(
     language: Language,
     upgraded: &Value,
     request: &Request,
+    version: Option<&str>,
     env: &minijinja::Environment<'_>,
 ) -> Result<Rendered> {
     let mut api = sdk::lower(upgraded, language);
-    let version = request
-        .version
-        .clone()
-        .unwrap_or_else(|| api.version.clone());
+    let version = version.map_or_else(|| api.version.clone(), str::to_owned);
     let (folder_name, package, version, files, is_artifact): (_, _, _, _, fn(&str) -> bool) =
         match language {
             Language::TypeScript => {
@@ -180,8 +192,8 @@ fn compare_with_disk(rendered: Rendered, request: &Request, ctx: &Context) -> Re
     })
 }
 
-/// The stored spec `openapi/latest.json` points at.
-fn latest_spec(ctx: &Context, request: &Request) -> Result<PathBuf> {
+/// The stored spec `openapi/latest.json` points at, and its stored version.
+fn latest_spec(ctx: &Context, request: &Request) -> Result<(PathBuf, String)> {
     let history = History::new(&ctx.workspace, request.layout.clone());
     let latest = history.latest()?.with_context(|| {
         format!(
@@ -189,5 +201,5 @@ fn latest_spec(ctx: &Context, request: &Request) -> Result<PathBuf> {
             history.latest_path().display()
         )
     })?;
-    Ok(ctx.workspace.join(latest.path))
+    Ok((ctx.workspace.join(latest.path), latest.version))
 }

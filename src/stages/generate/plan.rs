@@ -2,9 +2,11 @@
 //! anything is written. Pure. Each SDK's [`Drift`] says which files change
 //! and which go; `--check` turns drift into a failure instead of writes.
 
+use super::observe::Observed;
+use super::request::Request;
 use crate::layout::display_path;
 use crate::sdk::Language;
-use crate::stages::shape::{Describe, Failure};
+use crate::stages::shape::{Decide, Describe, Failure};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -120,6 +122,20 @@ impl GeneratePlan {
                 drifted.join("\n")
             ))
         })
+    }
+}
+
+impl Decide for GeneratePlan {
+    type Request = Request;
+    type Observed = Observed;
+    fn decide(request: &Request, observed: Observed) -> anyhow::Result<Self> {
+        let commit = request.commit.enabled;
+        Ok(decide(
+            observed.version,
+            observed.sdks,
+            request.check,
+            commit,
+        ))
     }
 }
 

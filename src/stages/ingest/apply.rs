@@ -1,6 +1,6 @@
-//! `ingest`: carrying the plan out. Renders the diff, migration notes and
-//! changelog entry, writes them with the stored spec and `latest.json` in
-//! one atomic step, commits them through GitHub's API when asked, and
+//! `ingest`: carrying the plan out. Renders the diff, migration notes,
+//! changelog entry and version timeline, writes them with the stored spec
+//! and `latest.json` in one atomic step, commits them through GitHub's API when asked, and
 //! builds the report (outputs and step summary) that a dry run shares.
 
 use super::changes::{self, ChangeFiles, NewVersion};
@@ -13,6 +13,7 @@ use crate::layout::{Layout, display_path};
 use crate::render;
 use crate::stages::common::github;
 use crate::stages::{Context, Report};
+use crate::timeline;
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 
@@ -24,7 +25,10 @@ pub async fn apply(request: &Request, plan: IngestPlan, ctx: &Context) -> Result
     write(store, &files, ctx, &plan.layout)?;
     let commit_sha = if plan.commit {
         let message = format!("openapi: ingest {}", request.announcement.version);
-        let render_on = |existing: Option<&str>| render_change_files(&plan, ctx, existing);
+        let render_on = |existing: Option<&str>, timeline: Option<timeline::Index>| {
+            let timeline = timeline.unwrap_or_else(|| plan.timeline.clone());
+            render_change_files(request, &plan, ctx, existing, timeline)
+        };
         github::commit_to_workflow_branch(&request.commit.github, ctx, &message, async |base| {
             remote::changes(base, store, &plan.layout, &plan.changelog_path, &render_on).await
         })
@@ -32,30 +36,51 @@ pub async fn apply(request: &Request, plan: IngestPlan, ctx: &Context) -> Result
     } else {
         None
     };
+    // Only a commit this run made is tagged: without one there is no
+    // commit known to hold exactly these files.
+    let tagged = match (&request.tag, &commit_sha) {
+        (Some(tag), Some(sha)) => {
+            Some(super::tag::create(&request.commit.github, ctx, tag, sha).await?)
+        }
+        (Some(tag), None) if plan.commit => {
+            tracing::info!("no commit was made, so {tag} was not created");
+            None
+        }
+        _ => None,
+    };
     let mut report = report(request, &plan, Some(&files), ctx)?;
     report
         .outputs
-        .set("commit_sha", commit_sha.unwrap_or_default());
+        .set("commit_sha", commit_sha.unwrap_or_default())
+        .set("tag", tagged.unwrap_or_default());
     Ok(report)
 }
 
-/// The diff, migration notes and changelog files, rendered on the
-/// workspace's changelog.
-pub fn change_files(_request: &Request, plan: &IngestPlan, ctx: &Context) -> Result<ChangeFiles> {
-    render_change_files(plan, ctx, plan.existing_changelog.as_deref())
+/// The diff, migration notes, changelog and timeline files, rendered on the
+/// workspace's changelog and timeline.
+pub fn change_files(request: &Request, plan: &IngestPlan, ctx: &Context) -> Result<ChangeFiles> {
+    render_change_files(
+        request,
+        plan,
+        ctx,
+        plan.existing_changelog.as_deref(),
+        plan.timeline.clone(),
+    )
 }
 
-/// The change files on top of `existing_changelog` (the workspace's, or the
-/// branch's when committing).
+/// The change files on top of `existing_changelog` and the timeline `index`
+/// (the workspace's, or the branch's when committing).
 fn render_change_files(
+    request: &Request,
     plan: &IngestPlan,
     ctx: &Context,
     existing_changelog: Option<&str>,
+    index: timeline::Index,
 ) -> Result<ChangeFiles> {
     let Plan::Store(store) = &plan.store else {
         return Ok(ChangeFiles::default());
     };
-    changes::change_files(
+    let mut files = changes::change_files(
         &ctx.templates,
         &plan.layout,
         &NewVersion {
@@ -66,7 +91,29 @@ fn render_change_files(
         plan.changes.as_ref(),
         plan.changelog_path.clone(),
         existing_changelog,
-    )
+    )?;
+    let entry = timeline_entry(request, plan, store);
+    changes::timeline_files(&plan.layout, &mut files, index, entry, &plan.spec.title);
+    Ok(files)
+}
+
+/// This version's line in `index.json` (its diff and notes are added from
+/// the rendered files).
+fn timeline_entry(request: &Request, plan: &IngestPlan, store: &StorePlan) -> timeline::Entry {
+    timeline::Entry {
+        version: store.version.to_string(),
+        date: plan.date().to_owned(),
+        checksum: request.announcement.checksum.clone(),
+        change_type: plan.change_type.to_string(),
+        breaking_count: plan
+            .changes
+            .as_ref()
+            .map_or(0, |c| crate::diff::summarize(&c.findings).breaking as u64),
+        correlation_id: request.correlation_id.clone(),
+        spec_path: display_path(&store.history_path),
+        diff_path: None,
+        migration_notes_path: None,
+    }
 }
 
 /// The stored spec, `latest.json` and the change files, all or nothing.
@@ -113,6 +160,8 @@ struct SummaryContext<'a> {
     change_type: String,
     diff_path: &'a str,
     migration_notes_path: &'a str,
+    /// A Mermaid block: this version among its neighbours (empty on a skip).
+    timeline: &'a str,
     warnings: Vec<String>,
 }
 
@@ -167,10 +216,12 @@ pub fn report(
         .set("diff_path", &diff_path)
         .set("migration_notes_path", &migration_notes_path)
         .set("commit_sha", "")
+        .set("tag", "")
         .set(
             "correlation_id",
             request.correlation_id.as_deref().unwrap_or_default(),
-        );
+        )
+        .set("api", request.api.as_deref().unwrap_or_default());
     let mut summary = ctx.templates.render(
         render::INGEST_SUMMARY,
         SummaryContext {
@@ -189,6 +240,7 @@ pub fn report(
             change_type,
             diff_path: &diff_path,
             migration_notes_path: &migration_notes_path,
+            timeline: files.map_or("", |f| f.timeline_mermaid.as_str()),
             warnings: plan.spec.warnings.iter().map(ToString::to_string).collect(),
         },
     )?;
@@ -196,6 +248,9 @@ pub fn report(
     // to the producer's run that announced it.
     if let Some(id) = &request.correlation_id {
         summary.push_str(&format!("\nCorrelation id: `{id}`\n"));
+    }
+    if let Some(api) = &request.api {
+        summary.push_str(&format!("\nAPI: `{api}` (specrelay.yaml `apis:`)\n"));
     }
     Ok(Report {
         outputs,

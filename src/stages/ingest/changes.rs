@@ -1,7 +1,9 @@
 //! `ingest`: what a new version changed against the previous stored one,
 //! and the files that say so: `openapi/diffs/{from}..{to}.json|.md`,
 //! `openapi/migrations/{version}.md` when something breaks, and the
-//! `CHANGELOG.md` entry. Pure: texts in, file contents out.
+//! `CHANGELOG.md` entry, and the version timeline (`openapi/history/index.json`,
+//! `openapi/TIMELINE.md`, see [`crate::timeline`]). Pure: texts in, file
+//! contents out.
 
 use super::changelog;
 use crate::diff::ignore::Ignored;
@@ -10,6 +12,7 @@ use crate::diff::{ChangeKind, Finding, implied_change, render_json, summarize};
 use crate::layout::{Layout, display_path};
 use crate::render::{self, Templates};
 use crate::spec;
+use crate::timeline;
 use anyhow::Result;
 use semver::Version;
 use std::path::PathBuf;
@@ -38,6 +41,33 @@ pub struct ChangeFiles {
     pub files: Vec<(PathBuf, Vec<u8>)>,
     pub diff_path: Option<String>,
     pub migration_notes_path: Option<String>,
+    /// The ingest summary's Mermaid timeline (empty until [`timeline_files`]).
+    pub timeline_mermaid: String,
+}
+
+/// Adds `entry` to `index` (the versions stored before) and the new
+/// `index.json` and `TIMELINE.md` to `out`, so that they are written in the
+/// same atomic step as the version. The entry's diff and migration notes
+/// are the ones `out` holds.
+pub fn timeline_files(
+    layout: &Layout,
+    out: &mut ChangeFiles,
+    mut index: timeline::Index,
+    mut entry: timeline::Entry,
+    title: &str,
+) {
+    entry.diff_path = out.diff_path.clone();
+    entry.migration_notes_path = out.migration_notes_path.clone();
+    let version = entry.version.clone();
+    index.insert(entry, title);
+    out.timeline_mermaid = index.summary_mermaid(&version);
+    out.files
+        .push((layout.history_index_file(), index.to_bytes()));
+    let links_from = display_path(layout.root());
+    out.files.push((
+        layout.timeline_file(),
+        index.markdown(&links_from).into_bytes(),
+    ));
 }
 
 /// What the change files need to know about the new version.

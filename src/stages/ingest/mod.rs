@@ -12,15 +12,17 @@
 pub mod apply;
 mod changelog;
 pub mod changes;
+mod history_index;
 pub mod notify;
 pub mod plan;
 mod remote;
 pub mod request;
-pub mod semver_policy;
+mod tag;
 
 use super::common::{ignore, spec_source::Sources};
-use super::shape::{self, Describe, Stage};
+use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
+use crate::actions::Annotation;
 use crate::adapters::history::History;
 use crate::adapters::{fs, http};
 use crate::cli::IngestArgs;
@@ -28,21 +30,6 @@ use crate::spec::{self, LoadedSpec, Validation};
 use anyhow::{Context as _, Result, bail};
 use plan::{IngestPlan, Observed, StoredHistory};
 use request::Request;
-
-/// Every output this stage sets, in order (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "version",
-    "previous_version",
-    "checksum",
-    "spec_path",
-    "skipped",
-    "breaking",
-    "change_type",
-    "diff_path",
-    "migration_notes_path",
-    "commit_sha",
-    "correlation_id",
-];
 
 pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
     // Read before the stage consumes its arguments: a rejection found at any
@@ -52,30 +39,19 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
     notify::after(notify, outcome, ctx).await
 }
 
-/// The stage, for [`shape::drive`].
-pub struct Ingest;
+shape::stage!(Ingest = "ingest", request: Request, plan: IngestPlan, outputs: [
+    "version", "previous_version", "checksum", "spec_path", "skipped", "breaking",
+    "change_type", "diff_path", "migration_notes_path", "commit_sha", "correlation_id",
+    "api", "tag",
+]);
 
 impl Stage for Ingest {
-    const NAME: &'static str = "ingest";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = IngestArgs;
-    type Request = Request;
-    type Observed = Observed;
-    type Plan = IngestPlan;
-
-    fn request(args: IngestArgs, ctx: &Context) -> Result<Request> {
-        request::build(args, ctx)
-    }
-
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         observe(request, ctx).await
     }
 
-    fn decide(request: &Request, observed: Observed) -> Result<IngestPlan> {
-        plan::decide(request, observed)
-    }
-
     async fn apply(request: Request, plan: IngestPlan, ctx: &Context) -> Result<Report> {
+        warn_version_mismatch(&plan, ctx);
         apply::apply(&request, plan, ctx).await
     }
 
@@ -83,11 +59,21 @@ impl Stage for Ingest {
     /// template shows) and reports the same outputs, with nothing written.
     fn dry_run_report(request: &Request, plan: &IngestPlan, ctx: &Context) -> Result<Report> {
         shape::print_plan(Self::NAME, &plan.describe());
+        warn_version_mismatch(plan, ctx);
         let files = match &plan.store {
             plan::Plan::Store(_) => Some(apply::change_files(request, plan, ctx)?),
             plan::Plan::Skip { .. } => None,
         };
         apply::report(request, plan, files.as_ref(), ctx)
+    }
+}
+
+/// The announced version is not the spec's own: said once, as a warning
+/// annotation, before anything is written.
+fn warn_version_mismatch(plan: &IngestPlan, ctx: &Context) {
+    if let Some(problem) = &plan.version_warning {
+        ctx.runtime
+            .annotate(&Annotation::warning(problem.clone()).with_title("version mismatch"));
     }
 }
 
@@ -127,6 +113,13 @@ async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         .map(String::from_utf8)
         .transpose()
         .with_context(|| format!("{} is not UTF-8 text", changelog_path.display()))?;
+    let timeline = history_index::read(
+        &ctx.workspace,
+        &history,
+        &stored,
+        changelog.as_deref(),
+        &spec.title,
+    )?;
     Ok(Observed {
         history: stored,
         ignore,
@@ -136,6 +129,7 @@ async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         changelog,
         ingested_at: ctx.clock.rfc3339(),
         lock,
+        timeline,
     })
 }
 

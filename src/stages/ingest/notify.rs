@@ -25,6 +25,9 @@ pub struct Target {
     source: Option<RepoName>,
     auth: GitHubAuth,
     notice: Notice,
+    /// The API comes from the announcement (no `api` input): an API this
+    /// repository does not list is then the producer's to fix.
+    api_from_announcement: bool,
 }
 
 /// What the producer is told.
@@ -75,6 +78,7 @@ impl Target {
                         .any(|a| a.eq_ignore_ascii_case(&repo.to_string()))
             });
         Target {
+            api_from_announcement: args.api.as_deref().is_none_or(|a| a.trim().is_empty()),
             mode: args.notify_source,
             source,
             auth: GitHubAuth::from_args(args.commit.github.clone()),
@@ -93,6 +97,14 @@ impl Target {
     }
 }
 
+fn unknown_api(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<crate::apis::ApisError>()
+            .is_some_and(crate::apis::ApisError::is_usage)
+    })
+}
+
 /// The stage's outcome, after telling the producer if it was a rejection.
 pub async fn after(target: Target, outcome: Result<Report>, ctx: &Context) -> Result<Report> {
     if target.mode == NotifySource::Off || ctx.dry_run {
@@ -100,6 +112,8 @@ pub async fn after(target: Target, outcome: Result<Report>, ctx: &Context) -> Re
     }
     let reason = match &outcome {
         Err(e) if crate::exit::code_for(e) == crate::exit::REJECTED => format!("{e:#}"),
+        // Exit 2 here, but the announcement named the API: tell its producer.
+        Err(e) if target.api_from_announcement && unknown_api(e) => format!("{e:#}"),
         Ok(report) => match &report.failure {
             Some(f) if f.exit_code == crate::exit::REJECTED => f.message.clone(),
             _ => return outcome,

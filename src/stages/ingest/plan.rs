@@ -10,13 +10,15 @@
 
 use super::changes::{self, Changes};
 use super::request::{ChangeType, IngestRequest, Request};
-use super::semver_policy::{self, SemverPolicy};
 use crate::adapters::history::HistoryLock;
 use crate::diff::ignore::IgnoreList;
 use crate::diff::{self as spec_diff, DiffOptions, Level};
 use crate::layout::{LatestRecord, Layout, display_path};
+use crate::semver_policy::VersionMismatch;
+use crate::semver_policy::{self, SemverPolicy};
 use crate::spec::{self, LoadedSpec};
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
+use crate::timeline;
 use semver::Version;
 use std::path::PathBuf;
 
@@ -37,6 +39,9 @@ pub struct Observed {
     /// The history lock all of the above was read under, kept until the
     /// plan has been applied.
     pub lock: Option<HistoryLock>,
+    /// The version timeline before this version: `index.json` as stored,
+    /// or rebuilt from the history when there is none.
+    pub timeline: timeline::Index,
 }
 
 /// Everything one ingest run will do.
@@ -51,6 +56,9 @@ pub struct IngestPlan {
     pub breaking: bool,
     /// The semver policy's complaint under `semver_policy: warn`.
     pub semver_warning: Option<String>,
+    /// The announced version is not the spec's info.version (under
+    /// `version_mismatch: warn`; `fail` refuses in [`decide`]).
+    pub version_warning: Option<String>,
     pub existing_changelog: Option<String>,
     pub ingested_at: String,
     pub layout: Layout,
@@ -58,12 +66,24 @@ pub struct IngestPlan {
     pub commit: bool,
     /// Held until the plan is applied (see [`Observed::lock`]).
     pub lock: Option<HistoryLock>,
+    /// The version timeline before this version (see [`Observed::timeline`]).
+    pub timeline: timeline::Index,
+    /// The tag for the commit (`tag: true`), for the description.
+    pub tag: Option<String>,
 }
 
 impl IngestPlan {
     /// The version date for the changelog entry (`YYYY-MM-DD`).
     pub fn date(&self) -> &str {
         self.ingested_at.get(..10).unwrap_or(&self.ingested_at)
+    }
+}
+
+impl Decide for IngestPlan {
+    type Request = Request;
+    type Observed = Observed;
+    fn decide(request: &Request, observed: Observed) -> anyhow::Result<Self> {
+        decide(request, observed)
     }
 }
 
@@ -78,6 +98,10 @@ pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<IngestPla
         layout: &request.layout,
         ingested_at: &observed.ingested_at,
     })?;
+    let version_warning = match &store {
+        Plan::Store(_) => version_verdict(announcement, &observed.spec, request.version_mismatch)?,
+        Plan::Skip { .. } => None,
+    };
     let changes = match (&store, observed.previous) {
         (Plan::Store(_), Some((previous, stored))) => {
             let findings =
@@ -114,13 +138,35 @@ pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<IngestPla
         change_type,
         breaking,
         semver_warning,
+        version_warning,
         existing_changelog: observed.changelog,
         ingested_at: observed.ingested_at,
         layout: request.layout.clone(),
         changelog_path: request.changelog_path.clone(),
         commit: request.commit.enabled,
         lock: observed.lock,
+        timeline: observed.timeline,
+        tag: request.tag.clone(),
     })
+}
+
+/// The announced version against the spec's own info.version: the
+/// warning under `version_mismatch: warn`, `Err` under `fail`.
+fn version_verdict(
+    request: &IngestRequest,
+    spec: &LoadedSpec,
+    policy: VersionMismatch,
+) -> anyhow::Result<Option<String>> {
+    let Some(problem) = semver_policy::version_mismatch(&request.version, &spec.info_version)
+    else {
+        return Ok(None);
+    };
+    match policy {
+        VersionMismatch::Fail => anyhow::bail!(
+            "{problem}\nAnnounce the spec's own version (or set `version_mismatch: warn`); nothing was stored"
+        ),
+        VersionMismatch::Warn => Ok(Some(problem)),
+    }
 }
 
 /// The semver policy: the announcement must claim at least the change the
@@ -185,12 +231,17 @@ impl Describe for IngestPlan {
             paths.extend(changes::change_paths(&self.layout, &store.version, changes));
         }
         paths.push(self.changelog_path.clone());
+        paths.push(self.layout.history_index_file());
+        paths.push(self.layout.timeline_file());
         let mut lines: Vec<String> = paths
             .iter()
             .map(|p| format!("write {}", display_path(p)))
             .collect();
         if self.commit {
             lines.push("commit these files to the workflow's branch through GitHub's API".into());
+            if let Some(tag) = &self.tag {
+                lines.push(format!("tag that commit as {tag}"));
+            }
         }
         lines
     }

@@ -10,17 +10,21 @@ use super::plan::StorePlan;
 use crate::adapters::github::commit::Snapshot;
 use crate::adapters::github::rest::FileChange;
 use crate::layout::{LatestRecord, Layout, display_path};
+use crate::timeline;
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;
 
 /// The changes for `store` on top of `base`. `change_files` renders the
-/// diff, migration notes and changelog for a given existing changelog.
+/// diff, migration notes, changelog and timeline for a given existing
+/// changelog and version index: the branch's, so that a version another run
+/// committed meanwhile stays on the timeline (`None` when the branch has no
+/// index: the checkout's, or the one rebuilt from its history, is used).
 pub async fn changes(
     base: &Snapshot<'_>,
     store: &StorePlan,
     layout: &Layout,
     changelog_path: &Path,
-    change_files: &impl Fn(Option<&str>) -> Result<ChangeFiles>,
+    change_files: &impl Fn(Option<&str>, Option<timeline::Index>) -> Result<ChangeFiles>,
 ) -> Result<Vec<FileChange>> {
     let history = display_path(&store.history_path);
     if base.files.contains_key(&history) && !base.has(&history, &store.history_bytes) {
@@ -50,7 +54,12 @@ pub async fn changes(
         .map(String::from_utf8)
         .transpose()
         .with_context(|| format!("{changelog} on the branch is not UTF-8"))?;
-    for (path, bytes) in change_files(existing.as_deref())?.files {
+    let index_path = display_path(&layout.history_index_file());
+    let index = match base.read(&index_path).await? {
+        Some(bytes) => Some(timeline::Index::parse(Some(&bytes), &index_path)?),
+        None => None,
+    };
+    for (path, bytes) in change_files(existing.as_deref(), index)?.files {
         out.push(FileChange {
             path: display_path(&path),
             contents: Some(bytes),

@@ -4,14 +4,18 @@
 //! is pure; every problem with every field is reported at once, naming the
 //! field, the value and what is expected.
 
-use super::semver_policy::SemverPolicy;
 use crate::actions::Annotation;
 use crate::adapters::http;
-use crate::cli::{IngestArgs, SemverPolicyArg};
+use crate::cli::{IngestArgs, SemverPolicyArg, VersionMismatchArg};
 use crate::layout::Layout;
+pub use crate::semver_policy::ChangeType;
+use crate::semver_policy::SemverPolicy;
+use crate::semver_policy::VersionMismatch;
 use crate::stages::Context;
 use crate::stages::common::github::CommitRequest;
+pub use crate::stages::common::inputs::split_list;
 use crate::stages::common::spec_source::host_matches;
+use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -32,17 +36,39 @@ pub struct Request {
     pub download_token: Option<SecretString>,
     pub allowed_hosts: Vec<String>,
     pub semver_policy: SemverPolicy,
+    /// What to do when the announced version is not the spec's info.version.
+    pub version_mismatch: VersionMismatch,
     pub ignore_file: Option<PathBuf>,
     pub changelog_path: PathBuf,
     pub commit: CommitRequest,
     /// The producer's `correlation_id`, echoed in the outputs and summary.
     pub correlation_id: Option<String>,
+    /// The API of `apis:` this run stores, passed on as output `api`.
+    pub api: Option<String>,
+    /// With `tag: true`: the tag to put on the commit (see [`super::tag`]).
+    pub tag: Option<String>,
+}
+
+impl FromArgs for Request {
+    type Args = IngestArgs;
+    fn from_args(args: IngestArgs, ctx: &Context) -> Result<Self> {
+        build(args, ctx)
+    }
 }
 
 /// Raw arguments and the triggering event -> the request; an invalid
 /// announcement annotates every bad field and fails.
 pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     let announcement = announcement(&args, ctx)?;
+    // The selected API's folder (`apis:` in specrelay.yaml) replaces input `openapi_dir`.
+    let api = crate::stages::common::api::selected(args.api.as_deref(), ctx)?;
+    let openapi_dir = api
+        .as_ref()
+        .map_or_else(|| args.openapi_dir.clone(), |a| a.openapi_dir.clone());
+    // Every precondition of the commit before anything is downloaded or
+    // written: a failed ingest writes nothing.
+    let commit = CommitRequest::from_args(args.commit.clone());
+    commit.check_preconditions(&ctx.env, ctx.dry_run)?;
     let fetch = http::FetchPolicy {
         allow_http: args.allow_http,
         allow_private_network: args.allow_private_network,
@@ -53,9 +79,12 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
         max_attempts: args.max_attempts,
         ..http::FetchPolicy::default()
     };
+    let tag = super::tag::name(&args, &announcement.version)?;
     Ok(Request {
+        tag,
         announcement,
-        layout: Layout::new(openapi_dir(&args, ctx)?),
+        layout: Layout::new(openapi_dir),
+        api: api.map(|a| a.name),
         allow_older: args.allow_older,
         fetch,
         download_token: args.download_token.map(SecretString::from),
@@ -65,41 +94,14 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
             SemverPolicyArg::Warn => SemverPolicy::Warn,
             SemverPolicyArg::Off => SemverPolicy::Off,
         },
+        version_mismatch: match args.version_mismatch {
+            VersionMismatchArg::Warn => VersionMismatch::Warn,
+            VersionMismatchArg::Fail => VersionMismatch::Fail,
+        },
         ignore_file: args.ignore_file,
         changelog_path: args.changelog_path,
         correlation_id: correlation_id(args.correlation_id.as_deref(), ctx),
-        commit: CommitRequest::from_args(args.commit),
-    })
-}
-
-/// The spec history's folder: the selected API's (`apis:` in
-/// specrelay.yaml, chosen by input `api` or `client_payload.api`), else
-/// input `openapi_dir`.
-fn openapi_dir(args: &IngestArgs, ctx: &Context) -> Result<PathBuf> {
-    let config = crate::adapters::fs::read_optional(&ctx.workspace.join("specrelay.yaml"))?
-        .map(String::from_utf8)
-        .transpose()
-        .map_err(|_| anyhow::anyhow!("specrelay.yaml is not UTF-8 text"))?;
-    let from_payload = ctx
-        .event
-        .client_payload()
-        .and_then(|p| p.get("api"))
-        .and_then(Value::as_str);
-    let requested = args
-        .api
-        .as_deref()
-        .filter(|a| !a.trim().is_empty())
-        .or(from_payload);
-    Ok(match crate::apis::select(config.as_deref(), requested)? {
-        Some(api) => {
-            tracing::info!(
-                "API {}: spec history in {}",
-                api.name,
-                api.openapi_dir.display()
-            );
-            api.openapi_dir
-        }
-        None => args.openapi_dir.clone(),
+        commit,
     })
 }
 
@@ -200,25 +202,6 @@ fn announcement(args: &IngestArgs, ctx: &Context) -> Result<IngestRequest> {
     })
 }
 
-/// What the producer says changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeType {
-    Patch,
-    Minor,
-    Major,
-}
-
-impl fmt::Display for ChangeType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ChangeType::Patch => "patch",
-            ChangeType::Minor => "minor",
-            ChangeType::Major => "major",
-        })
-    }
-}
-
 /// The announcement fields as received; `None` when absent.
 #[derive(Debug, Clone, Default)]
 pub struct RawAnnouncement {
@@ -281,16 +264,6 @@ impl fmt::Display for FieldError {
             self.field, self.received, self.expected
         )
     }
-}
-
-/// Splits a list input: commas or newlines, blanks dropped.
-pub fn split_list(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or_default()
-        .split([',', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Validates every field; all problems are returned together.

@@ -27,19 +27,6 @@ use anyhow::Result;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-/// Every output this stage sets (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "npm_package",
-    "npm_version",
-    "npm_published",
-    "npm_url",
-    "pypi_package",
-    "pypi_version",
-    "pypi_published",
-    "pypi_url",
-    "skipped",
-];
-
 /// What became of one registry's files.
 #[derive(Debug, Default)]
 pub struct Results {
@@ -348,7 +335,7 @@ pub fn outputs(
     pypi: Option<&Results>,
 ) -> Outputs {
     let mut outputs = Outputs::new();
-    for name in OUTPUTS {
+    for name in super::OUTPUTS {
         outputs.set(name, "");
     }
     if let (Some(req), Some(p)) = (&request.npm, &plan.npm) {

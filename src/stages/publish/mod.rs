@@ -19,28 +19,18 @@ pub mod apply;
 pub mod plan;
 pub mod request;
 
-use super::shape::{self, Describe, Stage};
+use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
 use crate::adapters::fs;
 use crate::adapters::history::History;
-use crate::cli::PublishArgs;
 use crate::publish::PackageFiles;
 use anyhow::{Context as _, Result};
 use plan::Plan;
 use request::Request;
 
-pub use apply::OUTPUTS;
-
 /// 1985-10-26T08:15:00Z: the mtime `npm pack` gives every entry, used when
 /// the run has neither SOURCE_DATE_EPOCH nor an ingested spec.
 const NPM_FIXED_MTIME: u64 = 499_162_500;
-
-pub async fn run(args: PublishArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Publish>(args, ctx).await
-}
-
-/// The stage, for [`shape::drive`].
-pub struct Publish;
 
 /// The SDK folders' files and the build time.
 pub struct Observed {
@@ -49,18 +39,12 @@ pub struct Observed {
     build_time: u64,
 }
 
+shape::stage!(Publish = "publish", request: Request, plan: Plan, outputs: [
+    "npm_package", "npm_version", "npm_published", "npm_url", "pypi_package", "pypi_version",
+    "pypi_published", "pypi_url", "skipped",
+]);
+
 impl Stage for Publish {
-    const NAME: &'static str = "publish";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = PublishArgs;
-    type Request = Request;
-    type Observed = Observed;
-    type Plan = Plan;
-
-    fn request(args: PublishArgs, ctx: &Context) -> Result<Request> {
-        request::build(args, ctx)
-    }
-
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         let read = |folder: &std::path::Path| fs::read_tree_bytes(&ctx.workspace.join(folder));
         Ok(Observed {
@@ -68,15 +52,6 @@ impl Stage for Publish {
             python: request.pypi.as_ref().map(|p| read(&p.folder)).transpose()?,
             build_time: build_time(ctx, request)?,
         })
-    }
-
-    fn decide(request: &Request, observed: Observed) -> Result<Plan> {
-        plan::plan(
-            request,
-            observed.typescript.as_ref(),
-            observed.python.as_ref(),
-            observed.build_time,
-        )
     }
 
     async fn apply(request: Request, plan: Plan, ctx: &Context) -> Result<Report> {

@@ -1,6 +1,7 @@
 //! `publish`: every package built and checked before anything is sent.
 //! Pure: the SDK folders' files and the build time arrive as values.
 
+use super::Observed;
 use super::request::Request;
 use crate::layout::display_path;
 use crate::publish::npm_registry::{self, Access};
@@ -8,7 +9,7 @@ use crate::publish::npm_tarball::{self, NpmTarball};
 use crate::publish::pyproject::{self, PyProject};
 use crate::publish::sdist::{self, Sdist};
 use crate::publish::wheel::{self, Wheel};
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
 use anyhow::{Context as _, Result};
 use url::Url;
 
@@ -31,6 +32,19 @@ pub struct PypiPlan {
     pub project: PyProject,
     pub wheel: Wheel,
     pub sdist: Sdist,
+}
+
+impl Decide for Plan {
+    type Request = Request;
+    type Observed = Observed;
+    fn decide(request: &Request, observed: Observed) -> Result<Self> {
+        plan(
+            request,
+            observed.typescript.as_ref(),
+            observed.python.as_ref(),
+            observed.build_time,
+        )
+    }
 }
 
 /// Builds every package (pure: the folders' files are passed in).

@@ -14,6 +14,8 @@ use crate::publish::npmrc::Npmrc;
 use crate::publish::pypi_upload;
 use crate::publish::trusted;
 use crate::stages::Context;
+use crate::stages::common::inputs::non_blank;
+use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
@@ -23,9 +25,25 @@ use url::Url;
 
 pub const NPMJS: &str = "https://registry.npmjs.org/";
 
+impl FromArgs for Request {
+    type Args = PublishArgs;
+    fn from_args(args: PublishArgs, ctx: &Context) -> Result<Self> {
+        build(args, ctx)
+    }
+}
+
 /// The request from the arguments and the workspace: which SDK folders hold
 /// a package, the `.npmrc`, and whether the job can mint an OIDC token.
-pub fn build(args: PublishArgs, ctx: &Context) -> Result<Request> {
+///
+/// With `apis:` in specrelay.yaml, the selected API's `sdk_dir` and
+/// `openapi_dir` replace the folder inputs, and its `npm_package` must be
+/// the package found there: one API's run never publishes another's SDK.
+pub fn build(mut args: PublishArgs, ctx: &Context) -> Result<Request> {
+    let api = crate::stages::common::api::selected(args.api.as_deref(), ctx)?;
+    if let Some(api) = &api {
+        args.sdk_dir = api.sdk_dir.clone();
+        args.openapi_dir = api.openapi_dir.clone();
+    }
     let at = |p: &Path| ctx.workspace.join(p);
     let typescript = args.sdk_dir.join("typescript");
     let python = args.sdk_dir.join("python");
@@ -38,6 +56,18 @@ pub fn build(args: PublishArgs, ctx: &Context) -> Result<Request> {
         .typescript
         .then(|| package_name(&package_json))
         .flatten();
+    if let Some(api) = &api
+        && let (Some(wanted), Some(found)) = (&api.npm_package, &npm_name)
+        && wanted != found
+    {
+        bail!(
+            "{} is {found:?}, but specrelay.yaml's apis.{}.npm_package is {wanted:?}; \
+             run `specrelay generate` with api {} first",
+            display_path(&typescript.join("package.json")),
+            api.name,
+            api.name
+        );
+    }
     let npmrc = match &args.npm_userconfig {
         Some(path) => read_npmrc(path)?,
         None => None,
@@ -213,11 +243,7 @@ fn url(name: &str, value: &str) -> Result<Url> {
 
 /// A secret input; empty counts as unset.
 fn secret(value: &Option<String>) -> Option<SecretString> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| SecretString::from(v.to_owned()))
+    non_blank(value.as_deref()).map(|v| SecretString::from(v.to_owned()))
 }
 
 /// The npm half of the request: the registry and token from the inputs,
@@ -245,11 +271,7 @@ fn npm_request(
         folder: typescript,
         registry,
         token,
-        tag: args
-            .npm_tag
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        tag: non_blank(args.npm_tag.as_deref())
             .map(check_tag)
             .transpose()?,
         access: args.npm_access.map(|a| match a {

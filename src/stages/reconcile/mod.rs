@@ -18,39 +18,16 @@ use super::shape::{self, Stage};
 use super::{Context, Report};
 use crate::catalog::issue::{self, OpenIssue};
 use crate::catalog::reconcile::Report as ReconcileReport;
-use crate::cli::ReconcileArgs;
 use anyhow::{Context as _, Result, bail};
 use plan::{Checks, Observed, Plan};
 use request::ReconcileRequest;
 
-/// Every output this stage sets, in order (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &[
-    "healthy_count",
-    "unhealthy_count",
-    "drift_count",
-    "conflict_count",
-    "issue_url",
+shape::stage!(Reconcile = "reconcile", request: ReconcileRequest, plan: Plan, outputs: [
+    "healthy_count", "unhealthy_count", "drift_count", "conflict_count", "issue_url",
     "report_path",
-];
-
-pub struct Reconcile;
-
-pub async fn run(args: ReconcileArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Reconcile>(args, ctx).await
-}
+]);
 
 impl Stage for Reconcile {
-    const NAME: &'static str = "reconcile";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = ReconcileArgs;
-    type Request = ReconcileRequest;
-    type Observed = Observed;
-    type Plan = Plan;
-
-    fn request(args: ReconcileArgs, ctx: &Context) -> Result<ReconcileRequest> {
-        request::request(args, ctx)
-    }
-
     async fn observe(request: &ReconcileRequest, ctx: &Context) -> Result<Observed> {
         let checks = match &request.merge {
             Some(pattern) => Checks::Merged(read_reports(ctx, pattern)?),
@@ -65,10 +42,6 @@ impl Stage for Reconcile {
             checks,
             issue,
         })
-    }
-
-    fn decide(request: &ReconcileRequest, observed: Observed) -> Result<Plan> {
-        plan::decide(request, observed)
     }
 
     async fn apply(request: ReconcileRequest, plan: Plan, ctx: &Context) -> Result<Report> {

@@ -8,7 +8,7 @@ use crate::catalog::issue::{self, IssueAction, OpenIssue};
 use crate::catalog::model::{Service, Status};
 use crate::catalog::reconcile::{self, Observation, Report};
 use crate::catalog::{routes, summary};
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
 use anyhow::Result;
 use std::collections::BTreeMap;
 
@@ -40,54 +40,58 @@ pub struct Plan {
     pub issue_error: Option<String>,
 }
 
-pub fn decide(request: &ReconcileRequest, observed: Observed) -> Result<Plan> {
-    let (report, merged) = match observed.checks {
-        Checks::Checked {
-            catalog,
-            observed: seen,
-        } => {
-            let results = seen
-                .into_iter()
-                .map(|(i, o)| reconcile::classify(&catalog[i], o))
-                .collect();
-            let conflicts = routes::conflicts(&catalog);
-            let report = Report::new(
-                observed.generated_at,
-                request.shard,
-                catalog.len(),
-                results,
-                conflicts,
-            );
-            (report, false)
-        }
-        Checks::Merged(reports) => (reconcile::merge(reports)?, true),
-    };
-    let summary = summary::reconcile_markdown(&report, request.run_url.as_deref());
-    let statuses = if request.update_status && !merged {
-        report.status_changes()
-    } else {
-        BTreeMap::new()
-    };
-    let (issue, issue_error) = match (&request.issue, observed.issue) {
-        (Some(repo), Some(Ok(found))) => {
-            let action = issue::decide(
-                found.as_ref(),
-                report.has_problems(),
-                &summary,
-                request.run_url.as_deref(),
-            );
-            (Some((repo.clone(), action)), None)
-        }
-        (Some(_), Some(Err(e))) => (None, Some(e)),
-        _ => (None, None),
-    };
-    Ok(Plan {
-        report,
-        summary,
-        statuses,
-        issue,
-        issue_error,
-    })
+impl Decide for Plan {
+    type Request = ReconcileRequest;
+    type Observed = Observed;
+    fn decide(request: &ReconcileRequest, observed: Observed) -> Result<Self> {
+        let (report, merged) = match observed.checks {
+            Checks::Checked {
+                catalog,
+                observed: seen,
+            } => {
+                let results = seen
+                    .into_iter()
+                    .map(|(i, o)| reconcile::classify(&catalog[i], o))
+                    .collect();
+                let conflicts = routes::conflicts(&catalog);
+                let report = Report::new(
+                    observed.generated_at,
+                    request.shard,
+                    catalog.len(),
+                    results,
+                    conflicts,
+                );
+                (report, false)
+            }
+            Checks::Merged(reports) => (reconcile::merge(reports)?, true),
+        };
+        let summary = summary::reconcile_markdown(&report, request.run_url.as_deref());
+        let statuses = if request.update_status && !merged {
+            report.status_changes()
+        } else {
+            BTreeMap::new()
+        };
+        let (issue, issue_error) = match (&request.issue, observed.issue) {
+            (Some(repo), Some(Ok(found))) => {
+                let action = issue::decide(
+                    found.as_ref(),
+                    report.has_problems(),
+                    &summary,
+                    request.run_url.as_deref(),
+                );
+                (Some((repo.clone(), action)), None)
+            }
+            (Some(_), Some(Err(e))) => (None, Some(e)),
+            _ => (None, None),
+        };
+        Ok(Plan {
+            report,
+            summary,
+            statuses,
+            issue,
+            issue_error,
+        })
+    }
 }
 
 impl Describe for Plan {

@@ -15,33 +15,16 @@ pub mod setup;
 use super::shape::{self, Failure, Stage};
 use super::{Context, Report};
 use crate::actions::{Annotation, Outputs};
-use crate::cli::RegisterArgs;
 use anyhow::Result;
 use plan::{Observed, Plan, Unreachable};
 use request::RegisterRequest;
 use std::fmt::Write as _;
 
-/// Every output this stage sets, in order (`action.yml` declares the same).
-pub const OUTPUTS: &[&str] = &["registered", "healthy", "discoverable", "status", "ready"];
-
-pub struct Register;
-
-pub async fn run(args: RegisterArgs, ctx: &Context) -> Result<Report> {
-    shape::drive::<Register>(args, ctx).await
-}
+shape::stage!(Register = "register", request: RegisterRequest, plan: Plan, outputs: [
+    "registered", "healthy", "discoverable", "status", "ready",
+]);
 
 impl Stage for Register {
-    const NAME: &'static str = "register";
-    const OUTPUTS: &'static [&'static str] = OUTPUTS;
-    type Args = RegisterArgs;
-    type Request = RegisterRequest;
-    type Observed = Observed;
-    type Plan = Plan;
-
-    fn request(args: RegisterArgs, ctx: &Context) -> Result<RegisterRequest> {
-        request::request(args, ctx)
-    }
-
     async fn observe(request: &RegisterRequest, ctx: &Context) -> Result<Observed> {
         let unreachable = |e: &dyn std::fmt::Display, service_failure| Unreachable {
             reason: e.to_string(),
@@ -79,15 +62,6 @@ impl Stage for Register {
             existing,
             discovery,
         })
-    }
-
-    fn decide(request: &RegisterRequest, observed: Observed) -> Result<Plan> {
-        Ok(plan::decide(
-            &request.registration,
-            request.check_only,
-            request.registry.discovery.as_ref(),
-            observed,
-        ))
     }
 
     async fn apply(request: RegisterRequest, plan: Plan, ctx: &Context) -> Result<Report> {

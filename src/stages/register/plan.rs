@@ -2,8 +2,9 @@
 //! registration to write and what to verify afterwards, or nothing when the
 //! registry could not be read.
 
+use super::request::RegisterRequest;
 use crate::catalog::model::{Registration, Service};
-use crate::stages::shape::Describe;
+use crate::stages::shape::{Decide, Describe};
 use url::Url;
 
 /// What `observe` read.
@@ -41,6 +42,19 @@ pub enum Plan {
     },
     /// The registry could not be read; nothing is written.
     Unreachable { target: String, why: Unreachable },
+}
+
+impl Decide for Plan {
+    type Request = RegisterRequest;
+    type Observed = Observed;
+    fn decide(request: &RegisterRequest, observed: Observed) -> anyhow::Result<Self> {
+        Ok(decide(
+            &request.registration,
+            request.check_only,
+            request.registry.discovery.as_ref(),
+            observed,
+        ))
+    }
 }
 
 pub fn decide(

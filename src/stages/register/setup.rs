@@ -10,6 +10,7 @@ use crate::adapters::service_registry::http::{HttpRegistry, Paths};
 use crate::adapters::service_registry::probe::{self, Prober};
 use crate::cli::{RegistryArgs, RegistryKind};
 use crate::stages::common::github::GitHubAuth;
+use crate::stages::common::inputs::non_blank;
 use anyhow::{Context as _, Result, bail};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -84,15 +85,10 @@ pub fn setup(args: RegistryArgs, ctx: &Context) -> Result<RegistrySetup> {
             if discovery.is_none() {
                 discovery = Some(base.join(DISCOVERY_PATH)?);
             }
-            let token = args
-                .registry_token
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(|t| {
-                    ctx.runtime.mask(t);
-                    SecretString::from(t.to_owned())
-                });
+            let token = non_blank(args.registry_token.as_deref()).map(|t| {
+                ctx.runtime.mask(t);
+                SecretString::from(t.to_owned())
+            });
             Backend::Http {
                 url: base,
                 token,

@@ -1,4 +1,5 @@
-//! `ingest`: the semver policy. The producer's declared `change_type` and the
+//! The semver policy, shared by `ingest` (checking an announcement) and
+//! `dispatch` (computing one before it is sent). The producer's declared `change_type` and the
 //! actual version bump must be at least what the diff implies: a breaking
 //! change needs a major bump, an addition at least a minor one. Pure.
 //!
@@ -6,9 +7,28 @@
 //! major-level bump and `0.y.z` -> `0.y.(z+1)` a minor-level one, since 0.x
 //! APIs signal breaking changes in the minor number.
 
-use super::request::ChangeType;
 use crate::diff::ChangeKind;
 use semver::Version;
+use std::fmt;
+
+/// What the producer says changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeType {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl fmt::Display for ChangeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ChangeType::Patch => "patch",
+            ChangeType::Minor => "minor",
+            ChangeType::Major => "major",
+        })
+    }
+}
 
 /// Input `semver_policy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +39,31 @@ pub enum SemverPolicy {
     Warn,
     /// Not checked.
     Off,
+}
+
+/// Input `version_mismatch`: what to do when the announced version is not
+/// the spec's own `info.version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionMismatch {
+    /// A warning; the history stores the announced version, and every later
+    /// stage uses that one.
+    Warn,
+    /// Ingest fails and writes nothing.
+    Fail,
+}
+
+/// The problem when `info_version` (the spec's `info.version`) does not name
+/// the `announced` version; a leading `v` and surrounding blanks are allowed.
+pub fn version_mismatch(announced: &Version, info_version: &str) -> Option<String> {
+    let trimmed = info_version.trim();
+    let bare = trimmed.strip_prefix('v').unwrap_or(trimmed);
+    if Version::parse(bare).is_ok_and(|v| v == *announced) {
+        return None;
+    }
+    Some(format!(
+        "the announcement says version {announced}, but the spec's info.version is {info_version:?}; \
+         the history stores it as {announced}, and generate, publish and downstream use {announced}"
+    ))
 }
 
 /// How far apart two versions are, as a change level (0 none .. 3 major).
@@ -95,6 +140,17 @@ pub fn violations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_announced_version_must_be_the_specs_own() {
+        let announced = Version::parse("1.2.0").unwrap();
+        assert_eq!(version_mismatch(&announced, "1.2.0"), None);
+        assert_eq!(version_mismatch(&announced, " v1.2.0 "), None);
+        for other in ["1.2.1", "1.2", "", "1.2.0-beta.1", "latest"] {
+            let problem = version_mismatch(&announced, other).expect(other);
+            assert!(problem.contains(&format!("{other:?}")), "{problem}");
+        }
+    }
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()

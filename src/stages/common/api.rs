@@ -1,0 +1,44 @@
+//! Which API of `specrelay.yaml`'s `apis:` a run works on: input `api`,
+//! else the triggering announcement's `client_payload.api` (every job of a
+//! `repository_dispatch` run sees the same event), else the only API listed.
+//! `None` in a zero-config repository: every stage then keeps its own
+//! folder inputs, unchanged.
+
+use crate::apis::{self, Api};
+use crate::stages::Context;
+use anyhow::{Context as _, Result};
+use serde_json::Value;
+use std::path::Path;
+
+/// The config file that may list `apis:`, in the workspace.
+pub const CONFIG: &str = "specrelay.yaml";
+
+/// The selected API, read from the workspace's `specrelay.yaml`.
+pub fn selected(input: Option<&str>, ctx: &Context) -> Result<Option<Api>> {
+    selected_in(Path::new(CONFIG), input, ctx)
+}
+
+/// The selected API, read from `config` in the workspace (a stage whose
+/// config file is an input reads `apis:` from that same file).
+pub fn selected_in(config: &Path, input: Option<&str>, ctx: &Context) -> Result<Option<Api>> {
+    let config = crate::adapters::fs::read_optional(&ctx.workspace.join(config))?
+        .map(String::from_utf8)
+        .transpose()
+        .with_context(|| format!("{} is not UTF-8 text", config.display()))?;
+    let from_payload = ctx
+        .event
+        .client_payload()
+        .and_then(|p| p.get("api"))
+        .and_then(Value::as_str);
+    let requested = input.filter(|a| !a.trim().is_empty()).or(from_payload);
+    let api = apis::select(config.as_deref(), requested)?;
+    if let Some(api) = &api {
+        tracing::info!(
+            "API {}: spec history in {}, SDKs in {}",
+            api.name,
+            api.openapi_dir.display(),
+            api.sdk_dir.display()
+        );
+    }
+    Ok(api)
+}

@@ -1,0 +1,81 @@
+//! Every Mermaid diagram specrelay writes is checked by Mermaid's own
+//! parser: `tools/mermaid/check.mjs` (mermaid 11.9.0 under Node, jsdom in
+//! place of a browser), installed by `scripts/install-mermaid.sh`.
+//!
+//! Without the parser a test cannot check its diagrams: it says SKIPPED on
+//! stderr and checks the rest, except under `CI=true`, where a missing
+//! parser fails the test (CI installs it through scripts/test.sh).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The installed checker: `$MERMAID_CHECK` (exported by scripts/test.sh) or
+/// `.tools/mermaid/check.mjs`; `None` when neither exists (a failure under
+/// `CI=true`).
+fn checker() -> Option<PathBuf> {
+    let path = std::env::var_os("MERMAID_CHECK").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/mermaid/check.mjs"),
+        PathBuf::from,
+    );
+    let node = Command::new("node").arg("--version").output().is_ok();
+    if path.exists() && node {
+        return Some(path);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    assert!(
+        !ci,
+        "Mermaid's parser is missing ({} or node) and CI=true: run scripts/install-mermaid.sh (scripts/test.sh does)",
+        path.display()
+    );
+    eprintln!(
+        "SKIPPED: Mermaid's parser is not installed ({}); diagrams were not parsed. Run scripts/install-mermaid.sh",
+        path.display()
+    );
+    None
+}
+
+/// Asserts that `markdown` holds `expected` Mermaid blocks and that
+/// Mermaid parses every one; `name` says where the text came from. Returns
+/// whether the parser ran (false: skipped, see the module docs).
+pub fn assert_diagrams_parse(name: &str, markdown: &str, expected: usize) -> bool {
+    let found = markdown.matches("```mermaid\n").count();
+    assert_eq!(found, expected, "Mermaid blocks in {name}:\n{markdown}");
+    let Some(checker) = checker() else {
+        return false;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name.replace(['/', ' '], "_"));
+    std::fs::write(&file, markdown).unwrap();
+    let out = Command::new("node")
+        .arg(checker)
+        .arg(&file)
+        .output()
+        .expect("node runs the Mermaid checker");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Mermaid rejects a diagram in {name}:\n{report}{}\n--- the text:\n{markdown}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.contains(&format!("{expected} diagram(s), 0 failed")),
+        "{report}"
+    );
+    true
+}
+
+/// Whether Mermaid's parser rejects some diagram in `markdown`; `None`
+/// when the parser is not installed (see the module docs). For the test
+/// that the checker can fail at all.
+pub fn rejects(markdown: &str) -> Option<bool> {
+    let checker = checker()?;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("diagram.md");
+    std::fs::write(&file, markdown).unwrap();
+    let out = Command::new("node")
+        .arg(checker)
+        .arg(&file)
+        .output()
+        .expect("node runs the Mermaid checker");
+    Some(!out.status.success())
+}
