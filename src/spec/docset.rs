@@ -106,13 +106,7 @@ impl DocumentSet {
         if self.docs.len() + self.failed.len() >= self.max_documents {
             return Vec::new();
         }
-        let failed: HashSet<&Url> = self.failed.iter().map(|(u, _)| u).collect();
-        let missing: BTreeSet<&Url> = self
-            .waiting
-            .keys()
-            .filter(|u| !self.index.contains_key(*u) && !failed.contains(u))
-            .collect();
-        missing.into_iter().cloned().collect()
+        self.unfetched_urls().into_iter().cloned().collect()
     }
 
     /// Adds a fetched document. Adding a location twice keeps the first.
@@ -168,13 +162,17 @@ impl DocumentSet {
 
     /// Documents referenced but never added (neither fetched nor failed).
     pub(crate) fn unfetched(&self) -> usize {
+        self.unfetched_urls().len()
+    }
+
+    /// Locations waited on that were neither added nor failed, sorted (so
+    /// `missing` asks for documents in a stable order).
+    fn unfetched_urls(&self) -> BTreeSet<&Url> {
         let failed: HashSet<&Url> = self.failed.iter().map(|(u, _)| u).collect();
-        let urls: HashSet<&Url> = self
-            .waiting
+        self.waiting
             .keys()
             .filter(|u| !self.index.contains_key(*u) && !failed.contains(u))
-            .collect();
-        urls.len()
+            .collect()
     }
 
     fn scan(&mut self, mut work: Vec<(Url, String, Shape)>) {

@@ -181,40 +181,15 @@ pub fn visit_refs<'v>(
     pointer: &mut String,
     f: &mut dyn FnMut(RefSite<'v>),
 ) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                f(RefSite {
-                    reference,
-                    shape,
-                    pointer: pointer.clone(),
-                });
-            }
-            for (key, v) in map {
-                if key == "$ref" || !(v.is_object() || v.is_array()) {
-                    continue;
-                }
-                if let Some(s) = child(shape, key, v) {
-                    let len = pointer.len();
-                    pointer::push(pointer, key);
-                    visit_refs(v, s, pointer, f);
-                    pointer.truncate(len);
-                }
-            }
+    walk(value, shape, pointer, &mut |object, shape, pointer| {
+        if let Some(Value::String(reference)) = object.get("$ref") {
+            f(RefSite {
+                reference,
+                shape,
+                pointer: pointer.to_owned(),
+            });
         }
-        Value::Array(items) => {
-            let Shape::One(_) = shape else { return };
-            for (i, v) in items.iter().enumerate() {
-                if v.is_object() || v.is_array() {
-                    let len = pointer.len();
-                    pointer::push(pointer, &i.to_string());
-                    visit_refs(v, shape, pointer, f);
-                    pointer.truncate(len);
-                }
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// Calls `f` for every object of a known kind under `value` (objects that
@@ -225,20 +200,31 @@ pub fn visit_objects(
     pointer: &mut String,
     f: &mut dyn FnMut(&Value, Kind, &str),
 ) {
+    walk(value, shape, pointer, &mut |object, shape, pointer| {
+        if let Shape::One(kind) = shape {
+            f(object, kind, pointer);
+        }
+    });
+}
+
+/// The one traversal behind both visitors, so they agree on which positions
+/// are followed: calls `f` on every object in a known position, before its
+/// children, keeping `pointer` at that object. `$ref` values are not entered.
+fn walk<'v>(
+    value: &'v Value,
+    shape: Shape,
+    pointer: &mut String,
+    f: &mut dyn FnMut(&'v Value, Shape, &str),
+) {
     match value {
         Value::Object(map) => {
-            if let Shape::One(kind) = shape {
-                f(value, kind, pointer);
-            }
+            f(value, shape, pointer);
             for (key, v) in map {
                 if key == "$ref" || !(v.is_object() || v.is_array()) {
                     continue;
                 }
                 if let Some(s) = child(shape, key, v) {
-                    let len = pointer.len();
-                    pointer::push(pointer, key);
-                    visit_objects(v, s, pointer, f);
-                    pointer.truncate(len);
+                    walk_into(v, s, pointer, key, f);
                 }
             }
         }
@@ -246,15 +232,26 @@ pub fn visit_objects(
             let Shape::One(_) = shape else { return };
             for (i, v) in items.iter().enumerate() {
                 if v.is_object() || v.is_array() {
-                    let len = pointer.len();
-                    pointer::push(pointer, &i.to_string());
-                    visit_objects(v, shape, pointer, f);
-                    pointer.truncate(len);
+                    walk_into(v, shape, pointer, &i.to_string(), f);
                 }
             }
         }
         _ => {}
     }
+}
+
+/// Walks `value` with `token` pushed onto `pointer`, then restores it.
+fn walk_into<'v>(
+    value: &'v Value,
+    shape: Shape,
+    pointer: &mut String,
+    token: &str,
+    f: &mut dyn FnMut(&'v Value, Shape, &str),
+) {
+    let len = pointer.len();
+    pointer::push(pointer, token);
+    walk(value, shape, pointer, f);
+    pointer.truncate(len);
 }
 
 #[cfg(test)]
