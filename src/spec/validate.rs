@@ -856,42 +856,35 @@ mod tests {
                 "paths:\n  /a:\n    get:\n      parameters: [{p}]\n      {OK_OP}\n"
             ))
         };
-        assert_problem(
-            &param("{in: query, schema: {type: string}}"),
-            "E",
-            "/paths/~1a/get/parameters/0",
-            "needs a `name`",
-        );
-        assert_problem(
-            &param("{name: q, in: body, schema: {type: string}}"),
-            "E",
-            "/paths/~1a/get/parameters/0/in",
-            "not one of query, header, path, cookie",
-        );
-        assert_problem(
-            &param("{name: q, schema: {type: string}}"),
-            "E",
-            "/paths/~1a/get/parameters/0",
-            "needs `in`",
-        );
-        assert_problem(
-            &param("{name: q, in: query}"),
-            "E",
-            "/paths/~1a/get/parameters/0",
-            "exactly one of `schema` or `content`",
-        );
-        assert_problem(
-            &param("{name: q, in: query, schema: {type: string}, content: {application/json: {}}}"),
-            "E",
-            "/paths/~1a/get/parameters/0",
-            "mutually exclusive",
-        );
-        assert_problem(
-            &param("{name: q, in: query, content: {application/json: {}, text/plain: {}}}"),
-            "E",
-            "/paths/~1a/get/parameters/0/content",
-            "exactly one entry",
-        );
+        // (parameter, pointer below the parameter, expected error)
+        let cases = [
+            ("{in: query, schema: {type: string}}", "", "needs a `name`"),
+            (
+                "{name: q, in: body, schema: {type: string}}",
+                "/in",
+                "not one of query, header, path, cookie",
+            ),
+            ("{name: q, schema: {type: string}}", "", "needs `in`"),
+            (
+                "{name: q, in: query}",
+                "",
+                "exactly one of `schema` or `content`",
+            ),
+            (
+                "{name: q, in: query, schema: {type: string}, content: {application/json: {}}}",
+                "",
+                "mutually exclusive",
+            ),
+            (
+                "{name: q, in: query, content: {application/json: {}, text/plain: {}}}",
+                "/content",
+                "exactly one entry",
+            ),
+        ];
+        for (p, below, needle) in cases {
+            let at = format!("/paths/~1a/get/parameters/0{below}");
+            assert_problem(&param(p), "E", &at, needle);
+        }
     }
 
     #[test]
@@ -1010,54 +1003,29 @@ mod tests {
                 "paths: {{}}\ncomponents:\n  securitySchemes:\n    S: {s}\n"
             ))
         };
-        assert_problem(
-            &scheme("{type: apiKey, in: header}"),
-            "E",
-            "/components/securitySchemes/S",
-            "needs `name`",
-        );
-        assert_problem(
-            &scheme("{type: apiKey, name: k, in: body}"),
-            "E",
-            "/components/securitySchemes/S",
-            "query, header or cookie",
-        );
-        assert_problem(
-            &scheme("{type: http}"),
-            "E",
-            "/components/securitySchemes/S",
-            "needs `scheme`",
-        );
-        assert_problem(
-            &scheme("{type: oauth2}"),
-            "E",
-            "/components/securitySchemes/S",
-            "needs `flows`",
-        );
-        assert_problem(
-            &scheme("{type: openIdConnect}"),
-            "E",
-            "/components/securitySchemes/S",
-            "needs `openIdConnectUrl`",
-        );
-        assert_problem(
-            &scheme("{type: basic}"),
-            "E",
-            "/components/securitySchemes/S/type",
-            "not one of apiKey",
-        );
-        assert_problem(
-            &scheme("{type: mutualTLS}"),
-            "E",
-            "/components/securitySchemes/S/type",
-            "not one of apiKey",
-        );
-        assert_problem(
-            &scheme("{type: oauth2, flows: {clientCredentials: {scopes: {}}}}"),
-            "E",
-            "/components/securitySchemes/S/flows/clientCredentials",
-            "needs `tokenUrl`",
-        );
+        // (scheme, pointer below the scheme, expected error)
+        let cases = [
+            ("{type: apiKey, in: header}", "", "needs `name`"),
+            (
+                "{type: apiKey, name: k, in: body}",
+                "",
+                "query, header or cookie",
+            ),
+            ("{type: http}", "", "needs `scheme`"),
+            ("{type: oauth2}", "", "needs `flows`"),
+            ("{type: openIdConnect}", "", "needs `openIdConnectUrl`"),
+            ("{type: basic}", "/type", "not one of apiKey"),
+            ("{type: mutualTLS}", "/type", "not one of apiKey"),
+            (
+                "{type: oauth2, flows: {clientCredentials: {scopes: {}}}}",
+                "/flows/clientCredentials",
+                "needs `tokenUrl`",
+            ),
+        ];
+        for (s, below, needle) in cases {
+            let at = format!("/components/securitySchemes/S{below}");
+            assert_problem(&scheme(s), "E", &at, needle);
+        }
         assert_clean(&v31(
             "components:\n  securitySchemes:\n    S: {type: mutualTLS}\n",
         ));
@@ -1098,89 +1066,93 @@ mod tests {
                 "openapi: {v}\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    S: {s}\n"
             )
         };
-        assert_problem(
-            &schema("3.0.3", "{type: str}"),
-            "E",
-            "/components/schemas/S/type",
-            "'str' is not a valid schema type",
-        );
-        assert_problem(
-            &schema("3.0.3", "{type: [string, 'null']}"),
-            "E",
-            "/components/schemas/S/type",
-            "type arrays need 3.1",
-        );
-        assert_problem(
-            &schema("3.0.3", "{type: 'null'}"),
-            "E",
-            "/components/schemas/S/type",
-            "use `nullable: true`",
-        );
-        assert_clean(&schema("3.1.0", "{type: [string, 'null']}"));
-        assert_problem(
-            &schema("3.1.0", "{type: [string, string]}"),
-            "E",
-            "/components/schemas/S/type",
-            "listed twice",
-        );
-        assert_problem(
-            &schema("3.0.3", "{type: object, required: name}"),
-            "E",
-            "/components/schemas/S/required",
-            "array of property names",
-        );
-        assert_problem(
-            &schema("3.0.3", "{type: object, required: [1]}"),
-            "E",
-            "/components/schemas/S/required",
-            "array of property names",
-        );
-        assert_problem(
-            &schema("3.0.3", "{type: array}"),
-            "W",
-            "/components/schemas/S",
-            "without `items`",
-        );
-        assert_problem(
-            &schema("3.1.0", "{type: string, nullable: true}"),
-            "W",
-            "/components/schemas/S/nullable",
-            "OpenAPI 3.0 keyword",
-        );
-        assert_problem(
-            &schema("3.0.3", "{type: number, exclusiveMinimum: 1}"),
-            "E",
-            "/components/schemas/S/exclusiveMinimum",
-            "is a boolean",
-        );
-        assert_problem(
-            &schema(
+        // (OpenAPI version, schema, severity, pointer below the schema, expected problem)
+        let cases = [
+            (
+                "3.0.3",
+                "{type: str}",
+                "E",
+                "/type",
+                "'str' is not a valid schema type",
+            ),
+            (
+                "3.0.3",
+                "{type: [string, 'null']}",
+                "E",
+                "/type",
+                "type arrays need 3.1",
+            ),
+            (
+                "3.0.3",
+                "{type: 'null'}",
+                "E",
+                "/type",
+                "use `nullable: true`",
+            ),
+            (
+                "3.1.0",
+                "{type: [string, string]}",
+                "E",
+                "/type",
+                "listed twice",
+            ),
+            (
+                "3.0.3",
+                "{type: object, required: name}",
+                "E",
+                "/required",
+                "array of property names",
+            ),
+            (
+                "3.0.3",
+                "{type: object, required: [1]}",
+                "E",
+                "/required",
+                "array of property names",
+            ),
+            ("3.0.3", "{type: array}", "W", "", "without `items`"),
+            (
+                "3.1.0",
+                "{type: string, nullable: true}",
+                "W",
+                "/nullable",
+                "OpenAPI 3.0 keyword",
+            ),
+            (
+                "3.0.3",
+                "{type: number, exclusiveMinimum: 1}",
+                "E",
+                "/exclusiveMinimum",
+                "is a boolean",
+            ),
+            (
                 "3.1.0",
                 "{type: number, minimum: 1, exclusiveMinimum: true}",
+                "W",
+                "/exclusiveMinimum",
+                "3.0 style",
             ),
-            "W",
-            "/components/schemas/S/exclusiveMinimum",
-            "3.0 style",
-        );
-        assert_problem(
-            &schema(
+            (
                 "3.0.3",
                 "{oneOf: [{type: string}], discriminator: {mapping: {}}}",
+                "E",
+                "/discriminator",
+                "propertyName",
             ),
-            "E",
-            "/components/schemas/S/discriminator",
-            "propertyName",
-        );
-        // Nested schemas are checked too.
-        assert_problem(
-            &schema(
+            // Nested schemas are checked too.
+            (
                 "3.0.3",
                 "{type: object, properties: {a: {type: array, items: {type: strin}}}}",
+                "E",
+                "/properties/a/items/type",
+                "'strin'",
             ),
-            "E",
-            "/components/schemas/S/properties/a/items/type",
-            "'strin'",
-        );
+        ];
+        for (version, s, severity, below, needle) in cases {
+            let at = format!("/components/schemas/S{below}");
+            assert_problem(&schema(version, s), severity, &at, needle);
+        }
+        assert_clean(&schema("3.1.0", "{type: [string, 'null']}"));
     }
 
     #[test]
@@ -1300,32 +1272,29 @@ mod tests {
 
     #[test]
     fn wrong_container_types_are_reported() {
-        assert_problem(
-            &v30("paths: []\n"),
-            "E",
-            "/paths",
-            "`paths` must be an object",
-        );
-        assert_problem(
-            &v30("servers: {url: x}\npaths: {}\n"),
-            "E",
-            "/servers",
-            "`servers` must be an array",
-        );
-        assert_problem(
-            &v30("security: {a: []}\npaths: {}\n"),
-            "E",
-            "/security",
-            "`security` must be an array",
-        );
-        assert_problem(
-            &v30(&format!(
-                "paths:\n  /a:\n    get: {{operationId: 1, {OK_OP}}}\n"
-            )),
-            "E",
-            "/paths/~1a/get/operationId",
-            "operationId must be a string",
-        );
+        let get_op = format!("paths:\n  /a:\n    get: {{operationId: 1, {OK_OP}}}\n");
+        // (document after the header, pointer, expected error)
+        let cases = [
+            ("paths: []\n", "/paths", "`paths` must be an object"),
+            (
+                "servers: {url: x}\npaths: {}\n",
+                "/servers",
+                "`servers` must be an array",
+            ),
+            (
+                "security: {a: []}\npaths: {}\n",
+                "/security",
+                "`security` must be an array",
+            ),
+            (
+                &get_op,
+                "/paths/~1a/get/operationId",
+                "operationId must be a string",
+            ),
+        ];
+        for (rest, at, needle) in cases {
+            assert_problem(&v30(rest), "E", at, needle);
+        }
     }
 
     #[test]
