@@ -375,11 +375,7 @@ fn split_key(content: &str) -> Option<(String, &str)> {
         b'"' => {
             let end = string_end(bytes, 0);
             let raw = &content[..end];
-            let after = content[end..].trim_start_matches([' ', '\t']);
-            let value = after.strip_prefix(':')?;
-            if !(value.is_empty() || value.starts_with([' ', '\t'])) {
-                return None;
-            }
+            let value = value_after_quoted_key(&content[end..])?;
             let key = serde_json::from_str::<String>(raw)
                 .unwrap_or_else(|_| raw.trim_matches('"').to_owned());
             Some((key, value))
@@ -393,13 +389,8 @@ fn split_key(content: &str) -> Option<(String, &str)> {
                     _ => i += 1,
                 }
             }
-            let key = content[1..i].replace("''", "'");
-            let after = content[i + 1..].trim_start_matches([' ', '\t']);
-            let value = after.strip_prefix(':')?;
-            if !(value.is_empty() || value.starts_with([' ', '\t'])) {
-                return None;
-            }
-            Some((key, value))
+            let value = value_after_quoted_key(&content[i + 1..])?;
+            Some((content[1..i].replace("''", "'"), value))
         }
         b'{' | b'[' | b'&' | b'*' | b'!' | b'|' | b'>' | b'#' | b'?' | b'%' | b'@' | b'`' => None,
         _ => {
@@ -422,6 +413,13 @@ fn split_key(content: &str) -> Option<(String, &str)> {
     }
 }
 
+/// The value after a quoted key: `:` (blanks allowed before it) followed by
+/// a blank or the end of the line; anything else means it is not a key.
+fn value_after_quoted_key(rest: &str) -> Option<&str> {
+    let value = rest.trim_start_matches([' ', '\t']).strip_prefix(':')?;
+    (value.is_empty() || value.starts_with([' ', '\t'])).then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,19 +429,32 @@ mod tests {
         parse_document(text.as_bytes()).unwrap()
     }
 
+    /// Asserts the line of each (pointer, line) pair in `d`.
+    #[track_caller]
+    fn assert_lines(d: &ParsedDoc, expected: &[(&str, u32)]) {
+        for &(pointer, line) in expected {
+            assert_eq!(line_of_pointer(d, pointer), Some(line), "{pointer}");
+        }
+    }
+
     #[test]
     fn json_lines() {
         let d = doc(
             "{\n  \"openapi\": \"3.1.0\",\n  \"paths\": {\n    \"/pets\": {\n      \"get\": {\"tags\": [\"a\",\n \"b\"]}\n    }\n  },\n  \"x\\\"y\": 1\n}\n",
         );
-        assert_eq!(line_of_pointer(&d, ""), Some(1));
-        assert_eq!(line_of_pointer(&d, "/openapi"), Some(2));
-        assert_eq!(line_of_pointer(&d, "/paths/~1pets"), Some(4));
-        assert_eq!(line_of_pointer(&d, "/paths/~1pets/get"), Some(5));
-        assert_eq!(line_of_pointer(&d, "/paths/~1pets/get/tags/1"), Some(6));
-        assert_eq!(line_of_pointer(&d, "/x\"y"), Some(9));
-        // Missing node: nearest ancestor.
-        assert_eq!(line_of_pointer(&d, "/paths/~1pets/post"), Some(4));
+        assert_lines(
+            &d,
+            &[
+                ("", 1),
+                ("/openapi", 2),
+                ("/paths/~1pets", 4),
+                ("/paths/~1pets/get", 5),
+                ("/paths/~1pets/get/tags/1", 6),
+                ("/x\"y", 9),
+                // Missing node: nearest ancestor.
+                ("/paths/~1pets/post", 4),
+            ],
+        );
     }
 
     #[test]
@@ -477,50 +488,32 @@ tags:
 servers: [{url: x}]
 ";
         let d = doc(text);
-        assert_eq!(line_of_pointer(&d, ""), Some(1));
-        assert_eq!(line_of_pointer(&d, "/info/title"), Some(3));
-        assert_eq!(line_of_pointer(&d, "/info/version"), Some(7));
-        assert_eq!(line_of_pointer(&d, "/paths/~1pets~1{id}/get"), Some(10));
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/parameters/0"),
-            Some(12)
+        assert_lines(
+            &d,
+            &[
+                ("", 1),
+                ("/info/title", 3),
+                ("/info/version", 7),
+                ("/paths/~1pets~1{id}/get", 10),
+                ("/paths/~1pets~1{id}/get/parameters/0", 12),
+                ("/paths/~1pets~1{id}/get/parameters/0/in", 13),
+                ("/paths/~1pets~1{id}/get/parameters/1", 14),
+                ("/paths/~1pets~1{id}/get/parameters/1/$ref", 15),
+                ("/paths/~1pets~1{id}/get/responses/200/description", 18),
+                ("/paths/~1pets~1{id}/get/responses/404", 20),
+                ("/paths/~1pets~1{id}/get/responses/404/description", 20),
+                ("/tags/1", 23),
+                ("/tags/1/description", 24),
+                ("/servers/0/url", 26),
+            ],
         );
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/parameters/0/in"),
-            Some(13)
-        );
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/parameters/1"),
-            Some(14)
-        );
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/parameters/1/$ref"),
-            Some(15)
-        );
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/responses/200/description"),
-            Some(18)
-        );
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/responses/404"),
-            Some(20)
-        );
-        assert_eq!(
-            line_of_pointer(&d, "/paths/~1pets~1{id}/get/responses/404/description"),
-            Some(20)
-        );
-        assert_eq!(line_of_pointer(&d, "/tags/1"), Some(23));
-        assert_eq!(line_of_pointer(&d, "/tags/1/description"), Some(24));
-        assert_eq!(line_of_pointer(&d, "/servers/0/url"), Some(26));
     }
 
     #[test]
     fn yaml_compact_nested_sequences_and_anchors() {
         let text = "a: &anchor\n  b: 1\nlist:\n  - - x\n    - y\n  - k: v\n    j: w\n";
         let d = doc(text);
-        assert_eq!(line_of_pointer(&d, "/a/b"), Some(2));
-        assert_eq!(line_of_pointer(&d, "/list/0/1"), Some(5));
-        assert_eq!(line_of_pointer(&d, "/list/1/j"), Some(7));
+        assert_lines(&d, &[("/a/b", 2), ("/list/0/1", 5), ("/list/1/j", 7)]);
     }
 
     #[test]
