@@ -724,6 +724,16 @@ mod tests {
 
     const OK_OP: &str = "responses: {'200': {description: ok}}";
 
+    /// For each (fragment, pointer below `at`, needle): the document
+    /// `doc(fragment)` has exactly one problem containing `needle`, an error
+    /// at `at` followed by that pointer.
+    #[track_caller]
+    fn assert_errors(doc: impl Fn(&str) -> String, at: &str, cases: &[(&str, &str, &str)]) {
+        for (fragment, below, needle) in cases {
+            assert_problem(&doc(fragment), "E", &format!("{at}{below}"), needle);
+        }
+    }
+
     #[test]
     fn minimal_documents_are_clean() {
         assert_clean(&v30("paths: {}\n"));
@@ -857,34 +867,34 @@ mod tests {
             ))
         };
         // (parameter, pointer below the parameter, expected error)
-        let cases = [
-            ("{in: query, schema: {type: string}}", "", "needs a `name`"),
-            (
-                "{name: q, in: body, schema: {type: string}}",
-                "/in",
-                "not one of query, header, path, cookie",
-            ),
-            ("{name: q, schema: {type: string}}", "", "needs `in`"),
-            (
-                "{name: q, in: query}",
-                "",
-                "exactly one of `schema` or `content`",
-            ),
-            (
-                "{name: q, in: query, schema: {type: string}, content: {application/json: {}}}",
-                "",
-                "mutually exclusive",
-            ),
-            (
-                "{name: q, in: query, content: {application/json: {}, text/plain: {}}}",
-                "/content",
-                "exactly one entry",
-            ),
-        ];
-        for (p, below, needle) in cases {
-            let at = format!("/paths/~1a/get/parameters/0{below}");
-            assert_problem(&param(p), "E", &at, needle);
-        }
+        assert_errors(
+            param,
+            "/paths/~1a/get/parameters/0",
+            &[
+                ("{in: query, schema: {type: string}}", "", "needs a `name`"),
+                (
+                    "{name: q, in: body, schema: {type: string}}",
+                    "/in",
+                    "not one of query, header, path, cookie",
+                ),
+                ("{name: q, schema: {type: string}}", "", "needs `in`"),
+                (
+                    "{name: q, in: query}",
+                    "",
+                    "exactly one of `schema` or `content`",
+                ),
+                (
+                    "{name: q, in: query, schema: {type: string}, content: {application/json: {}}}",
+                    "",
+                    "mutually exclusive",
+                ),
+                (
+                    "{name: q, in: query, content: {application/json: {}, text/plain: {}}}",
+                    "/content",
+                    "exactly one entry",
+                ),
+            ],
+        );
     }
 
     #[test]
@@ -1004,28 +1014,28 @@ mod tests {
             ))
         };
         // (scheme, pointer below the scheme, expected error)
-        let cases = [
-            ("{type: apiKey, in: header}", "", "needs `name`"),
-            (
-                "{type: apiKey, name: k, in: body}",
-                "",
-                "query, header or cookie",
-            ),
-            ("{type: http}", "", "needs `scheme`"),
-            ("{type: oauth2}", "", "needs `flows`"),
-            ("{type: openIdConnect}", "", "needs `openIdConnectUrl`"),
-            ("{type: basic}", "/type", "not one of apiKey"),
-            ("{type: mutualTLS}", "/type", "not one of apiKey"),
-            (
-                "{type: oauth2, flows: {clientCredentials: {scopes: {}}}}",
-                "/flows/clientCredentials",
-                "needs `tokenUrl`",
-            ),
-        ];
-        for (s, below, needle) in cases {
-            let at = format!("/components/securitySchemes/S{below}");
-            assert_problem(&scheme(s), "E", &at, needle);
-        }
+        assert_errors(
+            scheme,
+            "/components/securitySchemes/S",
+            &[
+                ("{type: apiKey, in: header}", "", "needs `name`"),
+                (
+                    "{type: apiKey, name: k, in: body}",
+                    "",
+                    "query, header or cookie",
+                ),
+                ("{type: http}", "", "needs `scheme`"),
+                ("{type: oauth2}", "", "needs `flows`"),
+                ("{type: openIdConnect}", "", "needs `openIdConnectUrl`"),
+                ("{type: basic}", "/type", "not one of apiKey"),
+                ("{type: mutualTLS}", "/type", "not one of apiKey"),
+                (
+                    "{type: oauth2, flows: {clientCredentials: {scopes: {}}}}",
+                    "/flows/clientCredentials",
+                    "needs `tokenUrl`",
+                ),
+            ],
+        );
         assert_clean(&v31(
             "components:\n  securitySchemes:\n    S: {type: mutualTLS}\n",
         ));
