@@ -880,26 +880,37 @@ mod tests {
     use serde_json::json;
 
     use crate::spec::testutil::{load_files, load_files_with};
-    use crate::spec::{Limits, unresolved_refs};
+    use crate::spec::{Limits, LoadedSpec, Problem, unresolved_refs};
 
     const ROOT30: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n";
 
-    fn root(rest: &str) -> String {
-        format!("{ROOT30}{rest}")
+    /// Bundles a 3.0 root document (a common header, then `rest`) with the
+    /// other `files` it refers to.
+    fn bundle(rest: &str, files: &[(&str, &str)]) -> Result<LoadedSpec, Vec<Problem>> {
+        bundle_with(rest, files, &Limits::default())
+    }
+
+    fn bundle_with(
+        rest: &str,
+        files: &[(&str, &str)],
+        limits: &Limits,
+    ) -> Result<LoadedSpec, Vec<Problem>> {
+        let root = format!("{ROOT30}{rest}");
+        let mut all = vec![("openapi.yaml", root.as_str())];
+        all.extend_from_slice(files);
+        load_files_with(&all, limits)
     }
 
     #[test]
     fn shared_external_schema_is_hoisted_once() {
-        let r = root(
-            "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas/Pet.yaml'}\n  /b:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: './schemas/Pet.yaml'}\n",
-        );
-        let spec = load_files(&[
-            ("openapi.yaml", &r),
-            (
+        let r = "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas/Pet.yaml'}\n  /b:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: './schemas/Pet.yaml'}\n";
+        let spec = bundle(
+            r,
+            &[(
                 "schemas/Pet.yaml",
                 "type: object\nproperties:\n  name: {type: string}\n",
-            ),
-        ])
+            )],
+        )
         .unwrap();
         let doc = &spec.document;
         assert_eq!(
@@ -917,16 +928,14 @@ mod tests {
 
     #[test]
     fn single_use_external_content_is_inlined() {
-        let r = root(
-            "paths:\n  /a:\n    get:\n      parameters: [{$ref: 'params.yaml#/Limit'}]\n      responses: {'200': {description: ok}}\n",
-        );
-        let spec = load_files(&[
-            ("openapi.yaml", &r),
-            (
+        let r = "paths:\n  /a:\n    get:\n      parameters: [{$ref: 'params.yaml#/Limit'}]\n      responses: {'200': {description: ok}}\n";
+        let spec = bundle(
+            r,
+            &[(
                 "params.yaml",
                 "Limit: {name: limit, in: query, schema: {type: integer}}\n",
-            ),
-        ])
+            )],
+        )
         .unwrap();
         assert_eq!(
             spec.document["paths"]["/a"]["get"]["parameters"][0],
@@ -937,18 +946,19 @@ mod tests {
 
     #[test]
     fn recursive_schemas_across_files_terminate() {
-        let r = root("paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.yaml'}\n");
-        let spec = load_files(&[
-            ("openapi.yaml", &r),
-            (
-                "a.yaml",
-                "type: object\nproperties:\n  b: {$ref: 'b.yaml'}\n",
-            ),
-            (
-                "b.yaml",
-                "type: object\nproperties:\n  a: {$ref: 'a.yaml'}\n  self: {$ref: '#'}\n",
-            ),
-        ])
+        let spec = bundle(
+            "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.yaml'}\n",
+            &[
+                (
+                    "a.yaml",
+                    "type: object\nproperties:\n  b: {$ref: 'b.yaml'}\n",
+                ),
+                (
+                    "b.yaml",
+                    "type: object\nproperties:\n  a: {$ref: 'a.yaml'}\n  self: {$ref: '#'}\n",
+                ),
+            ],
+        )
         .unwrap();
         let schemas = &spec.document["components"]["schemas"];
         assert_eq!(
@@ -969,9 +979,12 @@ mod tests {
 
     #[test]
     fn local_refs_inside_external_files_are_rewritten() {
-        let r = root("paths:\n  /a:\n    $ref: 'paths/a.yaml#/pathItem'\n");
         let a = "pathItem:\n  get:\n    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Item'}\n      '404':\n        description: nf\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Item'}\ncomponents:\n  schemas:\n    Item: {type: object, properties: {next: {$ref: '#/components/schemas/Item'}}}\n";
-        let spec = load_files(&[("openapi.yaml", &r), ("paths/a.yaml", a)]).unwrap();
+        let spec = bundle(
+            "paths:\n  /a:\n    $ref: 'paths/a.yaml#/pathItem'\n",
+            &[("paths/a.yaml", a)],
+        )
+        .unwrap();
         let doc = &spec.document;
         assert_eq!(
             doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
@@ -987,10 +1000,8 @@ mod tests {
 
     #[test]
     fn root_component_entries_are_homes_for_their_targets() {
-        let r = root(
-            "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'pet.yaml'}\ncomponents:\n  schemas:\n    Pet: {$ref: 'pet.yaml'}\n",
-        );
-        let spec = load_files(&[("openapi.yaml", &r), ("pet.yaml", "type: string\n")]).unwrap();
+        let r = "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'pet.yaml'}\ncomponents:\n  schemas:\n    Pet: {$ref: 'pet.yaml'}\n";
+        let spec = bundle(r, &[("pet.yaml", "type: string\n")]).unwrap();
         let doc = &spec.document;
         assert_eq!(
             doc["components"]["schemas"]["Pet"],
@@ -1005,10 +1016,8 @@ mod tests {
 
     #[test]
     fn hoisted_names_do_not_collide() {
-        let r = root(
-            "paths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'x/Pet.yaml'}}}}\n        '201': {description: ok, content: {application/json: {schema: {$ref: 'x/Pet.yaml'}}}}\ncomponents:\n  schemas:\n    Pet: {type: integer}\n",
-        );
-        let spec = load_files(&[("openapi.yaml", &r), ("x/Pet.yaml", "type: string\n")]).unwrap();
+        let r = "paths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'x/Pet.yaml'}}}}\n        '201': {description: ok, content: {application/json: {schema: {$ref: 'x/Pet.yaml'}}}}\ncomponents:\n  schemas:\n    Pet: {type: integer}\n";
+        let spec = bundle(r, &[("x/Pet.yaml", "type: string\n")]).unwrap();
         let schemas = &spec.document["components"]["schemas"];
         assert_eq!(schemas["Pet"], json!({"type": "integer"}));
         assert_eq!(schemas["Pet_2"], json!({"type": "string"}));
@@ -1047,15 +1056,16 @@ mod tests {
 
     #[test]
     fn ref_on_operation_is_inlined_with_a_warning() {
-        let r = root("paths:\n  /a:\n    get: {$ref: 'ops/get.yaml'}\n");
-        let spec = load_files(&[
-            ("openapi.yaml", &r),
-            (
-                "ops/get.yaml",
-                "operationId: getA\nresponses:\n  '200': {$ref: '../responses.yaml#/Ok'}\n",
-            ),
-            ("responses.yaml", "Ok: {description: ok}\n"),
-        ])
+        let spec = bundle(
+            "paths:\n  /a:\n    get: {$ref: 'ops/get.yaml'}\n",
+            &[
+                (
+                    "ops/get.yaml",
+                    "operationId: getA\nresponses:\n  '200': {$ref: '../responses.yaml#/Ok'}\n",
+                ),
+                ("responses.yaml", "Ok: {description: ok}\n"),
+            ],
+        )
         .unwrap();
         assert_eq!(spec.document["paths"]["/a"]["get"]["operationId"], "getA");
         assert_eq!(
@@ -1070,11 +1080,9 @@ mod tests {
 
     #[test]
     fn refs_back_into_the_root_become_local() {
-        let r = root(
-            "paths:\n  /a:\n    $ref: 'a.yaml'\ncomponents:\n  schemas:\n    Root: {type: string}\n",
-        );
         let a = "get:\n  responses:\n    '200': {description: ok, content: {application/json: {schema: {$ref: 'openapi.yaml#/components/schemas/Root'}}}}\n";
-        let spec = load_files(&[("openapi.yaml", &r), ("a.yaml", a)]).unwrap();
+        let r = "paths:\n  /a:\n    $ref: 'a.yaml'\ncomponents:\n  schemas:\n    Root: {type: string}\n";
+        let spec = bundle(r, &[("a.yaml", a)]).unwrap();
         assert_eq!(
             spec.document["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]
                 ["schema"],
@@ -1096,9 +1104,12 @@ mod tests {
 
     #[test]
     fn problems_in_external_files_point_at_those_files() {
-        let r = root("paths:\n  /a:\n    $ref: 'paths/a.yaml'\n");
         let a = "get:\n  operationId: x\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n          schema: {type: strin}\n";
-        let problems = load_files(&[("openapi.yaml", &r), ("paths/a.yaml", a)]).unwrap_err();
+        let problems = bundle(
+            "paths:\n  /a:\n    $ref: 'paths/a.yaml'\n",
+            &[("paths/a.yaml", a)],
+        )
+        .unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].file, "file:///spec/paths/a.yaml");
         assert_eq!(
@@ -1110,10 +1121,8 @@ mod tests {
 
     #[test]
     fn missing_external_file_and_missing_pointer_are_errors() {
-        let r = root(
-            "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'gone.yaml'}\n    B: {$ref: 'b.yaml#/nope'}\n",
-        );
-        let problems = load_files(&[("openapi.yaml", &r), ("b.yaml", "yes: {}\n")]).unwrap_err();
+        let r = "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'gone.yaml'}\n    B: {$ref: 'b.yaml#/nope'}\n";
+        let problems = bundle(r, &[("b.yaml", "yes: {}\n")]).unwrap_err();
         let messages: Vec<_> = problems
             .iter()
             .map(|p| (p.pointer.as_str(), p.message.as_str()))
@@ -1136,12 +1145,13 @@ mod tests {
 
     #[test]
     fn ref_loop_across_files_is_an_error_and_terminates() {
-        let r = root("paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.yaml'}\n");
-        let problems = load_files(&[
-            ("openapi.yaml", &r),
-            ("a.yaml", "$ref: 'b.yaml'\n"),
-            ("b.yaml", "$ref: 'a.yaml'\n"),
-        ])
+        let problems = bundle(
+            "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.yaml'}\n",
+            &[
+                ("a.yaml", "$ref: 'b.yaml'\n"),
+                ("b.yaml", "$ref: 'a.yaml'\n"),
+            ],
+        )
         .unwrap_err();
         assert!(
             problems.iter().any(|p| p
@@ -1153,7 +1163,7 @@ mod tests {
 
     #[test]
     fn nesting_limit_stops_deep_inlining() {
-        let r = root("paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'f0.yaml'}\n");
+        let r = "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'f0.yaml'}\n";
         let files: Vec<(String, String)> = (0..10)
             .map(|i| {
                 (
@@ -1169,14 +1179,16 @@ mod tests {
                 "type: string\n".to_owned(),
             )))
             .collect();
-        let mut all: Vec<(&str, &str)> = vec![("openapi.yaml", &r)];
-        all.extend(files.iter().map(|(a, b)| (a.as_str(), b.as_str())));
-        assert!(load_files(&all).is_ok());
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert!(bundle(r, &files).is_ok());
         let limits = Limits {
             max_depth: 8,
             ..Limits::default()
         };
-        let problems = load_files_with(&all, &limits).unwrap_err();
+        let problems = bundle_with(r, &files, &limits).unwrap_err();
         assert!(
             problems
                 .iter()
@@ -1187,11 +1199,8 @@ mod tests {
 
     #[test]
     fn bundling_is_deterministic() {
-        let r = root(
-            "paths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'a.yaml'}}}}\n        '201': {description: ok, content: {application/json: {schema: {$ref: 'b.yaml'}}}}\n",
-        );
+        let r = "paths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'a.yaml'}}}}\n        '201': {description: ok, content: {application/json: {schema: {$ref: 'b.yaml'}}}}\n";
         let files = [
-            ("openapi.yaml", r.as_str()),
             (
                 "a.yaml",
                 "type: object\nproperties: {b: {$ref: 'b.yaml'}, c: {$ref: 'c.yaml'}}\n",
@@ -1202,10 +1211,10 @@ mod tests {
             ),
             ("c.yaml", "type: string\n"),
         ];
-        let first = crate::spec::canonical_json(&load_files(&files).unwrap().document);
+        let first = crate::spec::canonical_json(&bundle(r, &files).unwrap().document);
         for _ in 0..5 {
             assert_eq!(
-                crate::spec::canonical_json(&load_files(&files).unwrap().document),
+                crate::spec::canonical_json(&bundle(r, &files).unwrap().document),
                 first
             );
         }
@@ -1237,19 +1246,14 @@ mod tests {
 
     #[test]
     fn document_limit_is_reported() {
-        let r = root(
-            "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.yaml'}\n    B: {$ref: 'b.yaml'}\n",
-        );
+        let r = "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'a.yaml'}\n    B: {$ref: 'b.yaml'}\n";
         let limits = Limits {
             max_documents: 2,
             ..Limits::default()
         };
-        let problems = load_files_with(
-            &[
-                ("openapi.yaml", &r),
-                ("a.yaml", "type: string\n"),
-                ("b.yaml", "type: string\n"),
-            ],
+        let problems = bundle_with(
+            r,
+            &[("a.yaml", "type: string\n"), ("b.yaml", "type: string\n")],
             &limits,
         )
         .unwrap_err();
