@@ -4,6 +4,8 @@
 //! before it lands in a generated file; templates reach them as filters.
 //! Must not do I/O.
 
+use super::emit::push_paragraph;
+
 /// A double-quoted string literal valid in JavaScript, TypeScript and JSON:
 /// quotes, backslashes and control characters are escaped, and so are
 /// U+2028/U+2029 (line terminators in older JavaScript) and `<`/`>` (so
@@ -103,10 +105,7 @@ fn has_control(text: &str) -> bool {
 pub fn doc_comment(text: &str, indent: usize, deprecated: bool) -> String {
     let mut body = doc_text(text);
     if deprecated {
-        if !body.is_empty() {
-            body.push('\n');
-        }
-        body.push_str("@deprecated");
+        push_paragraph(&mut body, "\n", "@deprecated");
     }
     if body.is_empty() {
         return String::new();
@@ -247,10 +246,7 @@ fn py_doc_text(text: &str) -> String {
 pub fn py_docstring(text: &str, indent: usize, deprecated: bool) -> String {
     let mut body = py_doc_text(text);
     if deprecated {
-        if !body.is_empty() {
-            body.push_str("\n\n");
-        }
-        body.push_str("Deprecated.");
+        push_paragraph(&mut body, "\n\n", "Deprecated.");
     }
     if body.is_empty() {
         return String::new();

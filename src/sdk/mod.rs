@@ -2,10 +2,12 @@
 //! spec ([`lower::lower`] -> [`model::Api`], [`reshape`]d for Python),
 //! every naming decision ([`naming`]), the escaping of spec text for
 //! generated code ([`escape`]), and one emitter per language
-//! ([`typescript`], [`python`]), which share the rendering helpers here.
+//! ([`typescript`], [`python`]), which share the rendering helpers here
+//! and what they derive from the model alike ([`emit`]).
 //! Must not do I/O: the caller reads the spec, supplies the templates and
 //! writes the files.
 
+pub mod emit;
 pub mod escape;
 pub mod lower;
 pub mod model;
