@@ -10,7 +10,38 @@ use serde::Serialize;
 
 use super::model::{
     Api, ApiKeyLocation, AuthKind, BodyKind, Docs, ParamLocation, RequestBody, SecurityScheme,
+    Server,
 };
+
+/// The package and the API it is a client of, as every emitter's templates
+/// see them (titles, metadata, the README's heading).
+#[derive(Debug, Serialize)]
+pub struct PackageCtx {
+    pub package_name: String,
+    pub package_version: String,
+    pub api_name: String,
+    pub api_version: String,
+    pub api_docs: String,
+    /// The first server's URL with its variables at their defaults.
+    pub default_base_url: String,
+}
+
+impl PackageCtx {
+    pub(crate) fn new(api: &Api, package_name: &str, package_version: &str) -> PackageCtx {
+        PackageCtx {
+            package_name: package_name.to_owned(),
+            package_version: package_version.to_owned(),
+            api_name: api.name.clone(),
+            api_version: api.version.clone(),
+            api_docs: api.docs.text(),
+            default_base_url: api
+                .servers
+                .first()
+                .map(Server::default_url)
+                .unwrap_or_default(),
+        }
+    }
+}
 
 /// A security scheme as every emitter's templates see it; each emitter adds
 /// the type of its credential beside it.

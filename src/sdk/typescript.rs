@@ -182,13 +182,9 @@ fn valid_package_name(name: &str) -> bool {
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 pub struct TsContext {
-    pub package_name: String,
-    pub package_version: String,
-    pub api_name: String,
-    pub api_version: String,
-    pub api_docs: String,
+    #[serde(flatten)]
+    pub package: emit::PackageCtx,
     pub servers: Vec<ServerCtx>,
-    pub default_base_url: String,
     pub schemes: Vec<SchemeCtx>,
     pub resources: Vec<ResourceCtx>,
     /// `Vec<TypeCtx>` as a template value (see [`render`]).
@@ -333,16 +329,7 @@ fn context(api: &Api, options: &TsOptions) -> TsContext {
         })
         .collect::<Vec<_>>();
     TsContext {
-        package_name: options.package_name.clone(),
-        package_version: options.package_version.clone(),
-        api_name: api.name.clone(),
-        api_version: api.version.clone(),
-        api_docs: api.docs.text(),
-        default_base_url: api
-            .servers
-            .first()
-            .map(Server::default_url)
-            .unwrap_or_default(),
+        package: emit::PackageCtx::new(api, &options.package_name, &options.package_version),
         servers: api.servers.iter().map(server_ctx).collect(),
         schemes: api.security_schemes.iter().map(scheme_ctx).collect(),
         resources,
