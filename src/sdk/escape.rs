@@ -217,17 +217,23 @@ pub fn toml_string(text: &str) -> String {
     json_style(text, |c| c.is_control() || py_invisible(c))
 }
 
+/// `text` with line terminators of every kind as `\n` and other control
+/// characters but tab dropped: the lines a doc block prints.
+fn plain_lines(text: &str) -> String {
+    let normalised = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
+    normalised
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect()
+}
+
 /// The text of a Python docstring, before quoting: line terminators of
 /// every kind become `\n`, other control characters are dropped, trailing
 /// spaces and leading and trailing blank lines go.
 fn py_doc_text(text: &str) -> String {
-    let normalised = text
-        .replace("\r\n", "\n")
-        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
-    let cleaned: String = normalised
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
+    let cleaned = plain_lines(text);
     let lines: Vec<&str> = cleaned.split('\n').map(str::trim_end).collect();
     let first = lines.iter().position(|l| !l.trim().is_empty());
     let last = lines.iter().rposition(|l| !l.trim().is_empty());
@@ -328,13 +334,7 @@ mod tests {
     /// The first, obviously correct, version of [`doc_text`]: the fast one
     /// must agree with it.
     fn doc_text_reference(text: &str) -> String {
-        let normalised = text
-            .replace("\r\n", "\n")
-            .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
-        let cleaned: String = normalised
-            .chars()
-            .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-            .collect();
+        let cleaned = plain_lines(text);
         let mut lines: Vec<String> = cleaned
             .split('\n')
             .map(|line| {

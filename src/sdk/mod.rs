@@ -14,6 +14,8 @@ pub mod model;
 pub mod naming;
 pub mod python;
 pub mod reshape;
+#[cfg(test)]
+mod testutil;
 pub mod typescript;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
