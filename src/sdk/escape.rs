@@ -99,17 +99,23 @@ fn has_control(text: &str) -> bool {
     })
 }
 
+/// The body of a doc block: `text`, then `tag` as its own paragraph (after
+/// `separator`) when `deprecated`; `None` when there is nothing to say, so
+/// that no empty block is printed.
+fn doc_body(mut text: String, deprecated: bool, separator: &str, tag: &str) -> Option<String> {
+    if deprecated {
+        push_paragraph(&mut text, separator, tag);
+    }
+    (!text.is_empty()).then_some(text)
+}
+
 /// A complete JSDoc block for `text` at `indent` spaces (plus a
 /// `@deprecated` tag when asked), or `""` when there is nothing to say.
 /// Ends with a newline.
 pub fn doc_comment(text: &str, indent: usize, deprecated: bool) -> String {
-    let mut body = doc_text(text);
-    if deprecated {
-        push_paragraph(&mut body, "\n", "@deprecated");
-    }
-    if body.is_empty() {
+    let Some(body) = doc_body(doc_text(text), deprecated, "\n", "@deprecated") else {
         return String::new();
-    }
+    };
     let pad = " ".repeat(indent);
     let mut out = String::with_capacity(body.len() + (indent + 4) * 8);
     out.push_str(&pad);
@@ -250,13 +256,9 @@ fn py_doc_text(text: &str) -> String {
 /// are escaped, a third quote in a row and quotes at the end are escaped,
 /// and bidirectional controls and separators are written as `\uNNNN`.
 pub fn py_docstring(text: &str, indent: usize, deprecated: bool) -> String {
-    let mut body = py_doc_text(text);
-    if deprecated {
-        push_paragraph(&mut body, "\n\n", "Deprecated.");
-    }
-    if body.is_empty() {
+    let Some(body) = doc_body(py_doc_text(text), deprecated, "\n\n", "Deprecated.") else {
         return String::new();
-    }
+    };
     let trailing_quotes = body.len() - body.trim_end_matches('"').len();
     let mut escaped = String::with_capacity(body.len() + 8);
     let mut run = 0;

@@ -44,6 +44,20 @@ pub(crate) fn configure_common(env: &mut minijinja::Environment<'_>) {
 /// Built-in templates of one emitter, as `(name, source)`.
 pub type Templates = &'static [(&'static str, &'static str)];
 
+/// One emitter's built-in files of `templates/<dir>/`, as `(name,
+/// contents)`: each `file` is named `<dir>/<file>.j2` and holds
+/// `templates/<dir>/<file><ext>` (`.j2` for templates, nothing for
+/// [`StaticFiles`]), so that a name and its file cannot disagree.
+macro_rules! builtin_files {
+    ($dir:literal, $ext:literal, [$($file:literal),* $(,)?]) => {
+        &[$((
+            concat!($dir, "/", $file, ".j2"),
+            include_str!(concat!("../../templates/", $dir, "/", $file, $ext)),
+        )),*]
+    };
+}
+pub(crate) use builtin_files;
+
 /// One emitter's built-in files that print nothing from the spec (the
 /// runtimes, `index.js`, `py.typed`, ...), as `(name, contents)`: shipped as
 /// plain files and copied as they are, not parsed as templates. `name` is

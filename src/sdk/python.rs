@@ -61,45 +61,25 @@ use super::naming::{self, Language};
 /// output file is the name without the `python/` prefix and `.j2`, with
 /// `package/` replaced by the import name.
 /// Largest output first: `render_all` hands them out in this order.
-pub const TEMPLATES: super::Templates = &[
-    (
-        "python/package/models.py.j2",
-        include_str!("../../templates/python/package/models.py.j2"),
-    ),
-    (
-        "python/package/client.py.j2",
-        include_str!("../../templates/python/package/client.py.j2"),
-    ),
-    (
-        "python/README.md.j2",
-        include_str!("../../templates/python/README.md.j2"),
-    ),
-    (
-        "python/pyproject.toml.j2",
-        include_str!("../../templates/python/pyproject.toml.j2"),
-    ),
-    (
-        "python/package/__init__.py.j2",
-        include_str!("../../templates/python/package/__init__.py.j2"),
-    ),
-];
+pub const TEMPLATES: super::Templates = super::builtin_files!(
+    "python",
+    ".j2",
+    [
+        "package/models.py",
+        "package/client.py",
+        "README.md",
+        "pyproject.toml",
+        "package/__init__.py",
+    ]
+);
 
 /// The package's files that do not vary with the spec (the runtime,
 /// `py.typed`, `.gitignore`), copied as they are; see [`super::StaticFiles`].
-pub const STATIC: super::StaticFiles = &[
-    (
-        "python/package/_runtime.py.j2",
-        include_str!("../../templates/python/package/_runtime.py"),
-    ),
-    (
-        "python/package/py.typed.j2",
-        include_str!("../../templates/python/package/py.typed"),
-    ),
-    (
-        "python/.gitignore.j2",
-        include_str!("../../templates/python/.gitignore"),
-    ),
-];
+pub const STATIC: super::StaticFiles = super::builtin_files!(
+    "python",
+    "",
+    ["package/_runtime.py", "package/py.typed", ".gitignore"]
+);
 
 /// Whether a path in the package folder (relative, `/`-separated) is what
 /// building, installing or checking the package leaves there (`build/`,

@@ -35,53 +35,31 @@ use super::naming::Language;
 /// Every template of the package, by name, with its built-in source. The
 /// output file is the name without the `typescript/` prefix and `.j2`.
 /// Largest output first: `render_all` hands them out in this order.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "typescript/models.d.ts.j2",
-        include_str!("../../templates/typescript/models.d.ts.j2"),
-    ),
-    (
-        "typescript/client.js.j2",
-        include_str!("../../templates/typescript/client.js.j2"),
-    ),
-    (
-        "typescript/client.d.ts.j2",
-        include_str!("../../templates/typescript/client.d.ts.j2"),
-    ),
-    (
-        "typescript/README.md.j2",
-        include_str!("../../templates/typescript/README.md.j2"),
-    ),
-    (
-        "typescript/package.json.j2",
-        include_str!("../../templates/typescript/package.json.j2"),
-    ),
-];
+pub const TEMPLATES: super::Templates = super::builtin_files!(
+    "typescript",
+    ".j2",
+    [
+        "models.d.ts",
+        "client.js",
+        "client.d.ts",
+        "README.md",
+        "package.json",
+    ]
+);
 
 /// The package's files that do not vary with the spec (the runtime, the
 /// index modules), copied as they are; see [`super::StaticFiles`].
-pub const STATIC: super::StaticFiles = &[
-    (
-        "typescript/runtime.js.j2",
-        include_str!("../../templates/typescript/runtime.js"),
-    ),
-    (
-        "typescript/runtime.d.ts.j2",
-        include_str!("../../templates/typescript/runtime.d.ts"),
-    ),
-    (
-        "typescript/index.js.j2",
-        include_str!("../../templates/typescript/index.js"),
-    ),
-    (
-        "typescript/index.d.ts.j2",
-        include_str!("../../templates/typescript/index.d.ts"),
-    ),
-    (
-        "typescript/models.js.j2",
-        include_str!("../../templates/typescript/models.js"),
-    ),
-];
+pub const STATIC: super::StaticFiles = super::builtin_files!(
+    "typescript",
+    "",
+    [
+        "runtime.js",
+        "runtime.d.ts",
+        "index.js",
+        "index.d.ts",
+        "models.js",
+    ]
+);
 
 /// Package-level choices that do not come from the spec.
 #[derive(Debug, Clone)]
