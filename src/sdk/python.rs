@@ -167,8 +167,8 @@ pub fn render(
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 pub struct PyContext {
-    /// `package_name` is the distribution name (`pip install
-    /// <package_name>`).
+    /// Flattened: templates see `package_name` (the distribution name,
+    /// `pip install <package_name>`), `api_name`, ... at the top.
     #[serde(flatten)]
     pub package: emit::PackageCtx,
     /// One line for the package metadata.
@@ -202,6 +202,7 @@ pub struct ServerVariableCtx {
 /// A security scheme and the annotation of its `Auth` field.
 #[derive(Debug, Serialize)]
 pub struct SchemeCtx {
+    /// Flattened: templates see `s.kind`, `s.location`, ... directly.
     #[serde(flatten)]
     pub scheme: emit::SchemeCtx,
     pub annotation: &'static str,

@@ -160,6 +160,7 @@ fn valid_package_name(name: &str) -> bool {
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 pub struct TsContext {
+    /// Flattened: templates see `package_name`, `api_name`, ... at the top.
     #[serde(flatten)]
     pub package: emit::PackageCtx,
     pub servers: Vec<ServerCtx>,
@@ -192,6 +193,7 @@ pub struct ServerVariableCtx {
 /// A security scheme and the type of its credential.
 #[derive(Debug, Serialize)]
 pub struct SchemeCtx {
+    /// Flattened: templates see `s.kind`, `s.location`, ... directly.
     #[serde(flatten)]
     pub scheme: emit::SchemeCtx,
     pub ts_type: &'static str,
