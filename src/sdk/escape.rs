@@ -4,6 +4,8 @@
 //! before it lands in a generated file; templates reach them as filters.
 //! Must not do I/O.
 
+use super::emit::push_paragraph;
+
 /// A double-quoted string literal valid in JavaScript, TypeScript and JSON:
 /// quotes, backslashes and control characters are escaped, and so are
 /// U+2028/U+2029 (line terminators in older JavaScript) and `<`/`>` (so
@@ -97,20 +99,23 @@ fn has_control(text: &str) -> bool {
     })
 }
 
+/// The body of a doc block: `text`, then `tag` as its own paragraph (after
+/// `separator`) when `deprecated`; `None` when there is nothing to say, so
+/// that no empty block is printed.
+fn doc_body(mut text: String, deprecated: bool, separator: &str, tag: &str) -> Option<String> {
+    if deprecated {
+        push_paragraph(&mut text, separator, tag);
+    }
+    (!text.is_empty()).then_some(text)
+}
+
 /// A complete JSDoc block for `text` at `indent` spaces (plus a
 /// `@deprecated` tag when asked), or `""` when there is nothing to say.
 /// Ends with a newline.
 pub fn doc_comment(text: &str, indent: usize, deprecated: bool) -> String {
-    let mut body = doc_text(text);
-    if deprecated {
-        if !body.is_empty() {
-            body.push('\n');
-        }
-        body.push_str("@deprecated");
-    }
-    if body.is_empty() {
+    let Some(body) = doc_body(doc_text(text), deprecated, "\n", "@deprecated") else {
         return String::new();
-    }
+    };
     let pad = " ".repeat(indent);
     let mut out = String::with_capacity(body.len() + (indent + 4) * 8);
     out.push_str(&pad);
@@ -218,17 +223,23 @@ pub fn toml_string(text: &str) -> String {
     json_style(text, |c| c.is_control() || py_invisible(c))
 }
 
+/// `text` with line terminators of every kind as `\n` and other control
+/// characters but tab dropped: the lines a doc block prints.
+fn plain_lines(text: &str) -> String {
+    let normalised = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
+    normalised
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect()
+}
+
 /// The text of a Python docstring, before quoting: line terminators of
 /// every kind become `\n`, other control characters are dropped, trailing
 /// spaces and leading and trailing blank lines go.
 fn py_doc_text(text: &str) -> String {
-    let normalised = text
-        .replace("\r\n", "\n")
-        .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
-    let cleaned: String = normalised
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
+    let cleaned = plain_lines(text);
     let lines: Vec<&str> = cleaned.split('\n').map(str::trim_end).collect();
     let first = lines.iter().position(|l| !l.trim().is_empty());
     let last = lines.iter().rposition(|l| !l.trim().is_empty());
@@ -245,16 +256,9 @@ fn py_doc_text(text: &str) -> String {
 /// are escaped, a third quote in a row and quotes at the end are escaped,
 /// and bidirectional controls and separators are written as `\uNNNN`.
 pub fn py_docstring(text: &str, indent: usize, deprecated: bool) -> String {
-    let mut body = py_doc_text(text);
-    if deprecated {
-        if !body.is_empty() {
-            body.push_str("\n\n");
-        }
-        body.push_str("Deprecated.");
-    }
-    if body.is_empty() {
+    let Some(body) = doc_body(py_doc_text(text), deprecated, "\n\n", "Deprecated.") else {
         return String::new();
-    }
+    };
     let trailing_quotes = body.len() - body.trim_end_matches('"').len();
     let mut escaped = String::with_capacity(body.len() + 8);
     let mut run = 0;
@@ -332,13 +336,7 @@ mod tests {
     /// The first, obviously correct, version of [`doc_text`]: the fast one
     /// must agree with it.
     fn doc_text_reference(text: &str) -> String {
-        let normalised = text
-            .replace("\r\n", "\n")
-            .replace(['\r', '\u{2028}', '\u{2029}', '\u{85}'], "\n");
-        let cleaned: String = normalised
-            .chars()
-            .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-            .collect();
+        let cleaned = plain_lines(text);
         let mut lines: Vec<String> = cleaned
             .split('\n')
             .map(|line| {

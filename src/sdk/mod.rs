@@ -2,16 +2,20 @@
 //! spec ([`lower::lower`] -> [`model::Api`], [`reshape`]d for Python),
 //! every naming decision ([`naming`]), the escaping of spec text for
 //! generated code ([`escape`]), and one emitter per language
-//! ([`typescript`], [`python`]), which share the rendering helpers here.
+//! ([`typescript`], [`python`]), which share the rendering helpers here
+//! and what they derive from the model alike ([`emit`]).
 //! Must not do I/O: the caller reads the spec, supplies the templates and
 //! writes the files.
 
+pub mod emit;
 pub mod escape;
 pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod python;
 pub mod reshape;
+#[cfg(test)]
+mod testutil;
 pub mod typescript;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,6 +43,20 @@ pub(crate) fn configure_common(env: &mut minijinja::Environment<'_>) {
 
 /// Built-in templates of one emitter, as `(name, source)`.
 pub type Templates = &'static [(&'static str, &'static str)];
+
+/// One emitter's built-in files of `templates/<dir>/`, as `(name,
+/// contents)`: each `file` is named `<dir>/<file>.j2` and holds
+/// `templates/<dir>/<file><ext>` (`.j2` for templates, nothing for
+/// [`StaticFiles`]), so that a name and its file cannot disagree.
+macro_rules! builtin_files {
+    ($dir:literal, $ext:literal, [$($file:literal),* $(,)?]) => {
+        &[$((
+            concat!($dir, "/", $file, ".j2"),
+            include_str!(concat!("../../templates/", $dir, "/", $file, $ext)),
+        )),*]
+    };
+}
+pub(crate) use builtin_files;
 
 /// One emitter's built-in files that print nothing from the spec (the
 /// runtimes, `index.js`, `py.typed`, ...), as `(name, contents)`: shipped as

@@ -52,6 +52,7 @@ use minijinja::{Environment, Value as JValue};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::emit::{self, ExampleCtx};
 use super::escape;
 use super::model::*;
 use super::naming::{self, Language};
@@ -60,45 +61,25 @@ use super::naming::{self, Language};
 /// output file is the name without the `python/` prefix and `.j2`, with
 /// `package/` replaced by the import name.
 /// Largest output first: `render_all` hands them out in this order.
-pub const TEMPLATES: super::Templates = &[
-    (
-        "python/package/models.py.j2",
-        include_str!("../../templates/python/package/models.py.j2"),
-    ),
-    (
-        "python/package/client.py.j2",
-        include_str!("../../templates/python/package/client.py.j2"),
-    ),
-    (
-        "python/README.md.j2",
-        include_str!("../../templates/python/README.md.j2"),
-    ),
-    (
-        "python/pyproject.toml.j2",
-        include_str!("../../templates/python/pyproject.toml.j2"),
-    ),
-    (
-        "python/package/__init__.py.j2",
-        include_str!("../../templates/python/package/__init__.py.j2"),
-    ),
-];
+pub const TEMPLATES: super::Templates = super::builtin_files!(
+    "python",
+    ".j2",
+    [
+        "package/models.py",
+        "package/client.py",
+        "README.md",
+        "pyproject.toml",
+        "package/__init__.py",
+    ]
+);
 
 /// The package's files that do not vary with the spec (the runtime,
 /// `py.typed`, `.gitignore`), copied as they are; see [`super::StaticFiles`].
-pub const STATIC: super::StaticFiles = &[
-    (
-        "python/package/_runtime.py.j2",
-        include_str!("../../templates/python/package/_runtime.py"),
-    ),
-    (
-        "python/package/py.typed.j2",
-        include_str!("../../templates/python/package/py.typed"),
-    ),
-    (
-        "python/.gitignore.j2",
-        include_str!("../../templates/python/.gitignore"),
-    ),
-];
+pub const STATIC: super::StaticFiles = super::builtin_files!(
+    "python",
+    "",
+    ["package/_runtime.py", "package/py.typed", ".gitignore"]
+);
 
 /// Whether a path in the package folder (relative, `/`-separated) is what
 /// building, installing or checking the package leaves there (`build/`,
@@ -141,12 +122,7 @@ pub fn configure(env: &mut Environment<'_>) {
     env.add_filter("py_string", |s: String| escape::py_string(&s));
     env.add_filter("py_string_single", |s: String| escape::py_string_single(&s));
     env.add_filter("toml_string", |s: String| escape::toml_string(&s));
-    env.add_filter(
-        "py_doc",
-        |s: String, indent: Option<usize>, deprecated: Option<bool>| {
-            escape::py_docstring(&s, indent.unwrap_or(0), deprecated.unwrap_or(false))
-        },
-    );
+    emit::add_doc_filter(env, "py_doc", escape::py_docstring);
 }
 
 /// A ready environment with the built-in templates (tests, and callers
@@ -191,19 +167,16 @@ pub fn render(
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 pub struct PyContext {
-    /// Distribution name (`pip install <package_name>`).
-    pub package_name: String,
-    pub package_version: String,
+    /// Flattened: templates see `package_name` (the distribution name,
+    /// `pip install <package_name>`), `api_name`, ... at the top.
+    #[serde(flatten)]
+    pub package: emit::PackageCtx,
     /// One line for the package metadata.
     pub package_summary: String,
     /// The importable package (`import <import_name>`).
     pub import_name: String,
-    pub api_name: String,
-    pub api_version: String,
-    pub api_docs: String,
     pub server_url: String,
     pub server_variables: Vec<ServerVariableCtx>,
-    pub default_base_url: String,
     pub schemes: Vec<SchemeCtx>,
     pub resources: Vec<ResourceCtx>,
     pub enums: Vec<EnumCtx>,
@@ -226,19 +199,13 @@ pub struct ServerVariableCtx {
     pub docs: String,
 }
 
+/// A security scheme and the annotation of its `Auth` field.
 #[derive(Debug, Serialize)]
 pub struct SchemeCtx {
-    pub ident: String,
-    pub key: String,
-    /// `apiKey`, `bearer` or `basic`.
-    pub kind: &'static str,
-    /// `header`, `query` or `cookie` for API keys, else empty.
-    pub location: &'static str,
-    /// Header, query or cookie name for API keys, else empty.
-    pub param_name: String,
-    /// The annotation of its `Auth` field.
+    /// Flattened: templates see `s.kind`, `s.location`, ... directly.
+    #[serde(flatten)]
+    pub scheme: emit::SchemeCtx,
     pub annotation: &'static str,
-    pub docs: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -357,12 +324,6 @@ pub struct AliasCtx {
     pub expr: String,
 }
 
-#[derive(Debug, Serialize)]
-pub struct ExampleCtx {
-    pub resource: String,
-    pub method: String,
-}
-
 /// Where a type expression is printed.
 #[derive(Clone, Copy)]
 struct Site {
@@ -403,26 +364,13 @@ fn context(api: &Api, options: &PyOptions) -> PyContext {
         }
     }
     let model_names = api.types.iter().map(|t| t.name.clone()).collect();
-    let example = api.resources.iter().find_map(|r| {
-        r.operations
-            .iter()
-            .find(|op| op.params_optional)
-            .map(|op| ExampleCtx {
-                resource: r.ident.clone(),
-                method: op.ident.clone(),
-            })
-    });
     PyContext {
-        package_name: options.package_name.clone(),
-        package_version: options.package_version.clone(),
+        package: emit::PackageCtx::new(api, &options.package_name, &options.package_version),
         package_summary: format!(
             "Python client for {} (generated by specrelay)",
             api.name.split_whitespace().collect::<Vec<_>>().join(" ")
         ),
         import_name: naming::python_import_name(&options.package_name),
-        api_name: api.name.clone(),
-        api_version: api.version.clone(),
-        api_docs: api.docs.text(),
         server_url: server.map(|s| s.url.clone()).unwrap_or_default(),
         server_variables: server
             .map(|s| {
@@ -437,7 +385,6 @@ fn context(api: &Api, options: &PyOptions) -> PyContext {
                     .collect()
             })
             .unwrap_or_default(),
-        default_base_url: server.map(Server::default_url).unwrap_or_default(),
         schemes: api.security_schemes.iter().map(scheme_ctx).collect(),
         resources: api
             .resources
@@ -459,7 +406,7 @@ fn context(api: &Api, options: &PyOptions) -> PyContext {
         aliases: in_definition_order(aliases),
         type_table: api.types.iter().map(type_table).collect(),
         model_names,
-        example,
+        example: emit::example(api),
     }
 }
 
@@ -496,28 +443,12 @@ fn in_definition_order(aliases: Vec<AliasCtx>) -> Vec<AliasCtx> {
 }
 
 fn scheme_ctx(s: &SecurityScheme) -> SchemeCtx {
-    let (kind, location, param_name, annotation) = match &s.kind {
-        AuthKind::ApiKey { location, name } => (
-            "apiKey",
-            match location {
-                ApiKeyLocation::Header => "header",
-                ApiKeyLocation::Query => "query",
-                ApiKeyLocation::Cookie => "cookie",
-            },
-            name.clone(),
-            "Optional[Credential]",
-        ),
-        AuthKind::Bearer => ("bearer", "", String::new(), "Optional[Credential]"),
-        AuthKind::Basic => ("basic", "", String::new(), "Optional[BasicCredentials]"),
-    };
     SchemeCtx {
-        ident: s.ident.clone(),
-        key: s.key.clone(),
-        kind,
-        location,
-        param_name,
-        annotation,
-        docs: s.docs.text(),
+        scheme: emit::SchemeCtx::new(s),
+        annotation: match s.kind {
+            AuthKind::Basic => "Optional[BasicCredentials]",
+            AuthKind::ApiKey { .. } | AuthKind::Bearer => "Optional[Credential]",
+        },
     }
 }
 
@@ -615,10 +546,7 @@ fn field_ctx(p: &Property) -> FieldCtx {
         notes.push("Write-only: sent in requests, never returned.".to_owned());
     }
     if !notes.is_empty() {
-        if !docs.is_empty() {
-            docs.push_str("\n\n");
-        }
-        docs.push_str(&notes.join(" "));
+        emit::push_paragraph(&mut docs, "\n\n", &notes.join(" "));
     }
     FieldCtx {
         ident: p.ident.clone(),
@@ -653,16 +581,7 @@ fn operation_ctx(op: &Operation, resource_type: &str) -> OperationCtx {
         method: op.method.clone(),
         path: op.path.clone(),
         docs: operation_docs(op, &arg_docs),
-        summary: op
-            .docs
-            .summary
-            .clone()
-            .or_else(|| op.docs.description.clone())
-            .unwrap_or_default()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        summary: emit::summary_line(&op.docs),
         deprecated: op.docs.deprecated,
         args,
         cast: return_annotation != "None" && return_annotation != "Any",
@@ -678,15 +597,6 @@ fn operation_ctx(op: &Operation, resource_type: &str) -> OperationCtx {
     }
 }
 
-fn location_name(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
-
 /// The keyword arguments (body first, then parameters, in the model's
 /// order) and each one's line for the docstring.
 fn arguments(op: &Operation) -> (Vec<ArgCtx>, Vec<(String, String)>) {
@@ -699,10 +609,7 @@ fn arguments(op: &Operation) -> (Vec<ArgCtx>, Vec<(String, String)>) {
             _ => py_type(&b.ty, IN_CLIENT),
         };
         args.push(arg(&b.ident, annotation, b.required));
-        arg_docs.push((
-            b.ident.clone(),
-            format!("Request body ({}). {}", b.media_type, b.docs.text()),
-        ));
+        arg_docs.push((b.ident.clone(), emit::body_docs(b)));
     }
     for p in &op.params {
         args.push(arg(&p.ident, py_type(&p.ty, IN_CLIENT), p.required));
@@ -711,7 +618,7 @@ fn arguments(op: &Operation) -> (Vec<ArgCtx>, Vec<(String, String)>) {
             format!(
                 "`{}` ({} parameter){}. {}",
                 p.wire_name,
-                location_name(p.location),
+                emit::location_name(p.location),
                 if p.docs.deprecated {
                     ", deprecated"
                 } else {
@@ -744,7 +651,7 @@ fn param_ctx(p: &Parameter) -> ParamCtx {
     ParamCtx {
         wire_name: p.wire_name.clone(),
         ident: p.ident.clone(),
-        location: location_name(p.location),
+        location: emit::location_name(p.location),
         style: match p.style {
             ParamStyle::Simple => "simple",
             ParamStyle::Label => "label",
@@ -764,13 +671,7 @@ fn param_ctx(p: &Parameter) -> ParamCtx {
 fn body_ctx(b: &RequestBody) -> BodyCtx {
     BodyCtx {
         ident: b.ident.clone(),
-        kind: match b.kind {
-            BodyKind::Json => "json",
-            BodyKind::Multipart { .. } => "multipart",
-            BodyKind::FormUrlEncoded => "form",
-            BodyKind::Text => "text",
-            BodyKind::Binary => "binary",
-        },
+        kind: emit::body_kind(&b.kind),
         media_type: b.media_type.clone(),
         files: match &b.kind {
             BodyKind::Multipart { files } => files.clone(),
@@ -805,10 +706,7 @@ fn operation_docs(op: &Operation, args: &[(String, String)]) -> String {
         docs = format!("`{} {}`.", op.method, op.path);
     }
     let mut section = |title: &str, lines: Vec<String>| {
-        if !docs.is_empty() {
-            docs.push_str("\n\n");
-        }
-        docs.push_str(title);
+        emit::push_paragraph(&mut docs, "\n\n", title);
         for line in lines {
             docs.push_str("\n    ");
             docs.push_str(&line);

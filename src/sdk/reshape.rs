@@ -189,16 +189,10 @@ fn nullable_refs(t: &mut Type, names: &HashSet<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sdk::lower;
-    use crate::spec::testutil::load_one;
-
-    fn lowered(yaml: &str, lang: Language) -> Api {
-        let spec = load_one(yaml).unwrap_or_else(|p| panic!("{p:#?}"));
-        lower(&spec.upgraded, lang)
-    }
+    use crate::sdk::testutil::{lowered, type_named};
 
     fn ty<'a>(api: &'a Api, name: &str) -> &'a Type {
-        &api.types.iter().find(|t| t.name == name).unwrap().ty
+        &type_named(api, name).ty
     }
 
     const SPEC: &str = r##"

@@ -27,6 +27,7 @@ use minijinja::{AutoEscape, Environment, Value as JValue};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::emit::{self, ExampleCtx};
 use super::escape;
 use super::model::*;
 use super::naming::Language;
@@ -34,53 +35,31 @@ use super::naming::Language;
 /// Every template of the package, by name, with its built-in source. The
 /// output file is the name without the `typescript/` prefix and `.j2`.
 /// Largest output first: `render_all` hands them out in this order.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "typescript/models.d.ts.j2",
-        include_str!("../../templates/typescript/models.d.ts.j2"),
-    ),
-    (
-        "typescript/client.js.j2",
-        include_str!("../../templates/typescript/client.js.j2"),
-    ),
-    (
-        "typescript/client.d.ts.j2",
-        include_str!("../../templates/typescript/client.d.ts.j2"),
-    ),
-    (
-        "typescript/README.md.j2",
-        include_str!("../../templates/typescript/README.md.j2"),
-    ),
-    (
-        "typescript/package.json.j2",
-        include_str!("../../templates/typescript/package.json.j2"),
-    ),
-];
+pub const TEMPLATES: super::Templates = super::builtin_files!(
+    "typescript",
+    ".j2",
+    [
+        "models.d.ts",
+        "client.js",
+        "client.d.ts",
+        "README.md",
+        "package.json",
+    ]
+);
 
 /// The package's files that do not vary with the spec (the runtime, the
 /// index modules), copied as they are; see [`super::StaticFiles`].
-pub const STATIC: super::StaticFiles = &[
-    (
-        "typescript/runtime.js.j2",
-        include_str!("../../templates/typescript/runtime.js"),
-    ),
-    (
-        "typescript/runtime.d.ts.j2",
-        include_str!("../../templates/typescript/runtime.d.ts"),
-    ),
-    (
-        "typescript/index.js.j2",
-        include_str!("../../templates/typescript/index.js"),
-    ),
-    (
-        "typescript/index.d.ts.j2",
-        include_str!("../../templates/typescript/index.d.ts"),
-    ),
-    (
-        "typescript/models.js.j2",
-        include_str!("../../templates/typescript/models.js"),
-    ),
-];
+pub const STATIC: super::StaticFiles = super::builtin_files!(
+    "typescript",
+    "",
+    [
+        "runtime.js",
+        "runtime.d.ts",
+        "index.js",
+        "index.d.ts",
+        "models.js",
+    ]
+);
 
 /// Package-level choices that do not come from the spec.
 #[derive(Debug, Clone)]
@@ -113,12 +92,7 @@ pub fn configure(env: &mut Environment<'_>) {
         }
     });
     env.add_filter("js_string", |s: String| escape::js_string(&s));
-    env.add_filter(
-        "doc",
-        |s: String, indent: Option<usize>, deprecated: Option<bool>| {
-            escape::doc_comment(&s, indent.unwrap_or(0), deprecated.unwrap_or(false))
-        },
-    );
+    emit::add_doc_filter(env, "doc", escape::doc_comment);
 }
 
 /// A ready environment with the built-in templates (tests, and callers
@@ -186,13 +160,10 @@ fn valid_package_name(name: &str) -> bool {
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 pub struct TsContext {
-    pub package_name: String,
-    pub package_version: String,
-    pub api_name: String,
-    pub api_version: String,
-    pub api_docs: String,
+    /// Flattened: templates see `package_name`, `api_name`, ... at the top.
+    #[serde(flatten)]
+    pub package: emit::PackageCtx,
     pub servers: Vec<ServerCtx>,
-    pub default_base_url: String,
     pub schemes: Vec<SchemeCtx>,
     pub resources: Vec<ResourceCtx>,
     /// `Vec<TypeCtx>` as a template value (see [`render`]).
@@ -219,18 +190,13 @@ pub struct ServerVariableCtx {
     pub docs: String,
 }
 
+/// A security scheme and the type of its credential.
 #[derive(Debug, Serialize)]
 pub struct SchemeCtx {
-    pub ident: String,
-    pub key: String,
-    /// `apiKey`, `bearer` or `basic`.
-    pub kind: &'static str,
-    /// `header`, `query` or `cookie` for API keys, else empty.
-    pub location: &'static str,
-    /// Header, query or cookie name for API keys, else empty.
-    pub param_name: String,
+    /// Flattened: templates see `s.kind`, `s.location`, ... directly.
+    #[serde(flatten)]
+    pub scheme: emit::SchemeCtx,
     pub ts_type: &'static str,
-    pub docs: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -317,12 +283,6 @@ pub struct MemberCtx {
     pub deprecated: bool,
 }
 
-#[derive(Debug, Serialize)]
-pub struct ExampleCtx {
-    pub resource: String,
-    pub method: String,
-}
-
 fn context(api: &Api, options: &TsOptions) -> TsContext {
     let mut params_types = Vec::new();
     let mut errors_types = Vec::new();
@@ -348,26 +308,8 @@ fn context(api: &Api, options: &TsOptions) -> TsContext {
                 .collect(),
         })
         .collect::<Vec<_>>();
-    let example = api.resources.iter().find_map(|r| {
-        r.operations
-            .iter()
-            .find(|op| op.params_optional)
-            .map(|op| ExampleCtx {
-                resource: r.ident.clone(),
-                method: op.ident.clone(),
-            })
-    });
     TsContext {
-        package_name: options.package_name.clone(),
-        package_version: options.package_version.clone(),
-        api_name: api.name.clone(),
-        api_version: api.version.clone(),
-        api_docs: api.docs.text(),
-        default_base_url: api
-            .servers
-            .first()
-            .map(Server::default_url)
-            .unwrap_or_default(),
+        package: emit::PackageCtx::new(api, &options.package_name, &options.package_version),
         servers: api.servers.iter().map(server_ctx).collect(),
         schemes: api.security_schemes.iter().map(scheme_ctx).collect(),
         resources,
@@ -375,7 +317,7 @@ fn context(api: &Api, options: &TsOptions) -> TsContext {
         types: JValue::UNDEFINED,
         params_types,
         errors_types,
-        example,
+        example: emit::example(api),
     }
 }
 
@@ -406,28 +348,12 @@ fn server_ctx(s: &Server) -> ServerCtx {
 }
 
 fn scheme_ctx(s: &SecurityScheme) -> SchemeCtx {
-    let (kind, location, param_name, ts_type) = match &s.kind {
-        AuthKind::ApiKey { location, name } => (
-            "apiKey",
-            match location {
-                ApiKeyLocation::Header => "header",
-                ApiKeyLocation::Query => "query",
-                ApiKeyLocation::Cookie => "cookie",
-            },
-            name.clone(),
-            "Credential",
-        ),
-        AuthKind::Bearer => ("bearer", "", String::new(), "Credential"),
-        AuthKind::Basic => ("basic", "", String::new(), "BasicCredential"),
-    };
     SchemeCtx {
-        ident: s.ident.clone(),
-        key: s.key.clone(),
-        kind,
-        location,
-        param_name,
-        ts_type,
-        docs: s.docs.text(),
+        scheme: emit::SchemeCtx::new(s),
+        ts_type: match s.kind {
+            AuthKind::Basic => "BasicCredential",
+            AuthKind::ApiKey { .. } | AuthKind::Bearer => "Credential",
+        },
     }
 }
 
@@ -454,30 +380,19 @@ fn operation_ctx(op: &Operation) -> OperationCtx {
     let mut docs = op.docs.text();
     let errors: Vec<String> = op.errors.iter().map(|e| e.status.clone()).collect();
     if !errors.is_empty() {
-        if !docs.is_empty() {
-            docs.push_str("\n\n");
-        }
-        docs.push_str(&format!(
+        let throws = format!(
             "Throws ApiError for status {} (bodies typed by {}).",
             errors.join(", "),
             op.errors_type
-        ));
+        );
+        emit::push_paragraph(&mut docs, "\n\n", &throws);
     }
     OperationCtx {
         ident: op.ident.clone(),
         method: op.method.clone(),
         path: op.path.clone(),
         docs,
-        summary: op
-            .docs
-            .summary
-            .clone()
-            .or_else(|| op.docs.description.clone())
-            .unwrap_or_default()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        summary: emit::summary_line(&op.docs),
         deprecated: op.docs.deprecated,
         has_args: !op.params_type.is_empty(),
         params_optional: op.params_optional,
@@ -491,13 +406,7 @@ fn operation_ctx(op: &Operation) -> OperationCtx {
         cookie_params: params(ParamLocation::Cookie),
         body: op.body.as_ref().map(|b| BodyCtx {
             ident: b.ident.clone(),
-            kind: match b.kind {
-                BodyKind::Json => "json",
-                BodyKind::Multipart { .. } => "multipart",
-                BodyKind::FormUrlEncoded => "form",
-                BodyKind::Text => "text",
-                BodyKind::Binary => "binary",
-            },
+            kind: emit::body_kind(&b.kind),
             media_type: b.media_type.clone(),
             required: b.required,
         }),
@@ -532,7 +441,7 @@ fn params_interface(op: &Operation) -> InterfaceCtx {
                 optional: !b.required,
                 readonly: false,
                 ts_type: ty,
-                docs: format!("Request body ({}). {}", b.media_type, b.docs.text()),
+                docs: emit::body_docs(b),
                 deprecated: false,
             },
         );
@@ -545,12 +454,7 @@ fn params_interface(op: &Operation) -> InterfaceCtx {
 }
 
 fn param_docs(p: &Parameter) -> String {
-    let location = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    };
+    let location = emit::location_name(p.location);
     let mut text = format!("`{}` ({location} parameter).", p.wire_name);
     let own = p.docs.text();
     if !own.is_empty() {

@@ -278,24 +278,7 @@ impl<'a> Lowerer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::testutil::load_one;
-
-    fn api(yaml: &str, lang: Language) -> Api {
-        let spec = load_one(yaml).unwrap_or_else(|p| panic!("{p:#?}"));
-        lower(&spec.upgraded, lang)
-    }
-
-    fn find<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
-        api.types
-            .iter()
-            .find(|t| t.name == name)
-            .unwrap_or_else(|| {
-                panic!(
-                    "no type {name} in {:?}",
-                    api.types.iter().map(|t| &t.name).collect::<Vec<_>>()
-                )
-            })
-    }
+    use crate::sdk::testutil::{lowered, type_named};
 
     const SPEC: &str = r##"
 openapi: 3.0.3
@@ -351,7 +334,7 @@ components:
 
     #[test]
     fn resources_operations_and_derived_names() {
-        let api = api(SPEC, Language::TypeScript);
+        let api = lowered(SPEC, Language::TypeScript);
         let names: Vec<(&str, Vec<&str>)> = api
             .resources
             .iter()
@@ -403,8 +386,8 @@ components:
 
     #[test]
     fn optionality_and_nullability_are_separate() {
-        let api = api(SPEC, Language::TypeScript);
-        let Type::Object(pet) = &find(&api, "Pet").ty else {
+        let api = lowered(SPEC, Language::TypeScript);
+        let Type::Object(pet) = &type_named(&api, "Pet").ty else {
             panic!()
         };
         let flags: Vec<(&str, bool, bool)> = pet
@@ -432,7 +415,7 @@ components:
 
     #[test]
     fn security_and_servers() {
-        let api = api(SPEC, Language::TypeScript);
+        let api = lowered(SPEC, Language::TypeScript);
         // The digest scheme is unsupported and left out.
         assert_eq!(api.security_schemes.len(), 1);
         assert_eq!(
@@ -451,7 +434,7 @@ components:
 
     #[test]
     fn python_names() {
-        let api = api(SPEC, Language::Python);
+        let api = lowered(SPEC, Language::Python);
         let list = &api.resources[0].operations[0];
         assert_eq!(list.ident, "list");
         let idents: Vec<&str> = list.params.iter().map(|p| p.ident.as_str()).collect();
@@ -471,8 +454,8 @@ components:
     Word: { type: string, enum: [in-progress, "1", In Progress] }
 "##;
         let idents = |lang, name| -> Vec<String> {
-            let api = api(spec, lang);
-            let ty = match &find(&api, name).ty {
+            let api = lowered(spec, lang);
+            let ty = match &type_named(&api, name).ty {
                 Type::Nullable { inner } => (**inner).clone(),
                 other => other.clone(),
             };
@@ -497,7 +480,7 @@ components:
 
     #[test]
     fn unions_discriminators_consts_and_cycles() {
-        let api = api(
+        let api = lowered(
             r##"
 openapi: 3.1.0
 info: { title: T, version: "1" }
@@ -515,8 +498,8 @@ components:
 "##,
             Language::TypeScript,
         );
-        let Type::Nullable { inner } = &find(&api, "Pet").ty else {
-            panic!("{:?}", find(&api, "Pet").ty)
+        let Type::Nullable { inner } = &type_named(&api, "Pet").ty else {
+            panic!("{:?}", type_named(&api, "Pet").ty)
         };
         let Type::Union {
             variants,
@@ -535,12 +518,12 @@ components:
         );
         // Cat -> Pet -> Cat has no object in between: Cat's edge is dropped.
         assert!(
-            matches!(&find(&api, "Cat").ty, Type::Object(_)),
+            matches!(&type_named(&api, "Cat").ty, Type::Object(_)),
             "{:?}",
-            find(&api, "Cat").ty
+            type_named(&api, "Cat").ty
         );
         assert!(api.warnings.iter().any(|w| w.contains("refers to itself")));
-        let Type::Nullable { inner } = &find(&api, "Level").ty else {
+        let Type::Nullable { inner } = &type_named(&api, "Level").ty else {
             panic!()
         };
         let Type::Enum { values } = &**inner else {
@@ -548,7 +531,7 @@ components:
         };
         assert_eq!(values.len(), 3);
         assert_eq!(
-            find(&api, "Either").ty,
+            type_named(&api, "Either").ty,
             Type::Union {
                 variants: vec![
                     Type::String {
@@ -563,7 +546,7 @@ components:
 
     #[test]
     fn bodies_parameters_and_responses() {
-        let api = api(
+        let api = lowered(
             r##"
 openapi: 3.1.0
 info: { title: T, version: "1" }
