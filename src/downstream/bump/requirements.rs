@@ -10,15 +10,15 @@
 //! PEP 503 normalisation, so `Acme_Pets` is `acme-pets`.
 //!
 //! What each specifier becomes is
-//! [`python_specifier`]'s policy. Left alone and
+//! [`python_specifier`](super::python_specifier)'s policy. Left alone and
 //! reported: `name @ url` and bare URL lines (`...#egg=name`),
 //! hash-pinned requirements (new hashes need `pip-compile
 //! --generate-hashes`), and a specifier split over a line continuation.
 //! Only the version characters change, so comments, markers, extras,
 //! spacing and CRLF line endings stay as they were.
 
-use super::python_specifier::{self, Dialect};
-use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
+use super::python_specifier::Dialect;
+use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_python, pep508};
 use crate::pep440::Version;
 
 /// Bumps `package` to `new` wherever the file requires it.
@@ -33,14 +33,12 @@ pub fn bump_toward(
     new: &Version,
     direction: Direction,
 ) -> Result<Outcome, BumpError> {
-    if !pep508::is_valid_name(package) {
-        return Err(BumpError::PackageName(package.to_owned()));
-    }
-    let wanted = pep508::normalize(package);
-    bump_with(
+    bump_python(
         bytes,
-        |text| Ok(locate(text, &wanted)),
-        |spec, _| python_specifier::decide(spec, new, Dialect::Pep440, direction),
+        package,
+        (new, direction),
+        |text, wanted| Ok(locate(text, wanted)),
+        |_| Dialect::Pep440,
     )
 }
 
