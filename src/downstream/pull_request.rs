@@ -231,7 +231,8 @@ mod tests {
     use super::*;
     use crate::diff::Finding;
     use crate::diff::report::{changelog_entry, migration_notes};
-    use crate::downstream::bump::{LeftReason, Occurrence};
+    use crate::downstream::bump::LeftReason;
+    use crate::downstream::bump::test_support::{bumped, occurrence};
     use crate::downstream::plan::TargetVersion;
     use crate::render::{PULL_REQUEST, Templates};
 
@@ -286,15 +287,6 @@ mod tests {
         }
     }
 
-    fn occurrence(section: &str, line: usize, requirement: &str, action: Action) -> Occurrence {
-        Occurrence {
-            section: section.into(),
-            line,
-            requirement: requirement.into(),
-            action,
-        }
-    }
-
     /// `file`, bumped at its one mention from `from` to `to`.
     fn bumped_once(
         file: &str,
@@ -302,12 +294,11 @@ mod tests {
         from: &str,
         to: &str,
     ) -> (String, Outcome) {
-        let action = Action::Bumped { to: to.into() };
         (
             file.to_owned(),
             Outcome::Bumped {
                 bytes: Vec::new(),
-                occurrences: vec![occurrence(section, line, from, action)],
+                occurrences: vec![occurrence(section, line, from, bumped(to))],
             },
         )
     }
@@ -328,14 +319,7 @@ mod tests {
                 Outcome::Bumped {
                     bytes: Vec::new(),
                     occurrences: vec![
-                        occurrence(
-                            "dependencies",
-                            15,
-                            "^1.2.0",
-                            Action::Bumped {
-                                to: "^2.0.0".into(),
-                            },
-                        ),
+                        occurrence("dependencies", 15, "^1.2.0", bumped("^2.0.0")),
                         occurrence(
                             "peerDependencies",
                             30,

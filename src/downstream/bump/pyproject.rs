@@ -235,24 +235,13 @@ fn shape(section: &str, item: &Item, expected: &'static str) -> BumpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
-    use crate::downstream::bump::{Action, Occurrence};
+    use crate::downstream::bump::Action;
+    use crate::downstream::bump::test_support::{
+        assert_bumped, assert_fixture_bumped, bumped, fixture, occurrence,
+    };
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
         bump(bytes, package, &Version::parse(new).unwrap()).unwrap()
-    }
-
-    fn occurrence(section: &str, line: usize, requirement: &str, action: Action) -> Occurrence {
-        Occurrence {
-            section: section.into(),
-            line,
-            requirement: requirement.into(),
-            action,
-        }
-    }
-
-    fn bumped(to: &str) -> Action {
-        Action::Bumped { to: to.into() }
     }
 
     #[test]

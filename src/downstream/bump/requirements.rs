@@ -184,8 +184,10 @@ fn egg_name(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
-    use crate::downstream::bump::{Action, Occurrence};
+    use crate::downstream::bump::Action;
+    use crate::downstream::bump::test_support::{
+        assert_bumped, assert_fixture_bumped, bumped, fixture, occurrence,
+    };
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
         bump(bytes, package, &Version::parse(new).unwrap()).unwrap()
@@ -219,27 +221,9 @@ mod tests {
         assert_eq!(
             actions(&outcome),
             [
-                (
-                    9,
-                    "== 1.2.0",
-                    &Action::Bumped {
-                        to: "== 1.3.0".into()
-                    }
-                ),
-                (
-                    10,
-                    ">=1.2,<2",
-                    &Action::Bumped {
-                        to: ">=1.3.0,<2".into()
-                    }
-                ),
-                (
-                    11,
-                    "~=1.2.0",
-                    &Action::Bumped {
-                        to: "~=1.3.0".into()
-                    }
-                ),
+                (9, "== 1.2.0", &bumped("== 1.3.0")),
+                (10, ">=1.2,<2", &bumped(">=1.3.0,<2")),
+                (11, "~=1.2.0", &bumped("~=1.3.0")),
                 (
                     15,
                     "acme-pets @ https://files.example.com/acme_pets-1.1.0-py3-none-any.whl",
@@ -266,12 +250,12 @@ mod tests {
         assert_eq!(
             outcome,
             Outcome::LeftAlone {
-                occurrences: vec![Occurrence {
-                    section: "requirements".into(),
-                    line: 7,
-                    requirement: "==1.2.0".into(),
-                    action: Action::Left(LeftReason::HashPinned),
-                }]
+                occurrences: vec![occurrence(
+                    "requirements",
+                    7,
+                    "==1.2.0",
+                    Action::Left(LeftReason::HashPinned)
+                )]
             }
         );
     }
