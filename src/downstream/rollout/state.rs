@@ -220,7 +220,7 @@ impl RolloutState {
         parse_json(bytes, path)
     }
 
-    /// The file's bytes, as [`pretty_json`] writes them.
+    /// Pretty JSON with a final newline: the file is read in reviews.
     pub fn to_bytes(&self) -> Vec<u8> {
         pretty_json(self)
     }
