@@ -231,7 +231,8 @@ mod tests {
     use super::*;
     use crate::diff::Finding;
     use crate::diff::report::{changelog_entry, migration_notes};
-    use crate::downstream::bump::{LeftReason, Occurrence};
+    use crate::downstream::bump::LeftReason;
+    use crate::downstream::bump::test_support::{bumped, occurrence};
     use crate::downstream::plan::TargetVersion;
     use crate::render::{PULL_REQUEST, Templates};
 
@@ -277,6 +278,31 @@ mod tests {
         );
     }
 
+    /// `@acme/pets` 2.0.0 on npm, the target most bodies here describe.
+    fn npm_pets_2() -> Target {
+        Target {
+            package: "@acme/pets".into(),
+            version: TargetVersion::Npm(semver::Version::new(2, 0, 0)),
+            direction: Default::default(),
+        }
+    }
+
+    /// `file`, bumped at its one mention from `from` to `to`.
+    fn bumped_once(
+        file: &str,
+        (section, line): (&str, usize),
+        from: &str,
+        to: &str,
+    ) -> (String, Outcome) {
+        (
+            file.to_owned(),
+            Outcome::Bumped {
+                bytes: Vec::new(),
+                occurrences: vec![occurrence(section, line, from, bumped(to))],
+            },
+        )
+    }
+
     fn render(body: &PullRequestBody) -> String {
         Templates::new(Default::default())
             .unwrap()
@@ -286,31 +312,14 @@ mod tests {
 
     #[test]
     fn body_renders_changes_left_items_breaking_changes_and_lockfiles() {
-        let target = Target {
-            package: "@acme/pets".into(),
-            version: TargetVersion::Npm(semver::Version::new(2, 0, 0)),
-            direction: Default::default(),
-        };
-        let occurrence = |section: &str, line, requirement: &str, action| Occurrence {
-            section: section.into(),
-            line,
-            requirement: requirement.into(),
-            action,
-        };
+        let target = npm_pets_2();
         let outcomes = vec![
             (
                 "package.json".to_owned(),
                 Outcome::Bumped {
                     bytes: Vec::new(),
                     occurrences: vec![
-                        occurrence(
-                            "dependencies",
-                            15,
-                            "^1.2.0",
-                            Action::Bumped {
-                                to: "^2.0.0".into(),
-                            },
-                        ),
+                        occurrence("dependencies", 15, "^1.2.0", bumped("^2.0.0")),
                         occurrence(
                             "peerDependencies",
                             30,
@@ -420,19 +429,11 @@ specrelay does not rewrite lockfiles. Before merging, run:
             version: TargetVersion::PyPi(crate::pep440::Version::parse("1.3.0").unwrap()),
             direction: Default::default(),
         };
-        let outcomes = vec![(
-            "requirements.txt".to_owned(),
-            Outcome::Bumped {
-                bytes: Vec::new(),
-                occurrences: vec![Occurrence {
-                    section: "requirements".into(),
-                    line: 3,
-                    requirement: "==1.2.0".into(),
-                    action: Action::Bumped {
-                        to: "==1.3.0".into(),
-                    },
-                }],
-            },
+        let outcomes = vec![bumped_once(
+            "requirements.txt",
+            ("requirements", 3),
+            "==1.2.0",
+            "==1.3.0",
         )];
         let body = PullRequestBody::new(&target, &outcomes, &[], Context::default());
         assert_eq!(
@@ -455,27 +456,13 @@ specrelay does not rewrite lockfiles. No lockfile was found next to the changed 
 
     #[test]
     fn a_rollback_says_so_and_leaves_out_the_bad_version_s_notes() {
-        let target = Target {
-            package: "@acme/pets".into(),
-            version: TargetVersion::Npm(semver::Version::new(2, 0, 0)),
-            direction: Default::default(),
-        }
-        .rollback_to("1.4.0")
-        .unwrap();
+        let target = npm_pets_2().rollback_to("1.4.0").unwrap();
         assert_eq!(title(&target), "Roll @acme/pets back to 1.4.0");
-        let outcomes = vec![(
-            "package.json".to_owned(),
-            Outcome::Bumped {
-                bytes: Vec::new(),
-                occurrences: vec![Occurrence {
-                    section: "dependencies".into(),
-                    line: 4,
-                    requirement: "^2.0.0".into(),
-                    action: Action::Bumped {
-                        to: "^1.4.0".into(),
-                    },
-                }],
-            },
+        let outcomes = vec![bumped_once(
+            "package.json",
+            ("dependencies", 4),
+            "^2.0.0",
+            "^1.4.0",
         )];
         let context = Context {
             api_title: "Pet Store".into(),

@@ -15,6 +15,7 @@ pub mod npm_tarball;
 pub mod npmrc;
 pub mod pypi_upload;
 pub mod pyproject;
+pub mod python_dist;
 pub mod sdist;
 pub mod trusted;
 pub mod wheel;

@@ -4,8 +4,7 @@
 //! sends them.
 
 use super::pyproject::{PyProject, file_name_component, normalize_name};
-use super::sdist::Sdist;
-use super::wheel::Wheel;
+use super::python_dist::{Kind, PythonDist};
 use super::{Presence, core_metadata};
 use crate::pep440;
 use url::Url;
@@ -20,12 +19,7 @@ pub struct Distribution<'a> {
     pub kind: Kind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Wheel,
-    Sdist,
-}
-
+// The upload form's names for each kind of distribution.
 impl Kind {
     /// The form's `filetype`.
     pub fn filetype(self) -> &'static str {
@@ -44,24 +38,13 @@ impl Kind {
     }
 }
 
-impl<'a> From<&'a Wheel> for Distribution<'a> {
-    fn from(wheel: &'a Wheel) -> Self {
+impl<'a> From<&'a PythonDist> for Distribution<'a> {
+    fn from(dist: &'a PythonDist) -> Self {
         Distribution {
-            file_name: &wheel.file_name,
-            bytes: &wheel.bytes,
-            sha256: &wheel.sha256,
-            kind: Kind::Wheel,
-        }
-    }
-}
-
-impl<'a> From<&'a Sdist> for Distribution<'a> {
-    fn from(sdist: &'a Sdist) -> Self {
-        Distribution {
-            file_name: &sdist.file_name,
-            bytes: &sdist.bytes,
-            sha256: &sdist.sha256,
-            kind: Kind::Sdist,
+            file_name: &dist.file_name,
+            bytes: &dist.bytes,
+            sha256: &dist.sha256,
+            kind: dist.kind,
         }
     }
 }
@@ -370,7 +353,7 @@ mod tests {
     use super::*;
     use crate::publish::{PackageFiles, pyproject, sha256_hex, wheel};
 
-    fn built() -> (PyProject, Wheel) {
+    fn built() -> (PyProject, wheel::Wheel) {
         let files: PackageFiles = [
             (
                 "pyproject.toml",

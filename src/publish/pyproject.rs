@@ -593,6 +593,11 @@ pets = "acme_pets_client.cli:main"
         let module = read(&files(&[("pyproject.toml", minimal), ("acme_pets.py", "")])).unwrap();
         assert_eq!(module.sources[0].installs_as, "acme_pets.py");
 
+        // hatch and setuptools, each configured to pack `lib/pets` as `pets`.
+        let lib_pets = [Source {
+            path: "lib/pets".into(),
+            installs_as: "pets".into(),
+        }];
         let hatch =
             format!("{minimal}[tool.hatch.build.targets.wheel]\npackages = [\"lib/pets\"]\n");
         let p = read(&files(&[
@@ -600,13 +605,7 @@ pets = "acme_pets_client.cli:main"
             ("lib/pets/__init__.py", ""),
         ]))
         .unwrap();
-        assert_eq!(
-            p.sources,
-            [Source {
-                path: "lib/pets".into(),
-                installs_as: "pets".into()
-            }]
-        );
+        assert_eq!(p.sources, lib_pets);
 
         let setuptools = format!(
             "{minimal}[tool.setuptools]\npackage-dir = {{\"\" = \"lib\"}}\npackages = [\"pets\", \"pets.sub\"]\n"
@@ -617,13 +616,7 @@ pets = "acme_pets_client.cli:main"
             ("lib/pets/sub/__init__.py", ""),
         ]))
         .unwrap();
-        assert_eq!(
-            p.sources,
-            [Source {
-                path: "lib/pets".into(),
-                installs_as: "pets".into()
-            }]
-        );
+        assert_eq!(p.sources, lib_pets);
 
         let find = format!("{minimal}[tool.setuptools.packages.find]\nwhere = [\"src\"]\n");
         let p = read(&files(&[

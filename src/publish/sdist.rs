@@ -10,19 +10,12 @@
 
 use super::archive::tar_gz;
 use super::pyproject::{PyProject, file_name_component};
-use super::{PackError, PackageFiles, core_metadata, sha256_hex};
+use super::python_dist::{Kind, PythonDist};
+use super::{PackError, PackageFiles, core_metadata};
 
-/// A built sdist.
-#[derive(Debug, Clone)]
-pub struct Sdist {
-    /// `acme_pets-1.2.0.tar.gz`.
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-    /// Hex SHA-256 of the `.tar.gz`.
-    pub sha256: String,
-    /// Paths inside the archive, in order.
-    pub entries: Vec<String>,
-}
+/// A built sdist (`acme_pets-1.2.0.tar.gz`): a [`PythonDist`] of
+/// [`Kind::Sdist`].
+pub type Sdist = PythonDist;
 
 /// Builds the sdist for `project` from the package folder's `files`.
 pub fn build(project: &PyProject, files: &PackageFiles, mtime: u64) -> Result<Sdist, PackError> {
@@ -39,12 +32,12 @@ pub fn build(project: &PyProject, files: &PackageFiles, mtime: u64) -> Result<Sd
             .collect();
     let names = entries.iter().map(|(p, _)| p.clone()).collect();
     let bytes = tar_gz(entries, mtime)?;
-    Ok(Sdist {
-        file_name: format!("{root}.tar.gz"),
-        sha256: sha256_hex(&bytes),
-        entries: names,
+    Ok(PythonDist::new(
+        Kind::Sdist,
+        format!("{root}.tar.gz"),
         bytes,
-    })
+        names,
+    ))
 }
 
 /// Build output, virtualenvs, tool caches, VCS data and bytecode: nothing a
@@ -80,7 +73,7 @@ fn left_out(path: &str) -> bool {
 mod tests {
     use super::*;
     use crate::publish::archive::tests::read_tar_gz;
-    use crate::publish::pyproject;
+    use crate::publish::{pyproject, sha256_hex};
 
     fn fixture() -> PackageFiles {
         [

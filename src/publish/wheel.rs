@@ -11,24 +11,17 @@
 
 use super::archive::check_relative_path;
 use super::pyproject::{PyProject, file_name_component};
+use super::python_dist::{Kind, PythonDist};
 use super::zip::{self, DosDateTime};
-use super::{PackError, PackageFiles, core_metadata, record_hash, sha256_hex};
+use super::{PackError, PackageFiles, core_metadata, record_hash};
 use std::collections::BTreeMap;
 
 /// Every wheel this builds is pure Python and runs on any Python 3.
 pub const TAG: &str = "py3-none-any";
 
-/// A built wheel.
-#[derive(Debug, Clone)]
-pub struct Wheel {
-    /// `acme_pets-1.2.0-py3-none-any.whl`.
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-    /// Hex SHA-256 of the `.whl`: what the index records and a re-run compares.
-    pub sha256: String,
-    /// Paths inside the wheel, in archive order.
-    pub entries: Vec<String>,
-}
+/// A built wheel (`acme_pets-1.2.0-py3-none-any.whl`): a [`PythonDist`] of
+/// [`Kind::Wheel`].
+pub type Wheel = PythonDist;
 
 /// Builds the wheel for `project` from the package folder's `files`.
 pub fn build(project: &PyProject, files: &PackageFiles, mtime: u64) -> Result<Wheel, PackError> {
@@ -89,12 +82,12 @@ pub fn build(project: &PyProject, files: &PackageFiles, mtime: u64) -> Result<Wh
     ordered.push((&record_path, record.as_bytes()));
 
     let bytes = zip::write(ordered.iter().copied(), DosDateTime::from_unix(mtime))?;
-    Ok(Wheel {
-        file_name: format!("{stem}-{TAG}.whl"),
-        sha256: sha256_hex(&bytes),
-        entries: ordered.iter().map(|(p, _)| (*p).to_owned()).collect(),
+    Ok(PythonDist::new(
+        Kind::Wheel,
+        format!("{stem}-{TAG}.whl"),
         bytes,
-    })
+        ordered.iter().map(|(p, _)| (*p).to_owned()).collect(),
+    ))
 }
 
 /// `WHEEL`. The generator carries no version number: a newer specrelay
@@ -151,8 +144,8 @@ fn csv_field(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::publish::pyproject;
     use crate::publish::zip::tests::read;
+    use crate::publish::{pyproject, sha256_hex};
 
     fn fixture() -> PackageFiles {
         [

@@ -21,6 +21,7 @@ pub mod pyproject;
 pub mod python_specifier;
 pub mod requirements;
 
+use crate::pep440;
 use std::fmt;
 use std::ops::Range;
 
@@ -222,6 +223,28 @@ impl Requirement {
 }
 
 const BOM: &str = "\u{feff}";
+
+/// The Python manifests' entry to [`bump_with`]: the package must be a
+/// PEP 508 name, `locate` gets it PEP 503-normalised, and
+/// [`python_specifier`] decides each mention in the dialect `dialect` reads
+/// from its context.
+pub(crate) fn bump_python<C>(
+    bytes: &[u8],
+    package: &str,
+    (new, direction): (&pep440::Version, Direction),
+    locate: impl Fn(&str, &str) -> Result<Vec<Mention<C>>, BumpError>,
+    dialect: impl Fn(&C) -> python_specifier::Dialect,
+) -> Result<Outcome, BumpError> {
+    if !pep508::is_valid_name(package) {
+        return Err(BumpError::PackageName(package.to_owned()));
+    }
+    let wanted = pep508::normalize(package);
+    bump_with(
+        bytes,
+        |text| locate(text, &wanted),
+        |spec, context| python_specifier::decide(spec, new, dialect(context), direction),
+    )
+}
 
 /// The shared driver: locate, decide, edit, verify. `locate` must fail on a
 /// document that does not parse, which is how the edited document is

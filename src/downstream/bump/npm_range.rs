@@ -198,22 +198,17 @@ impl<'a> Comparator<'a> {
 mod tests {
     use super::*;
 
+    /// What `spec`, a plain (not peer) dependency, becomes moving to `to`.
+    fn decided(spec: &str, to: &str, direction: Direction) -> Decision {
+        decide(spec, &Version::parse(to).unwrap(), false, direction)
+    }
+
     fn bump(spec: &str, new: &str) -> Decision {
-        decide(
-            spec,
-            &Version::parse(new).unwrap(),
-            false,
-            Direction::Upgrade,
-        )
+        decided(spec, new, Direction::Upgrade)
     }
 
     fn roll_back(spec: &str, to: &str) -> Decision {
-        decide(
-            spec,
-            &Version::parse(to).unwrap(),
-            false,
-            Direction::Downgrade,
-        )
+        decided(spec, to, Direction::Downgrade)
     }
 
     fn rewrite(spec: &str, new: &str) -> String {

@@ -141,8 +141,10 @@ fn shape(section: &str, value: &serde_json::Value) -> BumpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
-    use crate::downstream::bump::{Action, Occurrence};
+    use crate::downstream::bump::Action;
+    use crate::downstream::bump::test_support::{
+        assert_bumped, assert_fixture_bumped, bumped, fixture, occurrence,
+    };
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
         bump(bytes, package, &semver::Version::parse(new).unwrap()).unwrap()
@@ -167,22 +169,8 @@ mod tests {
         assert_eq!(
             outcome.occurrences(),
             &[
-                Occurrence {
-                    section: "dependencies".into(),
-                    line: 15,
-                    requirement: "^1.2.0".into(),
-                    action: Action::Bumped {
-                        to: "^1.3.0".into()
-                    },
-                },
-                Occurrence {
-                    section: "devDependencies".into(),
-                    line: 28,
-                    requirement: "~1.2.0".into(),
-                    action: Action::Bumped {
-                        to: "~1.3.0".into()
-                    },
-                },
+                occurrence("dependencies", 15, "^1.2.0", bumped("^1.3.0")),
+                occurrence("devDependencies", 28, "~1.2.0", bumped("~1.3.0")),
             ]
         );
     }
@@ -204,10 +192,7 @@ mod tests {
         let actions: Vec<_> = outcome.occurrences().iter().map(|o| &o.action).collect();
         assert_eq!(
             actions,
-            [
-                &Action::Left(LeftReason::PeerAdmits),
-                &Action::Bumped { to: "1.3.0".into() }
-            ]
+            [&Action::Left(LeftReason::PeerAdmits), &bumped("1.3.0")]
         );
         // 2.0.0 is outside the peer range: both move, the operator stays.
         let outcome = bump_to(&input, "@acme/pets", "2.0.0");
@@ -252,10 +237,7 @@ mod tests {
                     "dependencies",
                     &Action::Left(LeftReason::NotAVersion("a workspace: reference"))
                 ),
-                (
-                    "optionalDependencies",
-                    &Action::Bumped { to: "1.3.0".into() }
-                ),
+                ("optionalDependencies", &bumped("1.3.0")),
             ]
         );
     }

@@ -16,7 +16,7 @@
 //! is not touched. Names are compared PEP 503-normalised.
 //!
 //! PEP 621 and PEP 735 entries are PEP 508 strings and Poetry values are
-//! Poetry constraints; [`python_specifier`]
+//! Poetry constraints; [`python_specifier`](super::python_specifier)
 //! decides what each becomes. Left alone and reported: `name @ url`
 //! entries, Poetry `git`/`path`/`url` sources, Poetry's multiple-constraint
 //! lists, and strings written with TOML escapes.
@@ -26,8 +26,8 @@
 //! original bytes, inside the string, so comments, spacing, quoting style
 //! and CRLF are never re-rendered.
 
-use super::python_specifier::{self, Dialect};
-use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
+use super::python_specifier::Dialect;
+use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_python, pep508};
 use crate::pep440::Version;
 use std::ops::Range;
 use toml_edit::{Item, Value};
@@ -44,15 +44,7 @@ pub fn bump_toward(
     new: &Version,
     direction: Direction,
 ) -> Result<Outcome, BumpError> {
-    if !pep508::is_valid_name(package) {
-        return Err(BumpError::PackageName(package.to_owned()));
-    }
-    let wanted = pep508::normalize(package);
-    bump_with(
-        bytes,
-        |text| locate(text, &wanted),
-        |spec, &dialect| python_specifier::decide(spec, new, dialect, direction),
-    )
+    bump_python(bytes, package, (new, direction), locate, |&dialect| dialect)
 }
 
 fn locate(text: &str, wanted: &str) -> Result<Vec<Mention<Dialect>>, BumpError> {
@@ -243,24 +235,13 @@ fn shape(section: &str, item: &Item, expected: &'static str) -> BumpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
-    use crate::downstream::bump::{Action, Occurrence};
+    use crate::downstream::bump::Action;
+    use crate::downstream::bump::test_support::{
+        assert_bumped, assert_fixture_bumped, bumped, fixture, occurrence,
+    };
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
         bump(bytes, package, &Version::parse(new).unwrap()).unwrap()
-    }
-
-    fn occurrence(section: &str, line: usize, requirement: &str, action: Action) -> Occurrence {
-        Occurrence {
-            section: section.into(),
-            line,
-            requirement: requirement.into(),
-            action,
-        }
-    }
-
-    fn bumped(to: &str) -> Action {
-        Action::Bumped { to: to.into() }
     }
 
     #[test]

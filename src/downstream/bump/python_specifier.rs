@@ -281,30 +281,19 @@ mod tests {
     use super::*;
 
     fn bump(text: &str, new: &str) -> Decision {
-        decide(
-            text,
-            &Version::parse(new).unwrap(),
-            Dialect::Pep440,
-            Direction::Upgrade,
-        )
+        decide(text, &version(new), Dialect::Pep440, Direction::Upgrade)
     }
 
     fn roll_back(text: &str, to: &str, dialect: Dialect) -> Decision {
-        decide(
-            text,
-            &Version::parse(to).unwrap(),
-            dialect,
-            Direction::Downgrade,
-        )
+        decide(text, &version(to), dialect, Direction::Downgrade)
     }
 
     fn poetry(text: &str, new: &str) -> Decision {
-        decide(
-            text,
-            &Version::parse(new).unwrap(),
-            Dialect::Poetry,
-            Direction::Upgrade,
-        )
+        decide(text, &version(new), Dialect::Poetry, Direction::Upgrade)
+    }
+
+    fn version(text: &str) -> Version {
+        Version::parse(text).unwrap()
     }
 
     fn rewritten(decision: Decision) -> String {

@@ -10,15 +10,15 @@
 //! PEP 503 normalisation, so `Acme_Pets` is `acme-pets`.
 //!
 //! What each specifier becomes is
-//! [`python_specifier`]'s policy. Left alone and
+//! [`python_specifier`](super::python_specifier)'s policy. Left alone and
 //! reported: `name @ url` and bare URL lines (`...#egg=name`),
 //! hash-pinned requirements (new hashes need `pip-compile
 //! --generate-hashes`), and a specifier split over a line continuation.
 //! Only the version characters change, so comments, markers, extras,
 //! spacing and CRLF line endings stay as they were.
 
-use super::python_specifier::{self, Dialect};
-use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_with, pep508};
+use super::python_specifier::Dialect;
+use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_python, pep508};
 use crate::pep440::Version;
 
 /// Bumps `package` to `new` wherever the file requires it.
@@ -33,14 +33,12 @@ pub fn bump_toward(
     new: &Version,
     direction: Direction,
 ) -> Result<Outcome, BumpError> {
-    if !pep508::is_valid_name(package) {
-        return Err(BumpError::PackageName(package.to_owned()));
-    }
-    let wanted = pep508::normalize(package);
-    bump_with(
+    bump_python(
         bytes,
-        |text| Ok(locate(text, &wanted)),
-        |spec, _| python_specifier::decide(spec, new, Dialect::Pep440, direction),
+        package,
+        (new, direction),
+        |text, wanted| Ok(locate(text, wanted)),
+        |_| Dialect::Pep440,
     )
 }
 
@@ -186,8 +184,10 @@ fn egg_name(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::downstream::bump::test_support::{assert_bumped, assert_fixture_bumped, fixture};
-    use crate::downstream::bump::{Action, Occurrence};
+    use crate::downstream::bump::Action;
+    use crate::downstream::bump::test_support::{
+        assert_bumped, assert_fixture_bumped, bumped, fixture, occurrence,
+    };
 
     fn bump_to(bytes: &[u8], package: &str, new: &str) -> Outcome {
         bump(bytes, package, &Version::parse(new).unwrap()).unwrap()
@@ -221,27 +221,9 @@ mod tests {
         assert_eq!(
             actions(&outcome),
             [
-                (
-                    9,
-                    "== 1.2.0",
-                    &Action::Bumped {
-                        to: "== 1.3.0".into()
-                    }
-                ),
-                (
-                    10,
-                    ">=1.2,<2",
-                    &Action::Bumped {
-                        to: ">=1.3.0,<2".into()
-                    }
-                ),
-                (
-                    11,
-                    "~=1.2.0",
-                    &Action::Bumped {
-                        to: "~=1.3.0".into()
-                    }
-                ),
+                (9, "== 1.2.0", &bumped("== 1.3.0")),
+                (10, ">=1.2,<2", &bumped(">=1.3.0,<2")),
+                (11, "~=1.2.0", &bumped("~=1.3.0")),
                 (
                     15,
                     "acme-pets @ https://files.example.com/acme_pets-1.1.0-py3-none-any.whl",
@@ -268,12 +250,12 @@ mod tests {
         assert_eq!(
             outcome,
             Outcome::LeftAlone {
-                occurrences: vec![Occurrence {
-                    section: "requirements".into(),
-                    line: 7,
-                    requirement: "==1.2.0".into(),
-                    action: Action::Left(LeftReason::HashPinned),
-                }]
+                occurrences: vec![occurrence(
+                    "requirements",
+                    7,
+                    "==1.2.0",
+                    Action::Left(LeftReason::HashPinned)
+                )]
             }
         );
     }

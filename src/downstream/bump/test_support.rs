@@ -1,8 +1,24 @@
-//! Helpers for the bumpers' tests: fixtures from `tests/fixtures/downstream/`
-//! and the one assertion they all make, that a bump produced exactly the
-//! expected bytes and changed nothing but version characters.
+//! Helpers for the bumpers' tests (and the pull request's, which lists
+//! their occurrences): fixtures from `tests/fixtures/downstream/`, expected
+//! occurrences, and the one assertion they all make, that a bump produced
+//! exactly the expected bytes and changed nothing but version characters.
 
-use super::Outcome;
+use super::{Action, Occurrence, Outcome};
+
+/// An [`Occurrence`], for the expected side of an assertion.
+pub fn occurrence(section: &str, line: usize, requirement: &str, action: Action) -> Occurrence {
+    Occurrence {
+        section: section.into(),
+        line,
+        requirement: requirement.into(),
+        action,
+    }
+}
+
+/// [`Action::Bumped`] to `to`.
+pub fn bumped(to: &str) -> Action {
+    Action::Bumped { to: to.into() }
+}
 
 // Test code: reads its fixtures directly.
 #[allow(clippy::disallowed_methods)]

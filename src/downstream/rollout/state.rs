@@ -217,17 +217,12 @@ impl RolloutState {
     }
 
     pub fn parse(bytes: &[u8], path: &str) -> Result<RolloutState, RolloutError> {
-        serde_json::from_slice(bytes).map_err(|e| RolloutError::State {
-            path: path.to_owned(),
-            problem: e.to_string(),
-        })
+        parse_json(bytes, path)
     }
 
     /// Pretty JSON with a final newline: the file is read in reviews.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");
-        bytes.push(b'\n');
-        bytes
+        pretty_json(self)
     }
 
     /// The index of the newest open wave, if any is open.
@@ -267,6 +262,22 @@ impl RolloutState {
     }
 }
 
+/// Reads one of the rollout's JSON files; `path` names it in the error.
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8], path: &str) -> Result<T, RolloutError> {
+    serde_json::from_slice(bytes).map_err(|e| RolloutError::State {
+        path: path.to_owned(),
+        problem: e.to_string(),
+    })
+}
+
+/// Pretty JSON with a final newline: the rollout's files are read in reviews.
+fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    // Plain structs with string keys: serialising cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).expect("rollout file serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
 /// `@acme/pets` -> `acme-pets`: a package name as one file name.
 pub fn file_safe(package: &str) -> String {
     package
@@ -299,17 +310,12 @@ impl KnownGood {
     pub fn parse(bytes: Option<&[u8]>) -> Result<KnownGood, RolloutError> {
         match bytes {
             None => Ok(KnownGood::default()),
-            Some(bytes) => serde_json::from_slice(bytes).map_err(|e| RolloutError::State {
-                path: KNOWN_GOOD_FILE.to_owned(),
-                problem: e.to_string(),
-            }),
+            Some(bytes) => parse_json(bytes, KNOWN_GOOD_FILE),
         }
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("known-good serialises");
-        bytes.push(b'\n');
-        bytes
+        pretty_json(self)
     }
 
     pub fn version(&self, package: &str) -> Option<&str> {
