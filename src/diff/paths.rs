@@ -122,21 +122,18 @@ fn unchanged(w: &Walk<'_>, b: &Operation<'_>, r: &Operation<'_>) -> bool {
 
 fn compare_operation<'a>(w: &mut Walk<'a>, b: &Operation<'a>, r: &Operation<'a>) {
     let label = r.label();
-    match (b.deprecated(), r.deprecated()) {
-        (false, true) => w.out.emit(
+    w.flag_change(
+        (b.deprecated(), r.deprecated()),
+        (&b.ptr, &r.ptr),
+        (
             "endpoint-deprecated",
-            Some(&b.ptr),
-            Some(&r.ptr),
-            sentence(&format!("Operation {label} was deprecated")),
+            format!("Operation {label} was deprecated"),
         ),
-        (true, false) => w.out.emit(
+        (
             "endpoint-reactivated",
-            Some(&b.ptr),
-            Some(&r.ptr),
-            sentence(&format!("Operation {label} is no longer deprecated")),
+            format!("Operation {label} is no longer deprecated"),
         ),
-        _ => {}
-    }
+    );
     compare_operation_id(w, b, r);
     compare_tags(w, b, r);
     parameters::compare(w, b, r);
