@@ -8,17 +8,18 @@
 
 use serde_json::{Map, Value};
 
-/// One entry of a keyed collection: its key and its (unresolved) value.
-pub(crate) type Entry<'a> = (&'a str, &'a Value);
+/// One entry of a keyed collection: its key and its value (by default the
+/// unresolved JSON value).
+pub(crate) type Entry<'a, T = &'a Value> = (&'a str, T);
 
 /// How an entry of one side relates to the other side.
-pub(crate) enum Pair<'a> {
+pub(crate) enum Pair<'a, T = &'a Value> {
     /// Only in the base document.
-    Removed(Entry<'a>),
+    Removed(Entry<'a, T>),
     /// In both documents: (base entry, revision entry).
-    Shared(Entry<'a>, Entry<'a>),
+    Shared(Entry<'a, T>, Entry<'a, T>),
     /// Only in the revision.
-    Added(Entry<'a>),
+    Added(Entry<'a, T>),
 }
 
 /// The entries of the object under `key` of `map`, in document order; none
@@ -33,12 +34,12 @@ pub(crate) fn entries<'a>(map: &'a Map<String, Value>, key: &str) -> Vec<Entry<'
 /// Pairs the entries of both sides by key with `same`. Order: every base
 /// entry (removed or shared) in base order, then the added ones in revision
 /// order, so findings come out as they always did.
-pub(crate) fn pair_up<'a>(
-    base: &[Entry<'a>],
-    revision: &[Entry<'a>],
+pub(crate) fn pair_up<'a, T: Copy>(
+    base: &[Entry<'a, T>],
+    revision: &[Entry<'a, T>],
     same: impl Fn(&str, &str) -> bool,
-) -> Vec<Pair<'a>> {
-    let mut pairs: Vec<Pair<'a>> = base
+) -> Vec<Pair<'a, T>> {
+    let mut pairs: Vec<Pair<'a, T>> = base
         .iter()
         .map(|&b| match revision.iter().find(|(key, _)| same(key, b.0)) {
             Some(&r) => Pair::Shared(b, r),

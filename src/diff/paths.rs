@@ -184,20 +184,13 @@ fn compare_tags(w: &mut Walk<'_>, b: &Operation<'_>, r: &Operation<'_>) {
     let (bt, rt) = (tags(b), tags(r));
     let bp = pointer::child(&b.ptr, "tags");
     let rp = pointer::child(&r.ptr, "tags");
-    for tag in bt.iter().filter(|t| !rt.contains(t)) {
-        w.out.emit(
-            "api-tag-removed",
-            Some(&bp),
-            Some(&rp),
-            sentence(&format!("Tag `{tag}` was removed")),
-        );
-    }
-    for tag in rt.iter().filter(|t| !bt.contains(t)) {
-        w.out.emit(
-            "api-tag-added",
-            Some(&bp),
-            Some(&rp),
-            sentence(&format!("Tag `{tag}` was added")),
-        );
+    for (from, to, id, change) in [
+        (&bt, &rt, "api-tag-removed", "removed"),
+        (&rt, &bt, "api-tag-added", "added"),
+    ] {
+        for tag in from.iter().filter(|t| !to.contains(t)) {
+            let message = sentence(&format!("Tag `{tag}` was {change}"));
+            w.out.emit(id, Some(&bp), Some(&rp), message);
+        }
     }
 }
