@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::composition;
+use super::composition::{self, Sides};
 use super::constraints;
 use super::keywords;
 use super::pointer;
@@ -40,8 +40,14 @@ pub(crate) fn compare<'a>(
     {
         return;
     }
+    let sides = Sides {
+        base,
+        base_ptr,
+        revision,
+        revision_ptr,
+    };
     if base_ref.is_none() && revision_ref.is_none() {
-        compare_views(w, base, base_ptr, revision, revision_ptr, at);
+        compare_views(w, &sides, at);
         return;
     }
     // A `$ref` with sibling keywords (`nullable`, constraints) is its own
@@ -68,29 +74,16 @@ pub(crate) fn compare<'a>(
     match w.enter(&base_key, &revision_key, &inner) {
         Enter::Skip => {}
         Enter::Compare(key) => {
-            compare_views(w, base, base_ptr, revision, revision_ptr, &inner);
+            compare_views(w, &sides, &inner);
             w.leave(key);
         }
     }
 }
 
-fn compare_views<'a>(
-    w: &mut Walk<'a>,
-    base: &'a Value,
-    base_ptr: &str,
-    revision: &'a Value,
-    revision_ptr: &str,
-    at: &At,
-) {
-    let b = View::build(w.base, base, base_ptr);
-    let r = View::build(w.rev, revision, revision_ptr);
-    let wrapped = composition::Sides {
-        base,
-        base_ptr,
-        revision,
-        revision_ptr,
-    };
-    if composition::compare_wrapped(w, &b, &r, &wrapped, at) {
+fn compare_views<'a>(w: &mut Walk<'a>, sides: &Sides<'a, '_>, at: &At) {
+    let b = View::build(w.base, sides.base, sides.base_ptr);
+    let r = View::build(w.rev, sides.revision, sides.revision_ptr);
+    if composition::compare_wrapped(w, &b, &r, sides, at) {
         if !at.ignore_null {
             compare_nullability(w, &b, &r, at);
         }
