@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Case, api, case, get_response, obj, post_body, run, with_component};
+use super::{Case, Place, api, case, get_response, obj, post_body, run, with_component};
 
 fn pet() -> Value {
     obj(
@@ -19,7 +19,7 @@ fn pet() -> Value {
 }
 
 fn both_directions(name: &str, base: Value, rev: Value, components: &[(&str, Value)]) -> Vec<Case> {
-    let build = |place: fn(Value) -> Value, schema: Value, with: bool| {
+    let build = |place: Place, schema: Value, with: bool| {
         let mut doc = place(schema);
         if with {
             for (n, v) in components {
@@ -28,8 +28,7 @@ fn both_directions(name: &str, base: Value, rev: Value, components: &[(&str, Val
         }
         doc
     };
-    let places: [(&str, fn(Value) -> Value); 2] =
-        [("request", post_body), ("response", get_response)];
+    let places: [(&str, Place); 2] = [("request", post_body), ("response", get_response)];
     let mut out = Vec::new();
     for reversed in [false, true] {
         for (side, place) in places {

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Case, case, get_response, obj, post_body, run};
+use super::{Case, Place, case, get_response, obj, post_body, run};
 
 fn s() -> Value {
     json!({"type": "string"})
@@ -109,7 +109,6 @@ pub(super) fn cases() -> Vec<Case> {
         let read_only = obj(json!({"id": flagged("readOnly")}), req);
         let write_only = obj(json!({"id": flagged("writeOnly")}), req);
         let id = |side: &str, which: &str| Some(format!("{side}-{kind}-property-became-{which}"));
-        type Place = fn(Value) -> Value;
         // (what, where the schema sits, base, revision, expected rule)
         #[rustfmt::skip]
         let flips: [(&str, Place, &Value, &Value, Option<String>); 7] = [
