@@ -173,36 +173,30 @@ fn compare_param<'a>(w: &mut Walk<'a>, bp: &Param<'a>, rp: &Param<'a>) {
         w.out
             .emit("request-path-parameter-renamed", Some(b), Some(r), message);
     }
-    match (bp.required(), rp.required()) {
-        (false, true) => w.out.emit(
+    w.flag_change(
+        (bp.required(), rp.required()),
+        (b, r),
+        (
             "request-parameter-became-required",
-            Some(b),
-            Some(r),
-            sentence(&format!("The {label} became required")),
+            format!("The {label} became required"),
         ),
-        (true, false) => w.out.emit(
+        (
             "request-parameter-became-optional",
-            Some(b),
-            Some(r),
-            sentence(&format!("The {label} became optional")),
+            format!("The {label} became optional"),
         ),
-        _ => {}
-    }
-    match (bp.flag("deprecated"), rp.flag("deprecated")) {
-        (false, true) => w.out.emit(
+    );
+    w.flag_change(
+        (bp.flag("deprecated"), rp.flag("deprecated")),
+        (b, r),
+        (
             "request-parameter-deprecated",
-            Some(b),
-            Some(r),
-            sentence(&format!("The {label} was deprecated")),
+            format!("The {label} was deprecated"),
         ),
-        (true, false) => w.out.emit(
+        (
             "request-parameter-reactivated",
-            Some(b),
-            Some(r),
-            sentence(&format!("The {label} is no longer deprecated")),
+            format!("The {label} is no longer deprecated"),
         ),
-        _ => {}
-    }
+    );
     if bp.style() != rp.style() {
         let show = |(style, explode): (Option<&str>, Option<bool>)| {
             format!(

@@ -122,21 +122,18 @@ fn unchanged(w: &Walk<'_>, b: &Operation<'_>, r: &Operation<'_>) -> bool {
 
 fn compare_operation<'a>(w: &mut Walk<'a>, b: &Operation<'a>, r: &Operation<'a>) {
     let label = r.label();
-    match (b.deprecated(), r.deprecated()) {
-        (false, true) => w.out.emit(
+    w.flag_change(
+        (b.deprecated(), r.deprecated()),
+        (&b.ptr, &r.ptr),
+        (
             "endpoint-deprecated",
-            Some(&b.ptr),
-            Some(&r.ptr),
-            sentence(&format!("Operation {label} was deprecated")),
+            format!("Operation {label} was deprecated"),
         ),
-        (true, false) => w.out.emit(
+        (
             "endpoint-reactivated",
-            Some(&b.ptr),
-            Some(&r.ptr),
-            sentence(&format!("Operation {label} is no longer deprecated")),
+            format!("Operation {label} is no longer deprecated"),
         ),
-        _ => {}
-    }
+    );
     compare_operation_id(w, b, r);
     compare_tags(w, b, r);
     parameters::compare(w, b, r);
@@ -187,20 +184,13 @@ fn compare_tags(w: &mut Walk<'_>, b: &Operation<'_>, r: &Operation<'_>) {
     let (bt, rt) = (tags(b), tags(r));
     let bp = pointer::child(&b.ptr, "tags");
     let rp = pointer::child(&r.ptr, "tags");
-    for tag in bt.iter().filter(|t| !rt.contains(t)) {
-        w.out.emit(
-            "api-tag-removed",
-            Some(&bp),
-            Some(&rp),
-            sentence(&format!("Tag `{tag}` was removed")),
-        );
-    }
-    for tag in rt.iter().filter(|t| !bt.contains(t)) {
-        w.out.emit(
-            "api-tag-added",
-            Some(&bp),
-            Some(&rp),
-            sentence(&format!("Tag `{tag}` was added")),
-        );
+    for (from, to, id, change) in [
+        (&bt, &rt, "api-tag-removed", "removed"),
+        (&rt, &bt, "api-tag-added", "added"),
+    ] {
+        for tag in from.iter().filter(|t| !to.contains(t)) {
+            let message = sentence(&format!("Tag `{tag}` was {change}"));
+            w.out.emit(id, Some(&bp), Some(&rp), message);
+        }
     }
 }

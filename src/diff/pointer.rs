@@ -31,26 +31,25 @@ pub(crate) fn resolve<'a>(doc: &'a Value, value: &'a Value, pointer: &str) -> (&
     SpecView::new(doc).chase(value, pointer).last()
 }
 
-/// The component name a pointer designates, e.g. `/components/schemas/Pet`
-/// -> `Pet`.
-pub(crate) fn component_name(pointer: &str) -> Option<String> {
-    let rest = pointer.strip_prefix("/components/")?;
-    let mut parts = rest.split('/');
-    let _kind = parts.next()?;
-    let name = parts.next()?;
-    Some(name.replace("~1", "/").replace("~0", "~"))
-}
-
-/// `schemas/Pet` for any pointer below `/components/schemas/Pet`.
-pub(crate) fn component_of(pointer: &str) -> Option<String> {
+/// The kind and (unescaped) name of the component a pointer lies in:
+/// `/components/schemas/Pet/properties/x` -> (`schemas`, `Pet`).
+fn component_parts(pointer: &str) -> Option<(&str, String)> {
     let rest = pointer.strip_prefix("/components/")?;
     let mut parts = rest.split('/');
     let kind = parts.next()?;
     let name = parts.next()?;
-    Some(format!(
-        "{kind}/{}",
-        name.replace("~1", "/").replace("~0", "~")
-    ))
+    Some((kind, name.replace("~1", "/").replace("~0", "~")))
+}
+
+/// The component name a pointer designates, e.g. `/components/schemas/Pet`
+/// -> `Pet`.
+pub(crate) fn component_name(pointer: &str) -> Option<String> {
+    component_parts(pointer).map(|(_, name)| name)
+}
+
+/// `schemas/Pet` for any pointer below `/components/schemas/Pet`.
+pub(crate) fn component_of(pointer: &str) -> Option<String> {
+    component_parts(pointer).map(|(kind, name)| format!("{kind}/{name}"))
 }
 
 #[cfg(test)]

@@ -77,6 +77,11 @@ fn emit(w: &mut Walk<'_>, id: &str, base: &str, revision: &str, at: &At, detail:
     w.out.emit(id, Some(base), Some(revision), message);
 }
 
+/// How rule ids and messages call a property's required-ness.
+fn kind_of(required: bool) -> &'static str {
+    if required { "required" } else { "optional" }
+}
+
 fn removed(w: &mut Walk<'_>, bp: &Property<'_>, bf: &Facts, r: &View<'_>, at: &At) {
     match at.dir {
         Dir::Request if !bf.read_only => {
@@ -90,12 +95,8 @@ fn removed(w: &mut Walk<'_>, bp: &Property<'_>, bf: &Facts, r: &View<'_>, at: &A
             );
         }
         Dir::Response if !bf.write_only => {
-            let id = if bf.required {
-                "response-required-property-removed"
-            } else {
-                "response-optional-property-removed"
-            };
-            emit(w, id, &bp.ptr, &r.ptr, at, "was removed");
+            let id = format!("response-{}-property-removed", kind_of(bf.required));
+            emit(w, &id, &bp.ptr, &r.ptr, at, "was removed");
         }
         _ => {}
     }
@@ -109,20 +110,12 @@ fn added(w: &mut Walk<'_>, rp: &Property<'_>, rf: &Facts, b: &View<'_>, at: &At)
                 (true, true) => "new-required-request-property-with-default",
                 (false, _) => "new-optional-request-property",
             };
-            let detail = if rf.required {
-                "was added as required"
-            } else {
-                "was added as optional"
-            };
-            emit(w, id, &b.ptr, &rp.ptr, at, detail);
+            let detail = format!("was added as {}", kind_of(rf.required));
+            emit(w, id, &b.ptr, &rp.ptr, at, &detail);
         }
         Dir::Response if !rf.write_only => {
-            let id = if rf.required {
-                "response-required-property-added"
-            } else {
-                "response-optional-property-added"
-            };
-            emit(w, id, &b.ptr, &rp.ptr, at, "was added");
+            let id = format!("response-{}-property-added", kind_of(rf.required));
+            emit(w, &id, &b.ptr, &rp.ptr, at, "was added");
         }
         _ => {}
     }
@@ -143,25 +136,19 @@ fn changed(
         Dir::Request => "request",
         Dir::Response => "response",
     };
-    match (bf.deprecated, rf.deprecated) {
-        (false, true) => emit(
-            w,
+    let label = at.label();
+    w.flag_change(
+        (bf.deprecated, rf.deprecated),
+        (b, r),
+        (
             &format!("{side}-property-deprecated"),
-            b,
-            r,
-            at,
-            "was deprecated",
+            format!("{label}: was deprecated"),
         ),
-        (true, false) => emit(
-            w,
+        (
             &format!("{side}-property-reactivated"),
-            b,
-            r,
-            at,
-            "is no longer deprecated",
+            format!("{label}: is no longer deprecated"),
         ),
-        _ => {}
-    }
+    );
     match at.dir {
         Dir::Request => request_changed(w, (b, r), bf, rf, at),
         Dir::Response => response_changed(w, (b, r), bf, rf, at),
@@ -177,29 +164,23 @@ fn request_changed(
     rf: &Facts,
     at: &At,
 ) -> bool {
-    let kind = if rf.required { "required" } else { "optional" };
-    if bf.read_only != rf.read_only {
-        let (which, detail) = if rf.read_only {
-            ("read-only", "became readOnly")
-        } else {
-            ("not-read-only", "is no longer readOnly")
-        };
-        let id = format!("request-{kind}-property-became-{which}");
-        emit(w, &id, b, r, at, detail);
-    }
-    if bf.write_only != rf.write_only {
-        let (which, detail) = if rf.write_only {
-            ("write-only", "became writeOnly")
-        } else {
-            ("not-write-only", "is no longer writeOnly")
-        };
-        emit(
-            w,
-            &format!("request-{kind}-property-became-{which}"),
-            b,
-            r,
-            at,
-            detail,
+    let kind = kind_of(rf.required);
+    let label = at.label();
+    for (was, is, which, keyword) in [
+        (bf.read_only, rf.read_only, "read-only", "readOnly"),
+        (bf.write_only, rf.write_only, "write-only", "writeOnly"),
+    ] {
+        w.flag_change(
+            (was, is),
+            (b, r),
+            (
+                &format!("request-{kind}-property-became-{which}"),
+                format!("{label}: became {keyword}"),
+            ),
+            (
+                &format!("request-{kind}-property-became-not-{which}"),
+                format!("{label}: is no longer {keyword}"),
+            ),
         );
     }
     if rf.read_only {
@@ -246,7 +227,7 @@ fn response_changed(
                 "is no longer writeOnly and is now returned",
             )
         };
-        let kind = if bf.required { "required" } else { "optional" };
+        let kind = kind_of(bf.required);
         emit(
             w,
             &format!("response-{kind}-property-became-{which}"),

@@ -6,13 +6,11 @@
 
 use serde_json::{Map, Value};
 
-use super::keywords;
+use super::media::{self, MediaRules};
 use super::pointer;
 use super::rules::Dir;
-use super::schema;
 use super::walk::{At, Root, Walk, sentence};
 use crate::spec::view::Operation;
-use crate::spec::view::same_media;
 
 fn body<'a>(doc: &'a Value, op: &Operation<'a>) -> Option<(&'a Map<String, Value>, String)> {
     let raw = op.op.get("requestBody")?;
@@ -48,32 +46,22 @@ pub(crate) fn compare<'a>(w: &mut Walk<'a>, b: &Operation<'a>, r: &Operation<'a>
             );
         }
         (Some((bb, bp)), Some((rb, rp))) => {
-            match (required(bb), required(rb)) {
-                (false, true) => w.out.emit(
+            w.flag_change(
+                (required(bb), required(rb)),
+                (&bp, &rp),
+                (
                     "request-body-became-required",
-                    Some(&bp),
-                    Some(&rp),
-                    sentence("The request body became required"),
+                    "The request body became required".into(),
                 ),
-                (true, false) => w.out.emit(
+                (
                     "request-body-became-optional",
-                    Some(&bp),
-                    Some(&rp),
-                    sentence("The request body became optional"),
+                    "The request body became optional".into(),
                 ),
-                _ => {}
-            }
-            compare_content(w, bb, &bp, rb, &rp, b.webhook);
+            );
+            media::compare_content(w, (bb, &bp), (rb, &rp), &body_at(b.webhook), &MEDIA_RULES);
         }
         (None, None) => {}
     }
-}
-
-fn content(body: &Map<String, Value>) -> Vec<(&str, &Value)> {
-    body.get("content")
-        .and_then(Value::as_object)
-        .map(|c| c.iter().map(|(k, v)| (k.as_str(), v)).collect())
-        .unwrap_or_default()
 }
 
 /// Where a request body schema sits: the request direction, or for a
@@ -89,61 +77,9 @@ fn body_at(webhook: bool) -> At {
     )
 }
 
-fn compare_content<'a>(
-    w: &mut Walk<'a>,
-    bb: &'a Map<String, Value>,
-    bp: &str,
-    rb: &'a Map<String, Value>,
-    rp: &str,
-    webhook: bool,
-) {
-    let (bc, rc) = (content(bb), content(rb));
-    let bcp = pointer::child(bp, "content");
-    let rcp = pointer::child(rp, "content");
-    for (media, bm) in &bc {
-        let bmp = pointer::child(&bcp, media);
-        match rc.iter().find(|(m, _)| same_media(m, media)) {
-            None => {
-                let message = sentence(&format!("Request body media type `{media}` was removed"));
-                w.out.emit(
-                    "request-body-media-type-removed",
-                    Some(&bmp),
-                    Some(rp),
-                    message,
-                );
-            }
-            Some((rmedia, rm)) => {
-                let rmp = pointer::child(&rcp, rmedia);
-                let at = body_at(webhook);
-                let sides = (
-                    (bm.get("schema"), bmp.as_str()),
-                    (rm.get("schema"), rmp.as_str()),
-                );
-                if keywords::compare_media_schema(w, &at, sides.0, sides.1, media) {
-                    continue;
-                }
-                if let (Some(bs), Some(rs)) = (bm.get("schema"), rm.get("schema")) {
-                    schema::compare(
-                        w,
-                        bs,
-                        &pointer::child(&bmp, "schema"),
-                        rs,
-                        &pointer::child(&rmp, "schema"),
-                        &at,
-                    );
-                }
-            }
-        }
-    }
-    for (media, _) in &rc {
-        if !bc.iter().any(|(m, _)| same_media(m, media)) {
-            let message = sentence(&format!("Request body media type `{media}` was added"));
-            w.out.emit(
-                "request-body-media-type-added",
-                Some(bp),
-                Some(&pointer::child(&rcp, media)),
-                message,
-            );
-        }
-    }
-}
+const MEDIA_RULES: MediaRules<'static> = MediaRules {
+    removed: "request-body-media-type-removed",
+    added: "request-body-media-type-added",
+    removed_text: &|media| format!("Request body media type `{media}` was removed"),
+    added_text: &|media| format!("Request body media type `{media}` was added"),
+};

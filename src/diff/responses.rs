@@ -4,216 +4,151 @@
 //!
 //! Pure: must not do I/O.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::keywords;
+use super::keyed::{self, Pair, entries};
+use super::media::{self, MediaRules, Side};
 use super::pointer;
 use super::rules::Dir;
 use super::schema;
 use super::walk::{At, Root, Walk, sentence};
 use crate::spec::view::Operation;
-use crate::spec::view::same_media;
-
-fn responses<'a>(op: &Operation<'a>) -> Vec<(&'a str, &'a Value)> {
-    op.op
-        .get("responses")
-        .and_then(Value::as_object)
-        .map(|r| r.iter().map(|(k, v)| (k.as_str(), v)).collect())
-        .unwrap_or_default()
-}
 
 fn is_success(status: &str) -> bool {
     matches!(status.as_bytes().first(), Some(b'1' | b'2' | b'3'))
 }
 
+/// `(id, kind)` of a status that appeared or disappeared: `change` is
+/// `added` or `removed`.
+fn status_rule(status: &str, change: &str) -> (String, &'static str) {
+    let kind = if is_success(status) {
+        "success"
+    } else {
+        "non-success"
+    };
+    (format!("response-{kind}-status-{change}"), kind)
+}
+
 pub(crate) fn compare<'a>(w: &mut Walk<'a>, b: &Operation<'a>, r: &Operation<'a>) {
-    let (br, rr) = (responses(b), responses(r));
+    let (br, rr) = (entries(b.op, "responses"), entries(r.op, "responses"));
     let bp = pointer::child(&b.ptr, "responses");
     let rp = pointer::child(&r.ptr, "responses");
-    for (status, bv) in &br {
-        let bsp = pointer::child(&bp, status);
-        match rr.iter().find(|(s, _)| s.eq_ignore_ascii_case(status)) {
-            None => {
-                let (id, kind) = if is_success(status) {
-                    ("response-success-status-removed", "success")
-                } else {
-                    ("response-non-success-status-removed", "non-success")
-                };
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    for pair in keyed::pair_up(&br, &rr, same) {
+        match pair {
+            Pair::Removed((status, _)) => {
+                let (id, kind) = status_rule(status, "removed");
                 let message = sentence(&format!(
                     "The {kind} response with status {status} was removed"
                 ));
-                w.out.emit(id, Some(&bsp), Some(&rp), message);
+                let bsp = pointer::child(&bp, status);
+                w.out.emit(&id, Some(&bsp), Some(&rp), message);
             }
-            Some((rstatus, rv)) => {
-                let rsp = pointer::child(&rp, rstatus);
-                let (bv, bsp) = pointer::resolve(w.base, bv, &bsp);
-                let (rv, rsp) = pointer::resolve(w.rev, rv, &rsp);
+            Pair::Shared((status, bv), (rstatus, rv)) => {
+                let (bv, bsp) = pointer::resolve(w.base, bv, &pointer::child(&bp, status));
+                let (rv, rsp) = pointer::resolve(w.rev, rv, &pointer::child(&rp, rstatus));
                 if let (Some(bm), Some(rm)) = (bv.as_object(), rv.as_object()) {
-                    compare_response(w, status, bm, &bsp, rm, &rsp, b.webhook);
+                    compare_response(w, status, (bm, &bsp), (rm, &rsp), b.webhook);
                 }
             }
+            Pair::Added((status, _)) => {
+                let (id, kind) = status_rule(status, "added");
+                let message =
+                    sentence(&format!("A {kind} response with status {status} was added"));
+                let rsp = pointer::child(&rp, status);
+                w.out.emit(&id, Some(&bp), Some(&rsp), message);
+            }
         }
     }
-    for (status, _) in &rr {
-        if br.iter().any(|(s, _)| s.eq_ignore_ascii_case(status)) {
-            continue;
-        }
-        let (id, kind) = if is_success(status) {
-            ("response-success-status-added", "success")
-        } else {
-            ("response-non-success-status-added", "non-success")
-        };
-        let message = sentence(&format!("A {kind} response with status {status} was added"));
-        w.out
-            .emit(id, Some(&bp), Some(&pointer::child(&rp, status)), message);
-    }
-}
-
-fn entries<'a>(map: &'a Map<String, Value>, key: &str) -> Vec<(&'a str, &'a Value)> {
-    map.get(key)
-        .and_then(Value::as_object)
-        .map(|c| c.iter().map(|(k, v)| (k.as_str(), v)).collect())
-        .unwrap_or_default()
 }
 
 fn compare_response<'a>(
     w: &mut Walk<'a>,
     status: &str,
-    bm: &'a Map<String, Value>,
-    bp: &str,
-    rm: &'a Map<String, Value>,
-    rp: &str,
+    base: Side<'a, '_>,
+    revision: Side<'a, '_>,
     webhook: bool,
 ) {
-    let (bc, rc) = (entries(bm, "content"), entries(rm, "content"));
-    let bcp = pointer::child(bp, "content");
-    let rcp = pointer::child(rp, "content");
-    for (media, bv) in &bc {
-        let bmp = pointer::child(&bcp, media);
-        match rc.iter().find(|(m, _)| same_media(m, media)) {
-            None => {
-                let message = sentence(&format!(
-                    "Media type `{media}` was removed from the response with status {status}"
-                ));
-                w.out
-                    .emit("response-media-type-removed", Some(&bmp), Some(rp), message);
-            }
-            Some((rmedia, rv)) => {
-                let rmp = pointer::child(&rcp, rmedia);
-                // A webhook's reply goes from the client to the API.
-                let dir = if webhook { Dir::Request } else { Dir::Response };
-                let root = Root::Body {
-                    status: Some(status.to_owned()),
-                    webhook,
-                };
-                let at = At::new(dir, root);
-                let sides = (
-                    (bv.get("schema"), bmp.as_str()),
-                    (rv.get("schema"), rmp.as_str()),
-                );
-                if keywords::compare_media_schema(w, &at, sides.0, sides.1, media) {
-                    continue;
-                }
-                if let (Some(bs), Some(rs)) = (bv.get("schema"), rv.get("schema")) {
-                    schema::compare(
-                        w,
-                        bs,
-                        &pointer::child(&bmp, "schema"),
-                        rs,
-                        &pointer::child(&rmp, "schema"),
-                        &at,
-                    );
-                }
-            }
-        }
-    }
-    for (media, _) in &rc {
-        if !bc.iter().any(|(m, _)| same_media(m, media)) {
-            let message = sentence(&format!(
-                "Media type `{media}` was added to the response with status {status}"
-            ));
-            w.out.emit(
-                "response-media-type-added",
-                Some(bp),
-                Some(&pointer::child(&rcp, media)),
-                message,
-            );
-        }
-    }
-    compare_headers(w, status, bm, bp, rm, rp);
+    // A webhook's reply goes from the client to the API.
+    let dir = if webhook { Dir::Request } else { Dir::Response };
+    let root = Root::Body {
+        status: Some(status.to_owned()),
+        webhook,
+    };
+    let rules = MediaRules {
+        removed: "response-media-type-removed",
+        added: "response-media-type-added",
+        removed_text: &|media| {
+            format!("Media type `{media}` was removed from the response with status {status}")
+        },
+        added_text: &|media| {
+            format!("Media type `{media}` was added to the response with status {status}")
+        },
+    };
+    media::compare_content(w, base, revision, &At::new(dir, root), &rules);
+    compare_headers(w, status, base, revision);
 }
 
 fn compare_headers<'a>(
     w: &mut Walk<'a>,
     status: &str,
-    bm: &'a Map<String, Value>,
-    bp: &str,
-    rm: &'a Map<String, Value>,
-    rp: &str,
+    (bm, bp): Side<'a, '_>,
+    (rm, rp): Side<'a, '_>,
 ) {
     let (bh, rh) = (entries(bm, "headers"), entries(rm, "headers"));
     let bhp = pointer::child(bp, "headers");
     let rhp = pointer::child(rp, "headers");
     let required = |v: &Value| v.get("required") == Some(&Value::Bool(true));
-    for (name, bv) in &bh {
-        let (bv, bptr) = pointer::resolve(w.base, bv, &pointer::child(&bhp, name));
-        let label = format!("response header `{name}` (status {status})");
-        match rh.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            None => {
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    for pair in keyed::pair_up(&bh, &rh, same) {
+        match pair {
+            Pair::Removed((name, bv)) => {
+                let (bv, bptr) = pointer::resolve(w.base, bv, &pointer::child(&bhp, name));
                 let id = if required(bv) {
                     "required-response-header-removed"
                 } else {
                     "optional-response-header-removed"
                 };
-                w.out.emit(
-                    id,
-                    Some(&bptr),
-                    Some(rp),
-                    sentence(&format!("The {label} was removed")),
-                );
+                let label = header_label(name, status);
+                let message = sentence(&format!("The {label} was removed"));
+                w.out.emit(id, Some(&bptr), Some(rp), message);
             }
-            Some((rname, rv)) => {
+            Pair::Shared((name, bv), (rname, rv)) => {
+                let (bv, bptr) = pointer::resolve(w.base, bv, &pointer::child(&bhp, name));
                 let (rv, rptr) = pointer::resolve(w.rev, rv, &pointer::child(&rhp, rname));
-                match (required(bv), required(rv)) {
-                    (true, false) => w.out.emit(
-                        "response-header-became-optional",
-                        Some(&bptr),
-                        Some(&rptr),
-                        sentence(&format!("The {label} became optional")),
-                    ),
-                    (false, true) => w.out.emit(
+                let label = header_label(name, status);
+                w.flag_change(
+                    (required(bv), required(rv)),
+                    (&bptr, &rptr),
+                    (
                         "response-header-became-required",
-                        Some(&bptr),
-                        Some(&rptr),
-                        sentence(&format!("The {label} became required")),
+                        format!("The {label} became required"),
                     ),
-                    _ => {}
-                }
+                    (
+                        "response-header-became-optional",
+                        format!("The {label} became optional"),
+                    ),
+                );
                 if let (Some(bs), Some(rs)) = (bv.get("schema"), rv.get("schema")) {
                     let at = At::new(Dir::Response, Root::Header { label });
-                    schema::compare(
-                        w,
-                        bs,
-                        &pointer::child(&bptr, "schema"),
-                        rs,
-                        &pointer::child(&rptr, "schema"),
-                        &at,
+                    let (bsp, rsp) = (
+                        pointer::child(&bptr, "schema"),
+                        pointer::child(&rptr, "schema"),
                     );
+                    schema::compare(w, bs, &bsp, rs, &rsp, &at);
                 }
+            }
+            Pair::Added((name, _)) => {
+                let message = sentence(&format!("The {} was added", header_label(name, status)));
+                let rptr = pointer::child(&rhp, name);
+                w.out
+                    .emit("response-header-added", Some(bp), Some(&rptr), message);
             }
         }
     }
-    for (name, _) in &rh {
-        if !bh.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            let message = sentence(&format!(
-                "The response header `{name}` (status {status}) was added"
-            ));
-            w.out.emit(
-                "response-header-added",
-                Some(bp),
-                Some(&pointer::child(&rhp, name)),
-                message,
-            );
-        }
-    }
+}
+
+/// "response header `X-Rate` (status 200)": messages and schema locations.
+fn header_label(name: &str, status: &str) -> String {
+    format!("response header `{name}` (status {status})")
 }

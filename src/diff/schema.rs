@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::composition;
+use super::composition::{self, Sides};
 use super::constraints;
 use super::keywords;
 use super::pointer;
@@ -40,8 +40,14 @@ pub(crate) fn compare<'a>(
     {
         return;
     }
+    let sides = Sides {
+        base,
+        base_ptr,
+        revision,
+        revision_ptr,
+    };
     if base_ref.is_none() && revision_ref.is_none() {
-        compare_views(w, base, base_ptr, revision, revision_ptr, at);
+        compare_views(w, &sides, at);
         return;
     }
     // A `$ref` with sibling keywords (`nullable`, constraints) is its own
@@ -68,29 +74,16 @@ pub(crate) fn compare<'a>(
     match w.enter(&base_key, &revision_key, &inner) {
         Enter::Skip => {}
         Enter::Compare(key) => {
-            compare_views(w, base, base_ptr, revision, revision_ptr, &inner);
+            compare_views(w, &sides, &inner);
             w.leave(key);
         }
     }
 }
 
-fn compare_views<'a>(
-    w: &mut Walk<'a>,
-    base: &'a Value,
-    base_ptr: &str,
-    revision: &'a Value,
-    revision_ptr: &str,
-    at: &At,
-) {
-    let b = View::build(w.base, base, base_ptr);
-    let r = View::build(w.rev, revision, revision_ptr);
-    let wrapped = composition::Sides {
-        base,
-        base_ptr,
-        revision,
-        revision_ptr,
-    };
-    if composition::compare_wrapped(w, &b, &r, &wrapped, at) {
+fn compare_views<'a>(w: &mut Walk<'a>, sides: &Sides<'a, '_>, at: &At) {
+    let b = View::build(w.base, sides.base, sides.base_ptr);
+    let r = View::build(w.rev, sides.revision, sides.revision_ptr);
+    if composition::compare_wrapped(w, &b, &r, sides, at) {
         if !at.ignore_null {
             compare_nullability(w, &b, &r, at);
         }
@@ -133,54 +126,29 @@ fn compare_types(w: &mut Walk<'_>, b: &View<'_>, r: &View<'_>, at: &At) -> bool 
     );
     // oasdiff names a change to a list of types (`[string, integer]`) apart.
     let list = bt.len() > 1 || rt.len() > 1;
-    match (widened, narrowed) {
-        (true, true) => false,
-        (true, false) => {
-            let id = if list {
-                "list-of-types-widened"
-            } else {
-                "type-generalized"
-            };
-            w.schema_change(at, id, &b.ptr, &r.ptr, detail);
-            false
-        }
-        (false, true) => {
-            let id = if list {
-                "list-of-types-narrowed"
-            } else {
-                "type-specialized"
-            };
-            w.schema_change(at, id, &b.ptr, &r.ptr, detail);
-            false
-        }
-        (false, false) => {
-            w.schema_change(at, "type-changed", &b.ptr, &r.ptr, detail);
-            true
-        }
-    }
+    let suffix = match (widened, narrowed, list) {
+        (true, true, _) => return false,
+        (true, false, true) => "list-of-types-widened",
+        (true, false, false) => "type-generalized",
+        (false, true, true) => "list-of-types-narrowed",
+        (false, true, false) => "type-specialized",
+        (false, false, _) => "type-changed",
+    };
+    w.schema_change(at, suffix, &b.ptr, &r.ptr, detail);
+    // Neither side accepts all of the other's types: the rest is moot.
+    !widened && !narrowed
 }
 
 fn compare_nullability(w: &mut Walk<'_>, b: &View<'_>, r: &View<'_>, at: &At) {
     if b.is_unconstrained() || r.is_unconstrained() {
         return;
     }
-    match (b.nullable, r.nullable) {
-        (false, true) => w.schema_change(
-            at,
-            "became-nullable",
-            &b.ptr,
-            &r.ptr,
-            "became nullable".into(),
-        ),
-        (true, false) => w.schema_change(
-            at,
-            "became-not-nullable",
-            &b.ptr,
-            &r.ptr,
-            "became not nullable".into(),
-        ),
-        _ => {}
-    }
+    let (suffix, detail) = match (b.nullable, r.nullable) {
+        (false, true) => ("became-nullable", "became nullable"),
+        (true, false) => ("became-not-nullable", "became not nullable"),
+        _ => return,
+    };
+    w.schema_change(at, suffix, &b.ptr, &r.ptr, detail.into());
 }
 
 fn compare_items<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At) {

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use super::keyed::{self, Pair};
 use super::pointer;
 use super::walk::{Walk, sentence};
 use crate::spec::view::Operation;
@@ -239,27 +240,22 @@ fn text<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
 
 pub(crate) fn compare_schemes(w: &mut Walk<'_>) {
     let (bs, rs) = (schemes(w.base), schemes(w.rev));
-    for (name, bm) in &bs {
-        let bp = pointer::child("/components/securitySchemes", name);
-        match rs.iter().find(|(n, _)| n == name) {
-            None => w.out.emit(
+    let at = |name: &str| pointer::child("/components/securitySchemes", name);
+    for pair in keyed::pair_up(&bs, &rs, |a, b| a == b) {
+        match pair {
+            Pair::Removed((name, _)) => w.out.emit(
                 "api-security-component-removed",
-                Some(&bp),
+                Some(&at(name)),
                 None,
                 sentence(&format!("Security scheme `{name}` was removed")),
             ),
-            Some((_, rm)) => compare_scheme(w, name, bm, rm, &bp),
-        }
-    }
-    for (name, _) in &rs {
-        if !bs.iter().any(|(n, _)| n == name) {
-            let rp = pointer::child("/components/securitySchemes", name);
-            w.out.emit(
+            Pair::Shared((name, bm), (_, rm)) => compare_scheme(w, name, bm, rm, &at(name)),
+            Pair::Added((name, _)) => w.out.emit(
                 "api-security-component-added",
                 None,
-                Some(&rp),
+                Some(&at(name)),
                 sentence(&format!("Security scheme `{name}` was added")),
-            );
+            ),
         }
     }
 }
@@ -307,40 +303,36 @@ fn compare_scheme(
         "api-security-component-openid-url-changed",
         "OpenID Connect URL",
     );
-    let flows = |m: &Map<String, Value>| {
-        m.get("flows")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (bf, rf) = (flows(bm), flows(rm));
+    let (bf, rf) = (keyed::entries(bm, "flows"), keyed::entries(rm, "flows"));
     let fp = pointer::child(ptr, "flows");
-    for (flow, bflow) in &bf {
-        let p = pointer::child(&fp, flow);
-        let Some(rflow) = rf.get(flow) else {
-            let message = sentence(&format!(
-                "Security scheme `{name}`: OAuth flow `{flow}` was removed"
-            ));
-            w.out.emit(
-                "api-security-component-oauth-flow-removed",
-                Some(&p),
-                Some(ptr),
-                message,
-            );
-            continue;
-        };
-        compare_flow(w, name, flow, (bflow, rflow), &p);
-    }
-    for flow in rf.keys().filter(|f| !bf.contains_key(*f)) {
-        let message = sentence(&format!(
-            "Security scheme `{name}`: OAuth flow `{flow}` was added"
-        ));
-        w.out.emit(
-            "api-security-component-oauth-flow-added",
-            Some(ptr),
-            Some(&pointer::child(&fp, flow)),
-            message,
-        );
+    for pair in keyed::pair_up(&bf, &rf, |a, b| a == b) {
+        match pair {
+            Pair::Removed((flow, _)) => {
+                let message = sentence(&format!(
+                    "Security scheme `{name}`: OAuth flow `{flow}` was removed"
+                ));
+                w.out.emit(
+                    "api-security-component-oauth-flow-removed",
+                    Some(&pointer::child(&fp, flow)),
+                    Some(ptr),
+                    message,
+                );
+            }
+            Pair::Shared((flow, bflow), (_, rflow)) => {
+                compare_flow(w, name, flow, (bflow, rflow), &pointer::child(&fp, flow));
+            }
+            Pair::Added((flow, _)) => {
+                let message = sentence(&format!(
+                    "Security scheme `{name}`: OAuth flow `{flow}` was added"
+                ));
+                w.out.emit(
+                    "api-security-component-oauth-flow-added",
+                    Some(ptr),
+                    Some(&pointer::child(&fp, flow)),
+                    message,
+                );
+            }
+        }
     }
 }
 
@@ -380,26 +372,23 @@ fn compare_flow(
             .unwrap_or_default()
     };
     let (bsc, rsc) = (scopes(bflow), scopes(rflow));
-    for scope in bsc.difference(&rsc) {
-        let message = sentence(&format!(
-            "Security scheme `{name}`: OAuth scope `{scope}` was removed from flow `{flow}`"
-        ));
-        w.out.emit(
+    for (scopes, id, change) in [
+        (
+            bsc.difference(&rsc),
             "api-security-component-oauth-scope-removed",
-            Some(p),
-            Some(p),
-            message,
-        );
-    }
-    for scope in rsc.difference(&bsc) {
-        let message = sentence(&format!(
-            "Security scheme `{name}`: OAuth scope `{scope}` was added to flow `{flow}`"
-        ));
-        w.out.emit(
+            "was removed from",
+        ),
+        (
+            rsc.difference(&bsc),
             "api-security-component-oauth-scope-added",
-            Some(p),
-            Some(p),
-            message,
-        );
+            "was added to",
+        ),
+    ] {
+        for scope in scopes {
+            let message = sentence(&format!(
+                "Security scheme `{name}`: OAuth scope `{scope}` {change} flow `{flow}`"
+            ));
+            w.out.emit(id, Some(p), Some(p), message);
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use super::keyed::{self, Pair};
 use super::pointer;
 use super::walk::{Walk, sentence, show};
 
@@ -57,15 +58,13 @@ fn compare_variables(
     rm: &Map<String, Value>,
     rp: &str,
 ) {
-    let vars = |m: &Map<String, Value>| {
-        m.get("variables")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (bv, rv) = (vars(bm), vars(rm));
-    for (name, b) in &bv {
-        let Some(r) = rv.get(name) else {
+    let (bv, rv) = (
+        keyed::entries(bm, "variables"),
+        keyed::entries(rm, "variables"),
+    );
+    // A variable added or removed changes no URL a client can use.
+    for pair in keyed::pair_up(&bv, &rv, |a, b| a == b) {
+        let Pair::Shared((name, b), (_, r)) = pair else {
             continue;
         };
         let bptr = pointer::child(&pointer::child(bp, "variables"), name);

@@ -182,6 +182,9 @@ pub(crate) struct Walk<'a> {
     active: HashSet<MemoKey>,
 }
 
+/// One way a flag can turn: the rule id and the message text.
+pub(crate) type Turn<'t> = (&'t str, String);
+
 /// Outcome of entering a memoised comparison.
 pub(crate) enum Enter {
     /// Compare now, then call [`Walk::leave`].
@@ -245,6 +248,24 @@ impl<'a> Walk<'a> {
         }
         let message = sentence(&format!("{}: {detail}", at.label()));
         self.out.emit(&id, Some(base), Some(revision), message);
+    }
+
+    /// Reports a flag (required, deprecated) that turned on with rule and
+    /// text `on`, or turned off with `off`; nothing when it kept its value.
+    pub(crate) fn flag_change(
+        &mut self,
+        (was, is): (bool, bool),
+        (base, revision): (&str, &str),
+        on: Turn<'_>,
+        off: Turn<'_>,
+    ) {
+        let (id, text) = match (was, is) {
+            (false, true) => on,
+            (true, false) => off,
+            _ => return,
+        };
+        self.out
+            .emit(id, Some(base), Some(revision), sentence(&text));
     }
 }
 

@@ -79,6 +79,10 @@ pub(super) fn with_component(mut doc: Value, kind: &str, name: &str, value: Valu
     doc
 }
 
+/// Builds a test document with a schema in one place (request body,
+/// response body, ...).
+pub(super) type Place = fn(Value) -> Value;
+
 pub(super) fn ok() -> Value {
     json!({"200": {"description": "ok"}})
 }

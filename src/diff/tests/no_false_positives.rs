@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Case, api, case, get_response, obj, post_body, run, with_component};
+use super::{Case, Place, api, case, get_response, obj, post_body, run, with_component};
 
 fn pet() -> Value {
     obj(
@@ -19,7 +19,7 @@ fn pet() -> Value {
 }
 
 fn both_directions(name: &str, base: Value, rev: Value, components: &[(&str, Value)]) -> Vec<Case> {
-    let build = |place: fn(Value) -> Value, schema: Value, with: bool| {
+    let build = |place: Place, schema: Value, with: bool| {
         let mut doc = place(schema);
         if with {
             for (n, v) in components {
@@ -28,32 +28,20 @@ fn both_directions(name: &str, base: Value, rev: Value, components: &[(&str, Val
         }
         doc
     };
-    vec![
-        case(
-            &format!("request: {name}"),
-            build(post_body, base.clone(), false),
-            build(post_body, rev.clone(), true),
-            &[],
-        ),
-        case(
-            &format!("response: {name}"),
-            build(get_response, base.clone(), false),
-            build(get_response, rev.clone(), true),
-            &[],
-        ),
-        case(
-            &format!("request reversed: {name}"),
-            build(post_body, rev.clone(), true),
-            build(post_body, base.clone(), false),
-            &[],
-        ),
-        case(
-            &format!("response reversed: {name}"),
-            build(get_response, rev, true),
-            build(get_response, base, false),
-            &[],
-        ),
-    ]
+    let places: [(&str, Place); 2] = [("request", post_body), ("response", get_response)];
+    let mut out = Vec::new();
+    for reversed in [false, true] {
+        for (side, place) in places {
+            let plain = build(place, base.clone(), false);
+            let changed = build(place, rev.clone(), true);
+            out.push(if reversed {
+                case(&format!("{side} reversed: {name}"), changed, plain, &[])
+            } else {
+                case(&format!("{side}: {name}"), plain, changed, &[])
+            });
+        }
+    }
+    out
 }
 
 pub(super) fn cases() -> Vec<Case> {

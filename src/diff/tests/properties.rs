@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Case, case, get_response, obj, post_body, run};
+use super::{Case, Place, case, get_response, obj, post_body, run};
 
 fn s() -> Value {
     json!({"type": "string"})
@@ -108,55 +108,28 @@ pub(super) fn cases() -> Vec<Case> {
         let plain = obj(json!({"id": s()}), req);
         let read_only = obj(json!({"id": flagged("readOnly")}), req);
         let write_only = obj(json!({"id": flagged("writeOnly")}), req);
-        let became_ro = format!("request-{kind}-property-became-read-only");
-        let became_not_ro = format!("request-{kind}-property-became-not-read-only");
-        let became_wo_req = format!("request-{kind}-property-became-write-only");
-        let became_not_wo_req = format!("request-{kind}-property-became-not-write-only");
-        let became_wo_resp = format!("response-{kind}-property-became-write-only");
-        let became_not_wo_resp = format!("response-{kind}-property-became-not-write-only");
-        out.push(case(
-            &format!("{kind} became readOnly"),
-            post_body(plain.clone()),
-            post_body(read_only.clone()),
-            &[&became_ro],
-        ));
-        out.push(case(
-            &format!("{kind} became writable"),
-            post_body(read_only.clone()),
-            post_body(plain.clone()),
-            &[&became_not_ro],
-        ));
-        out.push(case(
-            &format!("{kind} became writeOnly (request)"),
-            post_body(plain.clone()),
-            post_body(write_only.clone()),
-            &[&became_wo_req],
-        ));
-        out.push(case(
-            &format!("{kind} not writeOnly (request)"),
-            post_body(write_only.clone()),
-            post_body(plain.clone()),
-            &[&became_not_wo_req],
-        ));
-        out.push(case(
-            &format!("{kind} became writeOnly (response)"),
-            get_response(plain.clone()),
-            get_response(write_only.clone()),
-            &[&became_wo_resp],
-        ));
-        out.push(case(
-            &format!("{kind} not writeOnly (response)"),
-            get_response(write_only),
-            get_response(plain.clone()),
-            &[&became_not_wo_resp],
-        ));
-        // readOnly in responses and writeOnly in requests change nothing for clients.
-        out.push(case(
-            &format!("{kind} readOnly in response"),
-            get_response(plain.clone()),
-            get_response(read_only.clone()),
-            &[],
-        ));
+        let id = |side: &str, which: &str| Some(format!("{side}-{kind}-property-became-{which}"));
+        // (what, where the schema sits, base, revision, expected rule)
+        #[rustfmt::skip]
+        let flips: [(&str, Place, &Value, &Value, Option<String>); 7] = [
+            ("became readOnly", post_body, &plain, &read_only, id("request", "read-only")),
+            ("became writable", post_body, &read_only, &plain, id("request", "not-read-only")),
+            ("became writeOnly (request)", post_body, &plain, &write_only, id("request", "write-only")),
+            ("not writeOnly (request)", post_body, &write_only, &plain, id("request", "not-write-only")),
+            ("became writeOnly (response)", get_response, &plain, &write_only, id("response", "write-only")),
+            ("not writeOnly (response)", get_response, &write_only, &plain, id("response", "not-write-only")),
+            // readOnly in responses and writeOnly in requests change nothing for clients.
+            ("readOnly in response", get_response, &plain, &read_only, None),
+        ];
+        for (what, place, base, rev, expect) in flips {
+            let expect: Vec<&str> = expect.iter().map(String::as_str).collect();
+            out.push(case(
+                &format!("{kind} {what}"),
+                place(base.clone()),
+                place(rev.clone()),
+                &expect,
+            ));
+        }
     }
     out.extend(both(
         "readOnly property added as required",
