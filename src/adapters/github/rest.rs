@@ -308,10 +308,8 @@ impl GitHub {
         branch: &str,
         sha: &str,
     ) -> Result<(), GitHubError> {
-        let body = json!({"ref": format!("refs/heads/{branch}"), "sha": sha});
-        self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
+        self.create_ref(repo, &format!("refs/heads/{branch}"), sha)
             .await
-            .map(drop)
     }
 
     /// Creates the lightweight tag `tag` at commit `sha` (`POST
@@ -323,7 +321,18 @@ impl GitHub {
         tag: &str,
         sha: &str,
     ) -> Result<(), GitHubError> {
-        let body = json!({"ref": format!("refs/tags/{tag}"), "sha": sha});
+        self.create_ref(repo, &format!("refs/tags/{tag}"), sha)
+            .await
+    }
+
+    /// Creates the reference `full_ref` (`refs/heads/...`, `refs/tags/...`) at `sha`.
+    async fn create_ref(
+        &self,
+        repo: &RepoName,
+        full_ref: &str,
+        sha: &str,
+    ) -> Result<(), GitHubError> {
+        let body = json!({"ref": full_ref, "sha": sha});
         self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
             .await
             .map(drop)
