@@ -36,7 +36,8 @@ impl RepoName {
         })
     }
 
-    fn path(&self, rest: &str) -> String {
+    /// The REST path `/repos/{owner}/{name}{rest}`.
+    pub(super) fn path(&self, rest: &str) -> String {
         format!("/repos/{}/{}{rest}", self.owner, self.name)
     }
 }
@@ -49,7 +50,7 @@ impl std::fmt::Display for RepoName {
 
 /// Percent-encodes a path segment or query value (branch names hold `/`
 /// and `@`).
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
