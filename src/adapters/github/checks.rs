@@ -9,7 +9,7 @@
 use super::rest::{RepoName, encode};
 use super::{GitHub, GitHubError, Resend};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Check runs read per commit at most (GitHub's page maximum).
 const PER_PAGE: usize = 100;
@@ -125,12 +125,11 @@ impl GitHub {
     }
 
     pub async fn close_pull(&self, repo: &RepoName, number: u64) -> Result<(), GitHubError> {
-        self.patch::<Value>(
+        self.patch_unread(
             &repo.path(&format!("/pulls/{number}")),
             &json!({"state": "closed"}),
         )
         .await
-        .map(drop)
     }
 
     /// Starts `workflow` (a file name in `.github/workflows/`) on `branch`.
@@ -140,8 +139,7 @@ impl GitHub {
         workflow: &str,
         branch: &str,
     ) -> Result<(), GitHubError> {
-        // 204 No Content: an empty body reads as null.
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!(
                 "/actions/workflows/{}/dispatches",
                 encode(workflow)
@@ -150,7 +148,6 @@ impl GitHub {
             Resend::OnlyIfRefused,
         )
         .await
-        .map(drop)
     }
 
     /// The newest `workflow_dispatch` run of `workflow`, if any.

@@ -334,9 +334,8 @@ impl GitHub {
         sha: &str,
     ) -> Result<(), GitHubError> {
         let body = json!({"ref": full_ref, "sha": sha});
-        self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
+        self.post_unread(&repo.path("/git/refs"), &body, Resend::Safe)
             .await
-            .map(drop)
     }
 
     /// The object a tag points at (a commit for a lightweight tag); `None`
@@ -360,9 +359,8 @@ impl GitHub {
         force: bool,
     ) -> Result<(), GitHubError> {
         let path = repo.path(&format!("/git/refs/heads/{}", ref_path(branch)));
-        self.patch::<Value>(&path, &json!({"sha": sha, "force": force}))
+        self.patch_unread(&path, &json!({"sha": sha, "force": force}))
             .await
-            .map(drop)
     }
 
     /// The commits on `head` that `base` does not have.
@@ -444,13 +442,12 @@ impl GitHub {
         number: u64,
         body: &str,
     ) -> Result<(), GitHubError> {
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!("/issues/{number}/comments")),
             &json!({"body": body}),
             Resend::OnlyIfRefused,
         )
         .await
-        .map(drop)
     }
 
     /// The bodies of an issue's or pull request's comments, oldest first.
@@ -472,13 +469,12 @@ impl GitHub {
         number: u64,
         labels: &[String],
     ) -> Result<(), GitHubError> {
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!("/issues/{number}/labels")),
             &json!({"labels": labels}),
             Resend::Safe,
         )
         .await
-        .map(drop)
     }
 
     /// Sends a `repository_dispatch` event (`POST /repos/{owner}/{repo}/dispatches`,
@@ -490,13 +486,12 @@ impl GitHub {
         event_type: &str,
         client_payload: &Value,
     ) -> Result<(), GitHubError> {
-        self.post::<Value>(
+        self.post_unread(
             &repo.path("/dispatches"),
             &json!({"event_type": event_type, "client_payload": client_payload}),
             Resend::OnlyIfRefused,
         )
         .await
-        .map(drop)
     }
 
     /// Requests reviews; `org/team` entries are teams (by slug).
@@ -512,13 +507,12 @@ impl GitHub {
             .iter()
             .filter_map(|t| t.split_once('/').map(|(_, slug)| slug))
             .collect();
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!("/pulls/{number}/requested_reviewers")),
             &json!({"reviewers": users, "team_reviewers": teams}),
             Resend::Safe,
         )
         .await
-        .map(drop)
     }
 }
 
