@@ -192,7 +192,18 @@ impl GitHub {
         repo: &RepoName,
         branch: &str,
     ) -> Result<Option<String>, GitHubError> {
-        let path = repo.path(&format!("/git/ref/heads/{}", ref_path(branch)));
+        self.ref_target(repo, "heads", branch).await
+    }
+
+    /// The object `refs/{namespace}/{name}` points at; `None` if there is no
+    /// such reference.
+    async fn ref_target(
+        &self,
+        repo: &RepoName,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<String>, GitHubError> {
+        let path = repo.path(&format!("/git/ref/{namespace}/{}", ref_path(name)));
         Ok(self.get_optional::<Ref>(&path).await?.map(|r| r.object.sha))
     }
 
@@ -345,8 +356,7 @@ impl GitHub {
         repo: &RepoName,
         tag: &str,
     ) -> Result<Option<String>, GitHubError> {
-        let path = repo.path(&format!("/git/ref/tags/{}", ref_path(tag)));
-        Ok(self.get_optional::<Ref>(&path).await?.map(|r| r.object.sha))
+        self.ref_target(repo, "tags", tag).await
     }
 
     /// Moves a branch; without `force`, GitHub refuses (422 "Update is not a
