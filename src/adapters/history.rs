@@ -84,17 +84,10 @@ impl History {
 
     /// What `latest.json` says, or `None` when there is none yet.
     pub fn latest(&self) -> Result<Option<LatestRecord>> {
-        let path = self.latest_path();
-        let Some(bytes) = fs::read_optional(&path)? else {
-            return Ok(None);
-        };
-        let record = serde_json::from_slice(&bytes).with_context(|| {
-            format!(
-                "{} is not a latest.json that specrelay wrote; fix or remove it",
-                path.display()
-            )
-        })?;
-        Ok(Some(record))
+        read_json(
+            &self.latest_path(),
+            "is not a latest.json that specrelay wrote; fix or remove it",
+        )
     }
 
     /// Every version stored under `history/`, oldest first.
@@ -121,18 +114,25 @@ impl History {
     /// The stored file of `version` as JSON (stored specs are bundled
     /// canonical JSON), if there is one.
     pub fn stored_document(&self, version: &Version) -> Result<Option<serde_json::Value>> {
-        let path = self.workspace.join(self.layout.history_file(version));
-        let Some(bytes) = fs::read_optional(&path)? else {
-            return Ok(None);
-        };
-        let value = serde_json::from_slice(&bytes).with_context(|| {
-            format!(
-                "{} is not valid JSON; restore it from git history",
-                path.display()
-            )
-        })?;
-        Ok(Some(value))
+        read_json(
+            &self.workspace.join(self.layout.history_file(version)),
+            "is not valid JSON; restore it from git history",
+        )
     }
+}
+
+/// The JSON file at `path`, or `None` when there is none; a file that does
+/// not decode is an error that names it, then says `what_is_wrong`.
+fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what_is_wrong: &str,
+) -> Result<Option<T>> {
+    let Some(bytes) = fs::read_optional(path)? else {
+        return Ok(None);
+    };
+    let value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} {what_is_wrong}", path.display()))?;
+    Ok(Some(value))
 }
 
 #[cfg(test)]

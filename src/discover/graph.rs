@@ -57,70 +57,94 @@ fn loop_through(graph: &Graph, component: &BTreeSet<String>, start: &str) -> Vec
 
 /// Tarjan's strongly connected components, iteratively (no recursion depth limit).
 fn components(graph: &Graph) -> Vec<BTreeSet<String>> {
-    let nodes: Vec<&str> = graph.keys().map(String::as_str).collect();
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut low: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut on_stack = BTreeSet::new();
-    let mut stack: Vec<&str> = Vec::new();
-    let mut out = Vec::new();
-    let mut counter = 0;
-    for &root in &nodes {
-        if index.contains_key(root) {
-            continue;
+    let mut tarjan = Tarjan {
+        graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        on_stack: BTreeSet::new(),
+        stack: Vec::new(),
+        out: Vec::new(),
+    };
+    for root in graph.keys() {
+        if !tarjan.index.contains_key(root.as_str()) {
+            tarjan.search_from(root);
         }
-        // (node, its successors, next successor to visit)
-        let mut work: Vec<(&str, Vec<&str>, usize)> = Vec::new();
-        let successors = |n: &str| -> Vec<&str> {
-            graph
-                .get(n)
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .filter(|s| graph.contains_key(*s))
-                .collect()
-        };
-        index.insert(root, counter);
-        low.insert(root, counter);
-        counter += 1;
-        stack.push(root);
-        on_stack.insert(root);
-        work.push((root, successors(root), 0));
+    }
+    tarjan.out
+}
+
+/// A node being searched: the node, its successors, the next successor to visit.
+type Frame<'g> = (&'g str, Vec<&'g str>, usize);
+
+/// The state of Tarjan's search, shared by every root.
+struct Tarjan<'g> {
+    graph: &'g Graph,
+    index: BTreeMap<&'g str, usize>,
+    low: BTreeMap<&'g str, usize>,
+    on_stack: BTreeSet<&'g str>,
+    stack: Vec<&'g str>,
+    out: Vec<BTreeSet<String>>,
+}
+
+impl<'g> Tarjan<'g> {
+    /// Numbers `node` in visiting order (each node is numbered once, so the
+    /// count so far is the next number) and puts it on the stack.
+    fn enter(&mut self, node: &'g str) -> Frame<'g> {
+        let number = self.index.len();
+        self.index.insert(node, number);
+        self.low.insert(node, number);
+        self.stack.push(node);
+        self.on_stack.insert(node);
+        let successors = self
+            .graph
+            .get(node)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|s| self.graph.contains_key(*s))
+            .collect();
+        (node, successors, 0)
+    }
+
+    /// The depth-first search from `root`, with an explicit work stack.
+    fn search_from(&mut self, root: &'g str) {
+        let mut work = vec![self.enter(root)];
         while let Some((node, succ, at)) = work.last_mut() {
             let node = *node;
             if let Some(&next) = succ.get(*at) {
                 *at += 1;
-                if !index.contains_key(next) {
-                    index.insert(next, counter);
-                    low.insert(next, counter);
-                    counter += 1;
-                    stack.push(next);
-                    on_stack.insert(next);
-                    work.push((next, successors(next), 0));
-                } else if on_stack.contains(next) {
-                    let l = low[node].min(index[next]);
-                    low.insert(node, l);
+                if !self.index.contains_key(next) {
+                    let frame = self.enter(next);
+                    work.push(frame);
+                } else if self.on_stack.contains(next) {
+                    let l = self.low[node].min(self.index[next]);
+                    self.low.insert(node, l);
                 }
                 continue;
             }
             work.pop();
             if let Some((parent, _, _)) = work.last() {
-                let l = low[*parent].min(low[node]);
-                low.insert(parent, l);
+                let l = self.low[*parent].min(self.low[node]);
+                self.low.insert(parent, l);
             }
-            if low[node] == index[node] {
-                let mut component = BTreeSet::new();
-                while let Some(member) = stack.pop() {
-                    on_stack.remove(member);
-                    component.insert(member.to_owned());
-                    if member == node {
-                        break;
-                    }
-                }
-                out.push(component);
+            if self.low[node] == self.index[node] {
+                self.pop_component(node);
             }
         }
     }
-    out
+
+    /// Takes `root`'s component off the stack.
+    fn pop_component(&mut self, root: &str) {
+        let mut component = BTreeSet::new();
+        while let Some(member) = self.stack.pop() {
+            self.on_stack.remove(member);
+            component.insert(member.to_owned());
+            if member == root {
+                break;
+            }
+        }
+        self.out.push(component);
+    }
 }
 
 #[cfg(test)]

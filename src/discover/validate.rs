@@ -579,25 +579,23 @@ fn check_api(
     let text = inputs.manifests[&m.name].text.as_deref().unwrap_or("");
     let spec_line = manifest::line_of(text, "spec:");
     let path = spec_path(&api_decl.spec, version, inputs.specs);
-    let document = match inputs.specs.files.get(&path) {
-        Some(Ok(doc)) => doc,
-        Some(Err(why)) => {
+    let unreadable = match inputs.specs.files.get(&path) {
+        Some(Ok(doc)) => Ok(doc),
+        Some(Err(why)) => Err(format!("{}: {path}: {why}", m.name)),
+        None => Err(format!(
+            "{}: the provider spec {path} does not exist",
+            m.name
+        )),
+    };
+    let document = match unreadable {
+        Ok(doc) => doc,
+        Err(message) => {
             problems.push(problem(
                 ProblemLevel::Error,
                 "provider spec",
                 manifest_path,
                 spec_line,
-                format!("{}: {path}: {why}", m.name),
-            ));
-            return false;
-        }
-        None => {
-            problems.push(problem(
-                ProblemLevel::Error,
-                "provider spec",
-                manifest_path,
-                spec_line,
-                format!("{}: the provider spec {path} does not exist", m.name),
+                message,
             ));
             return false;
         }

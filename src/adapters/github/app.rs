@@ -84,9 +84,7 @@ pub async fn installation_token(
         &jwt(app_id, private_key_pem, SystemTime::now())?,
         policy,
     )?;
-    let installation: Installation = app
-        .get(&format!("/repos/{}/{}/installation", repo.owner, repo.name))
-        .await?;
+    let installation: Installation = app.get(&repo.path("/installation")).await?;
     // A second token, if a resent request made one, is harmless.
     let token: AccessToken = app
         .post(

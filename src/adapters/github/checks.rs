@@ -6,10 +6,10 @@
 //! `repos/get-combined-status-for-ref`, `pulls/list-reviews`,
 //! `actions/create-workflow-dispatch`, `actions/list-workflow-runs`).
 
-use super::rest::RepoName;
+use super::rest::{RepoName, encode};
 use super::{GitHub, GitHubError, Resend};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Check runs read per commit at most (GitHub's page maximum).
 const PER_PAGE: usize = 100;
@@ -58,8 +58,7 @@ pub struct WorkflowRun {
 
 impl GitHub {
     pub async fn pull_state(&self, repo: &RepoName, number: u64) -> Result<PullState, GitHubError> {
-        self.get(&repo_path(repo, &format!("/pulls/{number}")))
-            .await
+        self.get(&repo.path(&format!("/pulls/{number}"))).await
     }
 
     /// Every check run on `sha` (one page of 100: a commit with more
@@ -74,10 +73,7 @@ impl GitHub {
             check_runs: Vec<CheckRun>,
         }
         let list: List = self
-            .get(&repo_path(
-                repo,
-                &format!("/commits/{sha}/check-runs?per_page={PER_PAGE}"),
-            ))
+            .get(&repo.path(&format!("/commits/{sha}/check-runs?per_page={PER_PAGE}")))
             .await?;
         Ok(list.check_runs)
     }
@@ -93,10 +89,7 @@ impl GitHub {
             statuses: Vec<CommitStatus>,
         }
         let combined: Combined = self
-            .get(&repo_path(
-                repo,
-                &format!("/commits/{sha}/status?per_page={PER_PAGE}"),
-            ))
+            .get(&repo.path(&format!("/commits/{sha}/status?per_page={PER_PAGE}")))
             .await?;
         Ok(combined.statuses)
     }
@@ -115,10 +108,7 @@ impl GitHub {
             login: String,
         }
         let reviews: Vec<Review> = self
-            .get(&repo_path(
-                repo,
-                &format!("/pulls/{number}/reviews?per_page={PER_PAGE}"),
-            ))
+            .get(&repo.path(&format!("/pulls/{number}/reviews?per_page={PER_PAGE}")))
             .await?;
         let mut latest: Vec<(String, String)> = Vec::new();
         for review in reviews {
@@ -135,12 +125,11 @@ impl GitHub {
     }
 
     pub async fn close_pull(&self, repo: &RepoName, number: u64) -> Result<(), GitHubError> {
-        self.patch::<Value>(
-            &repo_path(repo, &format!("/pulls/{number}")),
+        self.patch_unread(
+            &repo.path(&format!("/pulls/{number}")),
             &json!({"state": "closed"}),
         )
         .await
-        .map(drop)
     }
 
     /// Starts `workflow` (a file name in `.github/workflows/`) on `branch`.
@@ -150,17 +139,15 @@ impl GitHub {
         workflow: &str,
         branch: &str,
     ) -> Result<(), GitHubError> {
-        // 204 No Content: an empty body reads as null.
-        self.post::<Value>(
-            &repo_path(
-                repo,
-                &format!("/actions/workflows/{}/dispatches", encode(workflow)),
-            ),
+        self.post_unread(
+            &repo.path(&format!(
+                "/actions/workflows/{}/dispatches",
+                encode(workflow)
+            )),
             &json!({"ref": branch}),
             Resend::OnlyIfRefused,
         )
         .await
-        .map(drop)
     }
 
     /// The newest `workflow_dispatch` run of `workflow`, if any.
@@ -174,22 +161,11 @@ impl GitHub {
             workflow_runs: Vec<WorkflowRun>,
         }
         let runs: Runs = self
-            .get(&repo_path(
-                repo,
-                &format!(
-                    "/actions/workflows/{}/runs?event=workflow_dispatch&per_page=1",
-                    encode(workflow)
-                ),
-            ))
+            .get(&repo.path(&format!(
+                "/actions/workflows/{}/runs?event=workflow_dispatch&per_page=1",
+                encode(workflow)
+            )))
             .await?;
         Ok(runs.workflow_runs.into_iter().next())
     }
-}
-
-fn repo_path(repo: &RepoName, rest: &str) -> String {
-    format!("/repos/{}/{}{rest}", repo.owner, repo.name)
-}
-
-fn encode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

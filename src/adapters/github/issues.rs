@@ -28,7 +28,7 @@ pub struct Issue {
 }
 
 fn issues_path(repo: &RepoName) -> String {
-    format!("/repos/{}/{}/issues", repo.owner, repo.name)
+    repo.path("/issues")
 }
 
 impl GitHub {

@@ -235,6 +235,22 @@ impl GitHub {
             .await
     }
 
+    /// A POST whose answer is not read: many write endpoints answer 204 No
+    /// Content, and an empty body reads as null.
+    pub(crate) async fn post_unread(
+        &self,
+        path: &str,
+        body: &Value,
+        resend: Resend,
+    ) -> Result<(), GitHubError> {
+        self.post::<Value>(path, body, resend).await.map(drop)
+    }
+
+    /// A PATCH whose answer is not read.
+    pub(crate) async fn patch_unread(&self, path: &str, body: &Value) -> Result<(), GitHubError> {
+        self.patch::<Value>(path, body).await.map(drop)
+    }
+
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,

@@ -36,7 +36,8 @@ impl RepoName {
         })
     }
 
-    fn path(&self, rest: &str) -> String {
+    /// The REST path `/repos/{owner}/{name}{rest}`.
+    pub(super) fn path(&self, rest: &str) -> String {
         format!("/repos/{}/{}{rest}", self.owner, self.name)
     }
 }
@@ -49,7 +50,7 @@ impl std::fmt::Display for RepoName {
 
 /// Percent-encodes a path segment or query value (branch names hold `/`
 /// and `@`).
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
@@ -191,7 +192,18 @@ impl GitHub {
         repo: &RepoName,
         branch: &str,
     ) -> Result<Option<String>, GitHubError> {
-        let path = repo.path(&format!("/git/ref/heads/{}", ref_path(branch)));
+        self.ref_target(repo, "heads", branch).await
+    }
+
+    /// The object `refs/{namespace}/{name}` points at; `None` if there is no
+    /// such reference.
+    async fn ref_target(
+        &self,
+        repo: &RepoName,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<String>, GitHubError> {
+        let path = repo.path(&format!("/git/ref/{namespace}/{}", ref_path(name)));
         Ok(self.get_optional::<Ref>(&path).await?.map(|r| r.object.sha))
     }
 
@@ -308,10 +320,8 @@ impl GitHub {
         branch: &str,
         sha: &str,
     ) -> Result<(), GitHubError> {
-        let body = json!({"ref": format!("refs/heads/{branch}"), "sha": sha});
-        self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
+        self.create_ref(repo, &format!("refs/heads/{branch}"), sha)
             .await
-            .map(drop)
     }
 
     /// Creates the lightweight tag `tag` at commit `sha` (`POST
@@ -323,10 +333,20 @@ impl GitHub {
         tag: &str,
         sha: &str,
     ) -> Result<(), GitHubError> {
-        let body = json!({"ref": format!("refs/tags/{tag}"), "sha": sha});
-        self.post::<Value>(&repo.path("/git/refs"), &body, Resend::Safe)
+        self.create_ref(repo, &format!("refs/tags/{tag}"), sha)
             .await
-            .map(drop)
+    }
+
+    /// Creates the reference `full_ref` (`refs/heads/...`, `refs/tags/...`) at `sha`.
+    async fn create_ref(
+        &self,
+        repo: &RepoName,
+        full_ref: &str,
+        sha: &str,
+    ) -> Result<(), GitHubError> {
+        let body = json!({"ref": full_ref, "sha": sha});
+        self.post_unread(&repo.path("/git/refs"), &body, Resend::Safe)
+            .await
     }
 
     /// The object a tag points at (a commit for a lightweight tag); `None`
@@ -336,8 +356,7 @@ impl GitHub {
         repo: &RepoName,
         tag: &str,
     ) -> Result<Option<String>, GitHubError> {
-        let path = repo.path(&format!("/git/ref/tags/{}", ref_path(tag)));
-        Ok(self.get_optional::<Ref>(&path).await?.map(|r| r.object.sha))
+        self.ref_target(repo, "tags", tag).await
     }
 
     /// Moves a branch; without `force`, GitHub refuses (422 "Update is not a
@@ -350,9 +369,8 @@ impl GitHub {
         force: bool,
     ) -> Result<(), GitHubError> {
         let path = repo.path(&format!("/git/refs/heads/{}", ref_path(branch)));
-        self.patch::<Value>(&path, &json!({"sha": sha, "force": force}))
+        self.patch_unread(&path, &json!({"sha": sha, "force": force}))
             .await
-            .map(drop)
     }
 
     /// The commits on `head` that `base` does not have.
@@ -434,13 +452,12 @@ impl GitHub {
         number: u64,
         body: &str,
     ) -> Result<(), GitHubError> {
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!("/issues/{number}/comments")),
             &json!({"body": body}),
             Resend::OnlyIfRefused,
         )
         .await
-        .map(drop)
     }
 
     /// The bodies of an issue's or pull request's comments, oldest first.
@@ -462,13 +479,12 @@ impl GitHub {
         number: u64,
         labels: &[String],
     ) -> Result<(), GitHubError> {
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!("/issues/{number}/labels")),
             &json!({"labels": labels}),
             Resend::Safe,
         )
         .await
-        .map(drop)
     }
 
     /// Sends a `repository_dispatch` event (`POST /repos/{owner}/{repo}/dispatches`,
@@ -480,13 +496,12 @@ impl GitHub {
         event_type: &str,
         client_payload: &Value,
     ) -> Result<(), GitHubError> {
-        self.post::<Value>(
+        self.post_unread(
             &repo.path("/dispatches"),
             &json!({"event_type": event_type, "client_payload": client_payload}),
             Resend::OnlyIfRefused,
         )
         .await
-        .map(drop)
     }
 
     /// Requests reviews; `org/team` entries are teams (by slug).
@@ -502,13 +517,12 @@ impl GitHub {
             .iter()
             .filter_map(|t| t.split_once('/').map(|(_, slug)| slug))
             .collect();
-        self.post::<Value>(
+        self.post_unread(
             &repo.path(&format!("/pulls/{number}/requested_reviewers")),
             &json!({"reviewers": users, "team_reviewers": teams}),
             Resend::Safe,
         )
         .await
-        .map(drop)
     }
 }
 

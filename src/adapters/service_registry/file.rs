@@ -48,11 +48,7 @@ impl FileRegistry {
                 if !path.exists() {
                     return Ok(Catalog::default());
                 }
-                let bytes =
-                    fs::read_capped(path, MAX_FILE_BYTES).map_err(|e| RegistryError::File {
-                        path: display.clone(),
-                        reason: format!("{e:#}"),
-                    })?;
+                let bytes = fs::read_capped(path, MAX_FILE_BYTES).map_err(file_error(display))?;
                 Ok(model::parse_catalog(&bytes, display)?)
             }
             FileRegistry::Repository {
@@ -116,10 +112,7 @@ impl FileRegistry {
                 edit(&mut catalog);
                 let mut writes = fs::AtomicWrites::new();
                 writes.write(path.clone(), model::to_bytes(&catalog));
-                writes.commit().map_err(|e| RegistryError::File {
-                    path: display.clone(),
-                    reason: format!("{e:#}"),
-                })
+                writes.commit().map_err(file_error(display))
             }
             FileRegistry::Repository {
                 github,
@@ -159,5 +152,13 @@ fn read(bytes: Option<&[u8]>, name: &str) -> Result<Catalog, RegistryError> {
     match bytes {
         None => Ok(Catalog::default()),
         Some(bytes) => Ok(model::parse_catalog(bytes, name)?),
+    }
+}
+
+/// A workspace file's I/O error, naming the file as the user named it.
+fn file_error(display: &str) -> impl FnOnce(anyhow::Error) -> RegistryError + '_ {
+    move |e| RegistryError::File {
+        path: display.to_owned(),
+        reason: format!("{e:#}"),
     }
 }

@@ -50,11 +50,7 @@ impl HttpRegistry {
     /// `path` (with `{name}` filled in, percent-encoded) under the base URL.
     fn url(&self, path: &str, name: Option<&str>) -> Result<Url, RegistryError> {
         let path = match name {
-            Some(name) => {
-                let encoded: String =
-                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-                path.replace("{name}", &encoded)
-            }
+            Some(name) => super::fill_name(path, name),
             None => path.to_owned(),
         };
         self.base.join(&path).map_err(|e| RegistryError::Answer {

@@ -54,6 +54,13 @@ impl RegistryError {
     }
 }
 
+/// `template` with `{name}` replaced by the service's name, percent-encoded
+/// (registry paths and proxy URLs both name a service this way).
+fn fill_name(template: &str, name: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    template.replace("{name}", &encoded)
+}
+
 /// One registry, whichever backend.
 pub enum Registry {
     File(file::FileRegistry),

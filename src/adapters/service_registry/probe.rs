@@ -102,11 +102,8 @@ impl Prober {
             seen.retry = retry;
         }
         if let Some(template) = &extras.proxy_url_template {
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(service.name.as_bytes()).collect();
-            let (first, retry) = self
-                .check_twice(&template.replace("{name}", &encoded))
-                .await;
+            let url = super::fill_name(template, &service.name);
+            let (first, retry) = self.check_twice(&url).await;
             seen.proxy = Some(retry.unwrap_or(first));
         }
         if extras.mcp
