@@ -29,7 +29,8 @@
 //!   (package formats), [`downstream`] (consumers, manifest bumps, pull
 //!   request bodies), [`layout`] (where the spec history lives), [`timeline`]
 //!   (the version timeline: `history/index.json`, `TIMELINE.md`), [`render`]
-//!   (templates users can override), [`pep440`].
+//!   (templates users can override), [`pep440`], [`pep503`] (Python project
+//!   names).
 //! - [`adapters`] is the only code that touches the world: [`adapters::fs`]
 //!   (atomic writes), [`adapters::history`] (`openapi/`: `latest()`,
 //!   `stored(v)`), [`adapters::http`], [`adapters::github`],
@@ -54,6 +55,7 @@ pub mod exit;
 pub mod layout;
 pub mod memory;
 pub mod pep440;
+pub mod pep503;
 pub mod publish;
 pub mod render;
 pub mod sdk;

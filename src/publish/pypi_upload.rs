@@ -3,10 +3,10 @@
 //! or PEP 691 JSON) says about a file already there. Pure; `adapters::pypi`
 //! sends them.
 
-use super::pyproject::{PyProject, file_name_component, normalize_name};
+use super::pyproject::{PyProject, file_name_component};
 use super::python_dist::{Kind, PythonDist};
 use super::{Presence, core_metadata};
-use crate::pep440;
+use crate::{pep440, pep503};
 use url::Url;
 
 /// A file to upload.
@@ -163,7 +163,7 @@ pub fn project_page(index: &Url, name: &str) -> Url {
         let path = format!("{}/", base.path());
         base.set_path(&path);
     }
-    base.join(&format!("{}/", normalize_name(name)))
+    base.join(&format!("{}/", pep503::normalize(name)))
         .expect("a normalised project name is a valid path segment")
 }
 

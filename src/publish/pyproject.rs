@@ -20,7 +20,7 @@
 //!   bytecode (`__pycache__`, `*.pyc`), as hatchling does.
 
 use super::{PackError, PackageFiles};
-use crate::pep440;
+use crate::{pep440, pep503};
 use std::collections::BTreeMap;
 use toml::{Table, Value};
 
@@ -29,7 +29,7 @@ const PYPROJECT: &str = "pyproject.toml";
 /// What `pyproject.toml` says, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PyProject {
-    /// As written; indexes compare names in their [`normalize_name`] form.
+    /// As written; indexes compare names in their [`pep503::normalize`] form.
     pub name: String,
     /// The PEP 440 normal form.
     pub version: String,
@@ -90,28 +90,14 @@ impl Source {
     }
 }
 
-/// PEP 503 normal form: lowercase, runs of `-`, `_`, `.` as one `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_separator = false;
-        }
-    }
-    out
-}
+/// The PEP 503 normal form, under the name the `publish` stage's page URLs
+/// still call it by.
+pub use crate::pep503::normalize as normalize_name;
 
 /// The name as it appears in wheel and sdist file names and the
 /// `.dist-info` folder: the normal form with `_` for `-`.
 pub fn file_name_component(name: &str) -> String {
-    normalize_name(name).replace('-', "_")
+    pep503::normalize(name).replace('-', "_")
 }
 
 /// Reads `pyproject.toml` from the package folder's files.
@@ -186,14 +172,7 @@ fn bad(reason: impl Into<String>) -> PackError {
 
 /// Names must be ASCII letters and digits, with `-`, `_`, `.` inside (PEP 508).
 fn check_project_name(name: &str) -> Result<(), PackError> {
-    let bytes = name.as_bytes();
-    let edge_ok = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-    if edge_ok(bytes.first())
-        && edge_ok(bytes.last())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b))
-    {
+    if pep503::is_valid_name(name) {
         Ok(())
     } else {
         Err(bad(format!(
@@ -268,7 +247,7 @@ fn optional_dependencies(
                 Some(deps),
                 &format!("project.optional-dependencies.{extra}"),
             )?;
-            Ok((normalize_name(extra), deps))
+            Ok((pep503::normalize(extra), deps))
         })
         .collect()
 }

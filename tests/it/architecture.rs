@@ -16,6 +16,7 @@ const PURE: &[&str] = &[
     "downstream",
     "layout.rs",
     "pep440.rs",
+    "pep503.rs",
     "announce.rs",
     "apis.rs",
     "semver_policy.rs",

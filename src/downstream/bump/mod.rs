@@ -21,7 +21,7 @@ pub mod pyproject;
 pub mod python_specifier;
 pub mod requirements;
 
-use crate::pep440;
+use crate::{pep440, pep503};
 use std::fmt;
 use std::ops::Range;
 
@@ -235,10 +235,10 @@ pub(crate) fn bump_python<C>(
     locate: impl Fn(&str, &str) -> Result<Vec<Mention<C>>, BumpError>,
     dialect: impl Fn(&C) -> python_specifier::Dialect,
 ) -> Result<Outcome, BumpError> {
-    if !pep508::is_valid_name(package) {
+    if !pep503::is_valid_name(package) {
         return Err(BumpError::PackageName(package.to_owned()));
     }
-    let wanted = pep508::normalize(package);
+    let wanted = pep503::normalize(package);
     bump_with(
         bytes,
         |text| locate(text, &wanted),

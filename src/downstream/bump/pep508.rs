@@ -2,6 +2,7 @@
 //! version specifier (`Name[extra] (>= 1.2, < 2) ; marker`), for
 //! `requirements.txt` lines and `pyproject.toml` strings. Pure.
 
+use crate::pep503::{is_name_char, is_valid_name};
 use std::ops::Range;
 
 /// A requirement's parts, as spans of the text it was parsed from.
@@ -20,36 +21,12 @@ pub(crate) enum Source {
     Url,
 }
 
-/// PEP 503 normalisation: `My_Pkg.Name` and `my-pkg-name` are one project.
-pub(crate) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if "-_.".contains(c) {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
-
-/// A name PEP 508 allows: ASCII letters and digits, with `-_.` inside.
-pub(crate) fn is_valid_name(name: &str) -> bool {
-    let inner_ok = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    inner_ok && ends_ok(name.chars().next()) && ends_ok(name.chars().last())
-}
-
 /// Parses a requirement that starts `text` (after whitespace). `None` when
 /// `text` does not start with one: a URL, a path, an option.
 pub(crate) fn parse(text: &str) -> Option<Pep508> {
     let start = text.len() - text.trim_start().len();
     let name_len = text[start..]
-        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        .find(|c: char| !is_name_char(c))
         .unwrap_or(text.len() - start);
     let name = start..start + name_len;
     if !is_valid_name(&text[name.clone()]) {
@@ -126,14 +103,5 @@ mod tests {
         assert_eq!(parts("./vendor/pets"), None);
         assert_eq!(parts("-e ."), None);
         assert_eq!(parts("pets[async"), None);
-    }
-
-    #[test]
-    fn names_are_compared_normalised() {
-        assert_eq!(normalize("My_Pkg"), "my-pkg");
-        assert_eq!(normalize("acme.pets__client"), "acme-pets-client");
-        assert!(is_valid_name("acme-pets"));
-        assert!(!is_valid_name("-pets"));
-        assert!(!is_valid_name("pets!"));
     }
 }

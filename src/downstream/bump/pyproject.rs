@@ -29,6 +29,7 @@
 use super::python_specifier::Dialect;
 use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_python, pep508};
 use crate::pep440::Version;
+use crate::pep503;
 use std::ops::Range;
 use toml_edit::{Item, Value};
 
@@ -113,7 +114,7 @@ impl Found<'_> {
             let Some(parsed) = pep508::parse(requirement) else {
                 continue;
             };
-            if pep508::normalize(&requirement[parsed.name]) != self.wanted {
+            if pep503::normalize(&requirement[parsed.name]) != self.wanted {
                 continue;
             }
             let requirement = match parsed.source {
@@ -133,7 +134,7 @@ impl Found<'_> {
             return Err(shape(section, table, "table"));
         };
         for (name, entry) in table.iter() {
-            if pep508::normalize(name) != self.wanted {
+            if pep503::normalize(name) != self.wanted {
                 continue;
             }
             let raw = || self.raw(entry.span()).to_owned();

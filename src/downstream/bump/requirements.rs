@@ -20,6 +20,7 @@
 use super::python_specifier::Dialect;
 use super::{BumpError, Direction, LeftReason, Mention, Outcome, Requirement, bump_python, pep508};
 use crate::pep440::Version;
+use crate::pep503;
 
 /// Bumps `package` to `new` wherever the file requires it.
 pub fn bump(bytes: &[u8], package: &str, new: &Version) -> Result<Outcome, BumpError> {
@@ -123,7 +124,7 @@ impl LogicalLine {
     fn requirement(&self, wanted: &str) -> Option<Requirement> {
         let uncommented = &self.text[..comment_start(&self.text).unwrap_or(self.text.len())];
         let is_wanted_egg =
-            || egg_name(uncommented).is_some_and(|name| pep508::normalize(name) == wanted);
+            || egg_name(uncommented).is_some_and(|name| pep503::normalize(name) == wanted);
         let option = uncommented.trim_start();
         if option.starts_with("-e ") || option.starts_with("--editable") {
             return is_wanted_egg().then(|| {
@@ -144,7 +145,7 @@ impl LogicalLine {
             return is_wanted_egg()
                 .then(|| Requirement::left(uncommented.trim(), LeftReason::NotAVersion("a URL")));
         };
-        if pep508::normalize(&requirement[parsed.name]) != wanted {
+        if pep503::normalize(&requirement[parsed.name]) != wanted {
             return None;
         }
         let span = match parsed.source {
