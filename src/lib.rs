@@ -27,7 +27,9 @@
 //! - The pure domain: [`spec`] (parse, bundle, validate), [`diff`]
 //!   (breaking changes), [`sdk`] (SDK models and emitters), [`publish`]
 //!   (package formats), [`downstream`] (consumers, manifest bumps, pull
-//!   request bodies), [`layout`] (where the spec history lives), [`timeline`]
+//!   request bodies, rollout waves), [`catalog`] (the service registry's
+//!   model and reconcile verdicts), [`discover`] (integrations declared in
+//!   front-end markup), [`layout`] (where the spec history lives), [`timeline`]
 //!   (the version timeline: `history/index.json`, `TIMELINE.md`), [`render`]
 //!   (templates users can override), [`pep440`], [`pep503`] (Python project
 //!   names).

@@ -1,5 +1,6 @@
 //! Rules about the code's layout that hold themselves: the pure modules
-//! (spec, diff, sdk, render, publish, downstream, layout, pep440) never
+//! (spec, diff, sdk, render, publish, downstream, catalog, discover and
+//! the top-level pure files such as layout, pep440, timeline) never
 //! import the modules that touch the world or the command line (adapters,
 //! actions, stages, cli), no stage imports another stage (what two share
 //! lives in `stages::common` or a pure module), and every file under `templates/` is registered
@@ -21,6 +22,8 @@ const PURE: &[&str] = &[
     "apis.rs",
     "semver_policy.rs",
     "timeline.rs",
+    "catalog",
+    "discover",
 ];
 const IMPURE: &[&str] = &["adapters", "actions", "stages", "cli"];
 
