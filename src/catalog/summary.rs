@@ -3,6 +3,7 @@
 //! services that need attention (then the healthy ones, up to a cap: a
 //! step summary holds at most 1 MiB), and the route conflicts.
 
+use crate::render::mermaid::label;
 use super::model::Status;
 use super::reconcile::{Health, Report, ServiceResult};
 use std::fmt::Write as _;
@@ -69,9 +70,6 @@ fn node_id(index: usize) -> String {
     format!("s{index}")
 }
 
-fn label(text: &str) -> String {
-    text.replace(['"', '<', '>', '`'], "'")
-}
 
 fn mermaid(report: &Report) -> String {
     let mut md = String::from("```mermaid\nflowchart LR\n");

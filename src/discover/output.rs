@@ -2,6 +2,7 @@
 //! the generated configuration templates, stub manifests, and the Mermaid
 //! graph of the dependencies. Pure.
 
+use crate::render::mermaid::label;
 use super::manifest::Status;
 use super::validate::{Outcome, State};
 use serde::Serialize;
@@ -140,10 +141,10 @@ pub fn mermaid(outcome: &Outcome) -> String {
     let mut out = String::from("```mermaid\nflowchart LR\n");
     let id = |name: &str| format!("n_{}", name.replace('-', "_"));
     for (name, i) in &outcome.integrations {
-        let label = match &i.version {
+        let label = label(&match &i.version {
             Some(v) => format!("{name}@{v}"),
             None => name.clone(),
-        };
+        });
         let class = match i.state {
             State::Discovered => "bad",
             State::Deprecated | State::Migrating => "warn",
@@ -154,8 +155,9 @@ pub fn mermaid(outcome: &Outcome) -> String {
     for (name, i) in &outcome.integrations {
         for (dep, constraint) in i.manifest.iter().flat_map(|m| &m.dependencies) {
             out.push_str(&format!(
-                "  {} -->|\"{constraint}\"| {}\n",
+                "  {} -->|\"{}\"| {}\n",
                 id(name),
+                label(constraint),
                 id(dep)
             ));
         }

@@ -1,6 +1,7 @@
 //! Escaping text for the Mermaid diagrams specrelay writes (the version
-//! timeline, the ingest and downstream summaries), in one place so that
-//! every diagram escapes the same way. Pure: text in, text out.
+//! timeline, the ingest, downstream, rollout, reconcile and discover
+//! summaries), in one place so that every diagram escapes the same way.
+//! Pure: text in, text out.
 //!
 //! Mermaid reads a few characters as syntax inside labels; a spec title or a
 //! repository name containing one must not end the label or the line (the
