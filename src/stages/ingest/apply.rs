@@ -221,7 +221,7 @@ pub fn report(
             "correlation_id",
             request.correlation_id.as_deref().unwrap_or_default(),
         )
-        .set("api", request.api.as_deref().unwrap_or_default());
+        .set("api", plan.api.as_deref().unwrap_or_default());
     let mut summary = ctx.templates.render(
         render::INGEST_SUMMARY,
         SummaryContext {
@@ -249,7 +249,7 @@ pub fn report(
     if let Some(id) = &request.correlation_id {
         summary.push_str(&format!("\nCorrelation id: `{id}`\n"));
     }
-    if let Some(api) = &request.api {
+    if let Some(api) = &plan.api {
         summary.push_str(&format!("\nAPI: `{api}` (specrelay.yaml `apis:`)\n"));
     }
     Ok(Report {

@@ -2,16 +2,17 @@
 //! turned into a validated [`IngestRequest`], and the stage's whole
 //! [`Request`] (the announcement plus the run's typed options). Validation
 //! is pure; every problem with every field is reported at once, naming the
-//! field, the value and what is expected.
+//! field, the value and what is expected. Nothing here reads the workspace:
+//! which API of `specrelay.yaml` the run stores is `observe`'s to read.
 
 use crate::actions::Annotation;
 use crate::adapters::http;
 use crate::cli::{IngestArgs, SemverPolicyArg, VersionMismatchArg};
-use crate::layout::Layout;
 pub use crate::semver_policy::ChangeType;
 use crate::semver_policy::SemverPolicy;
 use crate::semver_policy::VersionMismatch;
 use crate::stages::Context;
+use crate::stages::common::api::ApiChoice;
 use crate::stages::common::github::CommitRequest;
 pub use crate::stages::common::inputs::split_list;
 use crate::stages::common::spec_source::host_matches;
@@ -29,7 +30,8 @@ use url::Url;
 #[derive(Debug)]
 pub struct Request {
     pub announcement: IngestRequest,
-    pub layout: Layout,
+    /// Which API's spec history stores the spec (`observe` reads `apis:`).
+    pub history: ApiChoice,
     pub allow_older: bool,
     pub fetch: http::FetchPolicy,
     /// Sent to the download URL's origin only.
@@ -43,8 +45,6 @@ pub struct Request {
     pub commit: CommitRequest,
     /// The producer's `correlation_id`, echoed in the outputs and summary.
     pub correlation_id: Option<String>,
-    /// The API of `apis:` this run stores, passed on as output `api`.
-    pub api: Option<String>,
     /// With `tag: true`: the tag to put on the commit (see [`super::tag`]).
     pub tag: Option<String>,
 }
@@ -60,11 +60,6 @@ impl FromArgs for Request {
 /// announcement annotates every bad field and fails.
 pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     let announcement = announcement(&args, ctx)?;
-    // The selected API's folder (`apis:` in specrelay.yaml) replaces input `openapi_dir`.
-    let api = crate::stages::common::api::selected(args.api.as_deref(), ctx)?;
-    let openapi_dir = api
-        .as_ref()
-        .map_or_else(|| args.openapi_dir.clone(), |a| a.openapi_dir.clone());
     // Every precondition of the commit before anything is downloaded or
     // written: a failed ingest writes nothing.
     let commit = CommitRequest::from_args(args.commit.clone());
@@ -83,8 +78,10 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     Ok(Request {
         tag,
         announcement,
-        layout: Layout::new(openapi_dir),
-        api: api.map(|a| a.name),
+        history: ApiChoice {
+            input: args.api,
+            openapi_dir: args.openapi_dir,
+        },
         allow_older: args.allow_older,
         fetch,
         download_token: args.download_token.map(SecretString::from),
