@@ -2,7 +2,7 @@
 //! Pure: the SDK folders' files and the build time arrive as values.
 
 use super::Observed;
-use super::request::Request;
+use super::request::{PublishRequest, Request};
 use crate::layout::display_path;
 use crate::publish::npm_registry::{self, Access};
 use crate::publish::npm_tarball::{self, NpmTarball};
@@ -15,6 +15,8 @@ use url::Url;
 
 /// Everything that will be uploaded, built and checked.
 pub struct Plan {
+    /// The request validated against the workspace (see `observe`).
+    pub request: Request,
     pub build_time: u64,
     pub npm: Option<NpmPlan>,
     pub pypi: Option<PypiPlan>,
@@ -35,11 +37,11 @@ pub struct PypiPlan {
 }
 
 impl Decide for Plan {
-    type Request = Request;
+    type Request = PublishRequest;
     type Observed = Observed;
-    fn decide(request: &Request, observed: Observed) -> Result<Self> {
+    fn decide(_inputs: &PublishRequest, observed: Observed) -> Result<Self> {
         plan(
-            request,
+            observed.request,
             observed.typescript.as_ref(),
             observed.python.as_ref(),
             observed.build_time,
@@ -49,7 +51,7 @@ impl Decide for Plan {
 
 /// Builds every package (pure: the folders' files are passed in).
 pub fn plan(
-    request: &Request,
+    request: Request,
     typescript: Option<&crate::publish::PackageFiles>,
     python: Option<&crate::publish::PackageFiles>,
     build_time: u64,
@@ -87,6 +89,7 @@ pub fn plan(
         _ => None,
     };
     Ok(Plan {
+        request,
         build_time,
         npm,
         pypi,
