@@ -189,4 +189,3 @@ fn read_npmrc(path: &Path) -> Result<Option<Npmrc>> {
         }
     }
 }
-
