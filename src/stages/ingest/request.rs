@@ -7,13 +7,14 @@
 
 use crate::actions::Annotation;
 use crate::adapters::http;
-use crate::cli::{IngestArgs, SemverPolicyArg, VersionMismatchArg};
+use crate::cli::{IngestArgs, VersionMismatchArg};
 pub use crate::semver_policy::ChangeType;
 use crate::semver_policy::SemverPolicy;
 use crate::semver_policy::VersionMismatch;
 use crate::stages::Context;
 use crate::stages::common::api::ApiChoice;
 use crate::stages::common::github::CommitRequest;
+use crate::stages::common::inputs::semver_policy;
 pub use crate::stages::common::inputs::split_list;
 use crate::stages::common::spec_source::host_matches;
 use crate::stages::shape::FromArgs;
@@ -86,11 +87,7 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
         fetch,
         download_token: args.download_token.map(SecretString::from),
         allowed_hosts: split_list(args.allowed_hosts.as_deref()),
-        semver_policy: match args.semver_policy {
-            SemverPolicyArg::Enforce => SemverPolicy::Enforce,
-            SemverPolicyArg::Warn => SemverPolicy::Warn,
-            SemverPolicyArg::Off => SemverPolicy::Off,
-        },
+        semver_policy: semver_policy(args.semver_policy),
         version_mismatch: match args.version_mismatch {
             VersionMismatchArg::Warn => VersionMismatch::Warn,
             VersionMismatchArg::Fail => VersionMismatch::Fail,
