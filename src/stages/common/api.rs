@@ -61,9 +61,14 @@ pub struct SpecHistory {
 }
 
 impl ApiChoice {
-    /// Reads the workspace's `specrelay.yaml` for the selected API.
+    /// The selected API, read from the workspace's `specrelay.yaml`.
+    pub fn select(&self, ctx: &Context) -> Result<Option<Api>> {
+        selected(self.input.as_deref(), ctx)
+    }
+
+    /// The spec history of the selected API, else input `openapi_dir`'s.
     pub fn resolve(&self, ctx: &Context) -> Result<SpecHistory> {
-        Ok(match selected(self.input.as_deref(), ctx)? {
+        Ok(match self.select(ctx)? {
             Some(api) => SpecHistory {
                 api: Some(api.name),
                 layout: Layout::new(api.openapi_dir),

@@ -30,7 +30,7 @@ use crate::publish::PackageFiles;
 use crate::publish::npmrc::Npmrc;
 use anyhow::{Context as _, Result, bail};
 use plan::Plan;
-use request::{Folders, Found, NpmDefaults, PublishRequest, Request};
+use request::{Found, NpmDefaults, PublishRequest, Request};
 use secrecy::ExposeSecret;
 use std::path::Path;
 
@@ -110,14 +110,8 @@ fn build_time(ctx: &Context, request: &Request) -> Result<u64> {
 /// `openapi_dir` replace the folder inputs, and its `npm_package` must be
 /// the package found there: one API's run never publishes another's SDK.
 fn validated(inputs: &PublishRequest, ctx: &Context) -> Result<Request> {
-    let api = crate::stages::common::api::selected(inputs.api.as_deref(), ctx)?;
-    let folders = match &api {
-        Some(api) => Folders {
-            sdk_dir: api.sdk_dir.clone(),
-            openapi_dir: api.openapi_dir.clone(),
-        },
-        None => inputs.folders.clone(),
-    };
+    let api = inputs.api.select(ctx)?;
+    let folders = inputs.folders(api.as_ref());
     let at = |p: &Path| ctx.workspace.join(p);
     let typescript = folders.sdk_dir.join("typescript");
     let python = folders.sdk_dir.join("python");

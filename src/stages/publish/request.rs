@@ -10,6 +10,7 @@
 use crate::adapters::http::FetchPolicy;
 use crate::adapters::oidc::IdTokenRequest;
 use crate::adapters::package_registry::RetryPolicy;
+use crate::apis::Api;
 use crate::cli::{NpmAccess, PublishArgs};
 use crate::layout::{Layout, display_path};
 use crate::publish::npm_registry::{self, Access};
@@ -17,6 +18,7 @@ use crate::publish::npmrc::Npmrc;
 use crate::publish::pypi_upload;
 use crate::publish::trusted;
 use crate::stages::Context;
+use crate::stages::common::api::ApiChoice;
 use crate::stages::common::inputs::non_blank;
 use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
@@ -31,9 +33,11 @@ pub const NPMJS: &str = "https://registry.npmjs.org/";
 /// are checked in [`Request::new`], only when it is published to (as
 /// before `observe` read the folders), so they stay as given here.
 pub struct PublishRequest {
-    /// Input `api`: the selected API's folders replace the two below.
-    pub api: Option<String>,
-    pub folders: Folders,
+    /// Input `api` and `openapi_dir`: the selected API's folders replace
+    /// `openapi_dir` and `sdk_dir`.
+    pub api: ApiChoice,
+    /// Holds `typescript/` and `python/`.
+    pub sdk_dir: PathBuf,
     /// The `.npmrc` whose settings apply where the inputs leave them open.
     pub npm_userconfig: Option<PathBuf>,
     /// `registries` as given; empty: every registry whose folder exists.
@@ -44,6 +48,22 @@ pub struct PublishRequest {
     pub retry: RetryPolicy,
     /// How to get an OIDC token for trusted publishing, when the job may.
     pub id_token_request: Option<IdTokenRequest>,
+}
+
+impl PublishRequest {
+    /// The run's folders: the selected API's, else the inputs'.
+    pub fn folders(&self, api: Option<&Api>) -> Folders {
+        match api {
+            Some(api) => Folders {
+                sdk_dir: api.sdk_dir.clone(),
+                openapi_dir: api.openapi_dir.clone(),
+            },
+            None => Folders {
+                sdk_dir: self.sdk_dir.clone(),
+                openapi_dir: self.api.openapi_dir.clone(),
+            },
+        }
+    }
 }
 
 /// The SDK folders and the spec history of the run.
@@ -100,11 +120,11 @@ impl From<PublishArgs> for PublishRequest {
     /// The arguments, typed; no OIDC setup (that is the runner's).
     fn from(args: PublishArgs) -> PublishRequest {
         PublishRequest {
-            api: args.api,
-            folders: Folders {
-                sdk_dir: args.sdk_dir,
+            api: ApiChoice {
+                input: args.api,
                 openapi_dir: args.openapi_dir,
             },
+            sdk_dir: args.sdk_dir,
             npm_userconfig: args.npm_userconfig,
             registries: args.registries,
             npm: NpmInputs {
@@ -376,7 +396,7 @@ mod tests {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Request> {
         let inputs = PublishRequest::from(args(flags));
-        Request::new(&inputs, &inputs.folders, found, defaults, lookup)
+        Request::new(&inputs, &inputs.folders(None), found, defaults, lookup)
     }
 
     fn new(flags: &[&str]) -> Result<Request> {
