@@ -5,10 +5,11 @@
 //! folder inputs, unchanged.
 
 use crate::apis::{self, Api};
+use crate::layout::Layout;
 use crate::stages::Context;
 use anyhow::{Context as _, Result};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The config file that may list `apis:`, in the workspace.
 pub const CONFIG: &str = "specrelay.yaml";
@@ -41,4 +42,41 @@ pub fn selected_in(config: &Path, input: Option<&str>, ctx: &Context) -> Result<
         );
     }
     Ok(api)
+}
+
+/// Input `api` and the `openapi_dir` input that the selected API's folder
+/// replaces, as a request holds them: nothing is read until `observe`.
+#[derive(Debug, Clone)]
+pub struct ApiChoice {
+    pub input: Option<String>,
+    pub openapi_dir: PathBuf,
+}
+
+/// The spec history a run works on, as `observe` resolved it: the selected
+/// API's (named, passed on as output `api`), else input `openapi_dir`'s.
+#[derive(Debug, Clone)]
+pub struct SpecHistory {
+    pub api: Option<String>,
+    pub layout: Layout,
+}
+
+impl ApiChoice {
+    /// The selected API, read from the workspace's `specrelay.yaml`.
+    pub fn select(&self, ctx: &Context) -> Result<Option<Api>> {
+        selected(self.input.as_deref(), ctx)
+    }
+
+    /// The spec history of the selected API, else input `openapi_dir`'s.
+    pub fn resolve(&self, ctx: &Context) -> Result<SpecHistory> {
+        Ok(match self.select(ctx)? {
+            Some(api) => SpecHistory {
+                api: Some(api.name),
+                layout: Layout::new(api.openapi_dir),
+            },
+            None => SpecHistory {
+                api: None,
+                layout: Layout::new(self.openapi_dir.clone()),
+            },
+        })
+    }
 }

@@ -1,5 +1,8 @@
 //! Parsing the shapes action inputs share.
 
+use crate::cli::SemverPolicyArg;
+use crate::semver_policy::SemverPolicy;
+
 /// Splits a list input: commas or newlines, blanks dropped.
 pub fn split_list(raw: Option<&str>) -> Vec<String> {
     raw.unwrap_or_default()
@@ -14,6 +17,15 @@ pub fn split_list(raw: Option<&str>) -> Vec<String> {
 /// left empty arrives as `""`, not as absent).
 pub fn non_blank(raw: Option<&str>) -> Option<&str> {
     raw.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Input `semver_policy`, as `dispatch` and `ingest` both take it.
+pub fn semver_policy(arg: SemverPolicyArg) -> SemverPolicy {
+    match arg {
+        SemverPolicyArg::Enforce => SemverPolicy::Enforce,
+        SemverPolicyArg::Warn => SemverPolicy::Warn,
+        SemverPolicyArg::Off => SemverPolicy::Off,
+    }
 }
 
 #[cfg(test)]

@@ -29,22 +29,8 @@ shape::stage!(Diff = "diff", request: Request, plan: DiffPlan, outputs: [
 impl Stage for Diff {
     async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         let ignore = ignore::ignore_list(&ctx.workspace, request.ignore_file.as_deref())?;
-        let base = load(
-            &request.base,
-            request.max_spec_bytes,
-            request.validation,
-            ctx,
-        )
-        .await
-        .with_context(|| format!("loading the base spec {}", request.base))?;
-        let revision = load(
-            &request.revision,
-            request.max_spec_bytes,
-            request.validation,
-            ctx,
-        )
-        .await
-        .with_context(|| format!("loading the revision spec {}", request.revision))?;
+        let base = load("base", &request.base, request, ctx).await?;
+        let revision = load("revision", &request.revision, request, ctx).await?;
         let revision_file = match side(&request.revision)? {
             Side::File(path) => ctx.workspace_relative(&ctx.workspace.join(path)),
             Side::Git { .. } => None,
@@ -68,8 +54,15 @@ impl Stage for Diff {
     }
 }
 
-/// Reads, bundles and validates one side.
-async fn load(
+/// Reads, bundles and validates one side (`which`: base or revision).
+async fn load(which: &str, raw: &str, request: &Request, ctx: &Context) -> Result<LoadedSpec> {
+    load_side(raw, request.max_spec_bytes, request.validation, ctx)
+        .await
+        .with_context(|| format!("loading the {which} spec {raw}"))
+}
+
+/// Reads, bundles and validates the spec at `raw`.
+async fn load_side(
     raw: &str,
     max_bytes: u64,
     validation: Validation,

@@ -52,27 +52,11 @@ impl Decide for Plan {
     }
 }
 
+/// The decision, in named steps: the version, the findings against the
+/// baseline, the verdict, and the announcement to send.
 pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
-    let version = match &request.version {
-        Some(version) => version.clone(),
-        None => semver::Version::parse(observed.info_version.trim()).with_context(|| {
-            format!(
-                "info.version {:?} of {} is not a semantic version; set the `version` input",
-                observed.info_version, request.spec_path
-            )
-        })?,
-    };
-    let findings = match &observed.baseline {
-        Some(baseline) => {
-            let all = diff::diff(
-                &baseline.document,
-                &observed.document,
-                &DiffOptions::default(),
-            );
-            observed.ignore.apply(all).0
-        }
-        None => Vec::new(),
-    };
+    let version = version(request, &observed)?;
+    let findings = findings(&observed);
     let breaking = findings
         .iter()
         .filter(|f| f.level == Level::Breaking)
@@ -85,32 +69,10 @@ pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
         &version,
         request.semver_policy,
     );
-    let change_type = match &verdict {
-        Verdict::Announce { change_type, .. } => *change_type,
-        // Not sent; the outputs still say what the diff implies.
-        _ => crate::semver_policy::computed_change_type(
-            diff::implied_change(&findings),
-            crate::semver_policy::ChangeType::Patch,
-        ),
-    };
+    let change_type = change_type(&verdict, &findings);
     let version_text = version.to_string();
     let repository = request.source_repo.to_string();
-    let sha = request.sha.as_deref().unwrap_or("");
-    if request.download_template.is_none() && sha.is_empty() {
-        bail!(
-            "the default download_url names the commit ($GITHUB_SHA), which is unset: run on GitHub Actions or set the `download_url` input"
-        );
-    }
-    let download_url = announce::download_url(
-        request.download_template.as_deref(),
-        &request.server_url,
-        &UrlParts {
-            repository: &repository,
-            sha,
-            path: &request.spec_path,
-            version: &version_text,
-        },
-    )?;
+    let download_url = download_url(request, &repository, &version_text)?;
     let run = request
         .run
         .as_ref()
@@ -121,12 +83,13 @@ pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
         run,
         &observed.checksum,
     )?;
+    let previous = previous.map(|p| (p.from.clone(), p.version.as_ref().map(ToString::to_string)));
     Ok(Plan {
         announcement: Announcement {
             version: version_text,
             checksum: observed.checksum,
             change_type,
-            download_url: download_url.to_string(),
+            download_url,
             source_repo: repository,
             api: request.api.clone(),
             correlation_id,
@@ -134,9 +97,72 @@ pub fn decide(request: &DispatchRequest, observed: Observed) -> Result<Plan> {
         event_type: request.event_type.clone(),
         targets: request.repositories.clone(),
         verdict,
-        previous: previous.map(|p| (p.from.clone(), p.version.as_ref().map(ToString::to_string))),
+        previous,
         breaking,
     })
+}
+
+/// The version announced: input `version`, else the spec's `info.version`.
+fn version(request: &DispatchRequest, observed: &Observed) -> Result<semver::Version> {
+    match &request.version {
+        Some(version) => Ok(version.clone()),
+        None => semver::Version::parse(observed.info_version.trim()).with_context(|| {
+            format!(
+                "info.version {:?} of {} is not a semantic version; set the `version` input",
+                observed.info_version, request.spec_path
+            )
+        }),
+    }
+}
+
+/// The findings against the last announced version, after the ignore file;
+/// none when nothing was announced before.
+fn findings(observed: &Observed) -> Vec<diff::Finding> {
+    match &observed.baseline {
+        Some(baseline) => {
+            let all = diff::diff(
+                &baseline.document,
+                &observed.document,
+                &DiffOptions::default(),
+            );
+            observed.ignore.apply(all).0
+        }
+        None => Vec::new(),
+    }
+}
+
+/// The change type announced, or (when nothing is sent) the one the
+/// findings imply, so the outputs still say it.
+fn change_type(verdict: &Verdict, findings: &[diff::Finding]) -> crate::semver_policy::ChangeType {
+    match verdict {
+        Verdict::Announce { change_type, .. } => *change_type,
+        _ => crate::semver_policy::computed_change_type(
+            diff::implied_change(findings),
+            crate::semver_policy::ChangeType::Patch,
+        ),
+    }
+}
+
+/// Where consumers download the spec: input `download_url`'s template, else
+/// the file at the announced commit (which must then be known).
+fn download_url(request: &DispatchRequest, repository: &str, version: &str) -> Result<String> {
+    let sha = request.sha.as_deref().unwrap_or("");
+    if request.download_template.is_none() && sha.is_empty() {
+        bail!(
+            "the default download_url names the commit ($GITHUB_SHA), which is unset: run on GitHub Actions or set the `download_url` input"
+        );
+    }
+    let url = announce::download_url(
+        request.download_template.as_deref(),
+        &request.server_url,
+        &UrlParts {
+            repository,
+            sha,
+            path: &request.spec_path,
+            version,
+        },
+    )?;
+    Ok(url.to_string())
 }
 
 impl Describe for Plan {

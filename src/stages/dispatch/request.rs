@@ -3,11 +3,11 @@
 
 use crate::adapters::github::rest::RepoName;
 use crate::announce;
-use crate::cli::{DispatchArgs, SemverPolicyArg};
+use crate::cli::DispatchArgs;
 use crate::semver_policy::SemverPolicy;
 use crate::stages::Context;
 use crate::stages::common::github::GitHubAuth;
-use crate::stages::common::inputs::{non_blank, split_list};
+use crate::stages::common::inputs::{non_blank, semver_policy, split_list};
 use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
@@ -107,11 +107,7 @@ pub fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
         correlation_id: args.correlation_id,
         source_repo,
         event_type: args.event_type.trim().to_owned(),
-        semver_policy: match args.semver_policy {
-            SemverPolicyArg::Enforce => SemverPolicy::Enforce,
-            SemverPolicyArg::Warn => SemverPolicy::Warn,
-            SemverPolicyArg::Off => SemverPolicy::Off,
-        },
+        semver_policy: semver_policy(args.semver_policy),
         openapi_dir: args.openapi_dir,
         max_spec_bytes: args.max_spec_bytes,
         github: GitHubAuth::from_args(args.github),

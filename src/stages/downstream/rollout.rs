@@ -327,42 +327,34 @@ pub fn decide(
     };
     let seen: Vec<PullObservation> = pulls.iter().chain(&earlier).cloned().collect();
     record_sweeps(&mut current, &sweep_conclusions, &seen);
-    if let Some((k, n)) = request.shard {
+    let mut known_good = known_good;
+    let (step, after, sweeps) = if let Some((k, n)) = request.shard {
         // A shard opens its share of the wave the plan_only run claimed; the
         // state's other changes are that run's to make.
         let wave = current.current_wave().map_or(0, |w| w + 1);
-        return Ok(PackagePlan {
-            step: Step::Wait {
-                reason: format!("shard {k}/{n} opens its share of wave {wave}"),
-            },
-            after: before.clone().unwrap_or_else(|| current.clone()),
-            package,
-            version,
-            state_path,
-            before,
-            superseded,
-            known_good,
-            sweeps: Vec::new(),
-            now,
-        });
-    }
-    let (step, mut after) = step(request, current, &pulls, now, &stamp)?;
-    let mut known_good = known_good;
-    if step == Step::Complete {
-        known_good.record(&package, &version, &stamp);
-    }
-    if let Step::Ended { .. } = step {
-        after = before.clone().unwrap_or(after);
-    }
-    // Merged consumers get their sweeps while the rollout lives and after
-    // it completed, not after it was called off.
-    let sweeps = if matches!(
-        after.status,
-        Status::Active | Status::Paused | Status::Halted | Status::Completed
-    ) {
-        mark_sweeps(&mut after, &stamp)
+        let wait = Step::Wait {
+            reason: format!("shard {k}/{n} opens its share of wave {wave}"),
+        };
+        (wait, before.clone().unwrap_or(current), Vec::new())
     } else {
-        Vec::new()
+        let (step, mut after) = step(request, current, &pulls, now, &stamp)?;
+        if step == Step::Complete {
+            known_good.record(&package, &version, &stamp);
+        }
+        if let Step::Ended { .. } = step {
+            after = before.clone().unwrap_or(after);
+        }
+        // Merged consumers get their sweeps while the rollout lives and after
+        // it completed, not after it was called off.
+        let sweeps = if matches!(
+            after.status,
+            Status::Active | Status::Paused | Status::Halted | Status::Completed
+        ) {
+            mark_sweeps(&mut after, &stamp)
+        } else {
+            Vec::new()
+        };
+        (step, after, sweeps)
     };
     Ok(PackagePlan {
         now,

@@ -221,7 +221,7 @@ pub fn report(
             "correlation_id",
             request.correlation_id.as_deref().unwrap_or_default(),
         )
-        .set("api", request.api.as_deref().unwrap_or_default());
+        .set("api", plan.api.as_deref().unwrap_or_default());
     let mut summary = ctx.templates.render(
         render::INGEST_SUMMARY,
         SummaryContext {
@@ -244,18 +244,24 @@ pub fn report(
             warnings: plan.spec.warnings.iter().map(ToString::to_string).collect(),
         },
     )?;
-    // After the (overridable) template, so every summary can be traced back
-    // to the producer's run that announced it.
-    if let Some(id) = &request.correlation_id {
-        summary.push_str(&format!("\nCorrelation id: `{id}`\n"));
-    }
-    if let Some(api) = &request.api {
-        summary.push_str(&format!("\nAPI: `{api}` (specrelay.yaml `apis:`)\n"));
-    }
+    summary.push_str(&summary_trailer(request, plan));
     Ok(Report {
         outputs,
         summary,
         stdout: None,
         failure: None,
     })
+}
+
+/// The lines after the (overridable) template, so every summary can be
+/// traced back to the producer's run that announced it.
+fn summary_trailer(request: &Request, plan: &IngestPlan) -> String {
+    let mut trailer = String::new();
+    if let Some(id) = &request.correlation_id {
+        trailer.push_str(&format!("\nCorrelation id: `{id}`\n"));
+    }
+    if let Some(api) = &plan.api {
+        trailer.push_str(&format!("\nAPI: `{api}` (specrelay.yaml `apis:`)\n"));
+    }
+    trailer
 }

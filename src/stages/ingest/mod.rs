@@ -3,7 +3,7 @@
 //! stored version, and write the diff, migration notes and a changelog entry.
 //!
 //! In the [`super::shape`]: [`request`] validates the announcement;
-//! `observe` reads the history, downloads and verifies the spec and reads
+//! `observe` reads which API's history (`apis:` in specrelay.yaml), the history, downloads and verifies the spec and reads
 //! the previous one; [`plan::decide`] decides store or skip, the diff and
 //! the semver policy (pure); [`apply`] renders and writes everything in one
 //! atomic step, then commits it if asked. Any failure before the write
@@ -86,7 +86,8 @@ fn warn_version_mismatch(plan: &IngestPlan, ctx: &Context) {
 /// workspace see each other's results as if they ran one after another.
 async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
     let announcement = &request.announcement;
-    let history = History::new(&ctx.workspace, request.layout.clone());
+    let target = request.history.resolve(ctx)?;
+    let history = History::new(&ctx.workspace, target.layout.clone());
     plan::check_order(announcement, &read_stored(&history)?, request.allow_older)?;
     let ignore = ignore::ignore_list(&ctx.workspace, request.ignore_file.as_deref())?;
     let spec = download(request, ctx).await?;
@@ -130,6 +131,7 @@ async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
         ingested_at: ctx.clock.rfc3339(),
         lock,
         timeline,
+        target,
     })
 }
 

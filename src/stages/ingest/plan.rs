@@ -17,6 +17,7 @@ use crate::layout::{LatestRecord, Layout, display_path};
 use crate::semver_policy::VersionMismatch;
 use crate::semver_policy::{self, SemverPolicy};
 use crate::spec::{self, LoadedSpec};
+use crate::stages::common::api::SpecHistory;
 use crate::stages::shape::{Decide, Describe};
 use crate::timeline;
 use semver::Version;
@@ -42,6 +43,8 @@ pub struct Observed {
     /// The version timeline before this version: `index.json` as stored,
     /// or rebuilt from the history when there is none.
     pub timeline: timeline::Index,
+    /// The spec history the version goes into (see [`SpecHistory`]).
+    pub target: SpecHistory,
 }
 
 /// Everything one ingest run will do.
@@ -62,6 +65,8 @@ pub struct IngestPlan {
     pub existing_changelog: Option<String>,
     pub ingested_at: String,
     pub layout: Layout,
+    /// The API of `apis:` this run stores, passed on as output `api`.
+    pub api: Option<String>,
     pub changelog_path: PathBuf,
     pub commit: bool,
     /// Held until the plan is applied (see [`Observed::lock`]).
@@ -95,7 +100,7 @@ pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<IngestPla
         spec: &observed.spec,
         history: &observed.history,
         existing: observed.existing.as_deref(),
-        layout: &request.layout,
+        layout: &observed.target.layout,
         ingested_at: &observed.ingested_at,
     })?;
     let version_warning = match &store {
@@ -141,7 +146,8 @@ pub fn decide(request: &Request, observed: Observed) -> anyhow::Result<IngestPla
         version_warning,
         existing_changelog: observed.changelog,
         ingested_at: observed.ingested_at,
-        layout: request.layout.clone(),
+        layout: observed.target.layout,
+        api: observed.target.api,
         changelog_path: request.changelog_path.clone(),
         commit: request.commit.enabled,
         lock: observed.lock,

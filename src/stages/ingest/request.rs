@@ -2,17 +2,19 @@
 //! turned into a validated [`IngestRequest`], and the stage's whole
 //! [`Request`] (the announcement plus the run's typed options). Validation
 //! is pure; every problem with every field is reported at once, naming the
-//! field, the value and what is expected.
+//! field, the value and what is expected. Nothing here reads the workspace:
+//! which API of `specrelay.yaml` the run stores is `observe`'s to read.
 
 use crate::actions::Annotation;
 use crate::adapters::http;
-use crate::cli::{IngestArgs, SemverPolicyArg, VersionMismatchArg};
-use crate::layout::Layout;
+use crate::cli::{IngestArgs, VersionMismatchArg};
 pub use crate::semver_policy::ChangeType;
 use crate::semver_policy::SemverPolicy;
 use crate::semver_policy::VersionMismatch;
 use crate::stages::Context;
+use crate::stages::common::api::ApiChoice;
 use crate::stages::common::github::CommitRequest;
+use crate::stages::common::inputs::semver_policy;
 pub use crate::stages::common::inputs::split_list;
 use crate::stages::common::spec_source::host_matches;
 use crate::stages::shape::FromArgs;
@@ -29,7 +31,8 @@ use url::Url;
 #[derive(Debug)]
 pub struct Request {
     pub announcement: IngestRequest,
-    pub layout: Layout,
+    /// Which API's spec history stores the spec (`observe` reads `apis:`).
+    pub history: ApiChoice,
     pub allow_older: bool,
     pub fetch: http::FetchPolicy,
     /// Sent to the download URL's origin only.
@@ -43,8 +46,6 @@ pub struct Request {
     pub commit: CommitRequest,
     /// The producer's `correlation_id`, echoed in the outputs and summary.
     pub correlation_id: Option<String>,
-    /// The API of `apis:` this run stores, passed on as output `api`.
-    pub api: Option<String>,
     /// With `tag: true`: the tag to put on the commit (see [`super::tag`]).
     pub tag: Option<String>,
 }
@@ -60,11 +61,6 @@ impl FromArgs for Request {
 /// announcement annotates every bad field and fails.
 pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     let announcement = announcement(&args, ctx)?;
-    // The selected API's folder (`apis:` in specrelay.yaml) replaces input `openapi_dir`.
-    let api = crate::stages::common::api::selected(args.api.as_deref(), ctx)?;
-    let openapi_dir = api
-        .as_ref()
-        .map_or_else(|| args.openapi_dir.clone(), |a| a.openapi_dir.clone());
     // Every precondition of the commit before anything is downloaded or
     // written: a failed ingest writes nothing.
     let commit = CommitRequest::from_args(args.commit.clone());
@@ -83,17 +79,15 @@ pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
     Ok(Request {
         tag,
         announcement,
-        layout: Layout::new(openapi_dir),
-        api: api.map(|a| a.name),
+        history: ApiChoice {
+            input: args.api,
+            openapi_dir: args.openapi_dir,
+        },
         allow_older: args.allow_older,
         fetch,
         download_token: args.download_token.map(SecretString::from),
         allowed_hosts: split_list(args.allowed_hosts.as_deref()),
-        semver_policy: match args.semver_policy {
-            SemverPolicyArg::Enforce => SemverPolicy::Enforce,
-            SemverPolicyArg::Warn => SemverPolicy::Warn,
-            SemverPolicyArg::Off => SemverPolicy::Off,
-        },
+        semver_policy: semver_policy(args.semver_policy),
         version_mismatch: match args.version_mismatch {
             VersionMismatchArg::Warn => VersionMismatch::Warn,
             VersionMismatchArg::Fail => VersionMismatch::Fail,
@@ -543,22 +537,24 @@ mod tests {
 
     #[test]
     fn schemes_follow_the_policy() {
-        let mut p = good();
-        p["download_url"] = json!("http://api.example.com/o.json");
-        assert!(validate(&raw(p.clone()), &AnnouncementPolicy::default()).is_err());
-        let allow = AnnouncementPolicy {
+        let allow_http = AnnouncementPolicy {
             allow_http: true,
             ..Default::default()
         };
-        assert!(validate(&raw(p), &allow).is_ok());
-        let mut f = good();
-        f["download_url"] = json!("file:///tmp/openapi.json");
-        assert!(validate(&raw(f.clone()), &AnnouncementPolicy::default()).is_err());
-        let files = AnnouncementPolicy {
+        let allow_files = AnnouncementPolicy {
             allow_file_urls: true,
             ..Default::default()
         };
-        assert!(validate(&raw(f), &files).is_ok());
+        // Each URL is refused by default and accepted with its own input.
+        for (url, allowing) in [
+            ("http://api.example.com/o.json", &allow_http),
+            ("file:///tmp/openapi.json", &allow_files),
+        ] {
+            let mut p = good();
+            p["download_url"] = json!(url);
+            assert!(validate(&raw(p.clone()), &AnnouncementPolicy::default()).is_err());
+            assert!(validate(&raw(p), allowing).is_ok());
+        }
     }
 
     #[test]

@@ -2,44 +2,45 @@
 //! Pure: the SDK folders' files and the build time arrive as values.
 
 use super::Observed;
-use super::request::Request;
+use super::request::{PublishRequest, Request};
 use crate::layout::display_path;
-use crate::publish::npm_registry::{self, Access};
+use crate::publish::npm_registry;
 use crate::publish::npm_tarball::{self, NpmTarball};
 use crate::publish::pyproject::{self, PyProject};
 use crate::publish::sdist::{self, Sdist};
 use crate::publish::wheel::{self, Wheel};
 use crate::stages::shape::{Decide, Describe};
 use anyhow::{Context as _, Result};
-use url::Url;
 
 /// Everything that will be uploaded, built and checked.
 pub struct Plan {
+    /// The request validated against the workspace (see `observe`).
+    pub request: Request,
     pub build_time: u64,
     pub npm: Option<NpmPlan>,
     pub pypi: Option<PypiPlan>,
 }
 
+/// The npm package; where it goes is the request's ([`super::request::NpmRequest`]).
 pub struct NpmPlan {
     pub tarball: NpmTarball,
     pub tag: String,
-    pub registry: Url,
-    pub access: Option<Access>,
 }
 
+/// The Python distributions; where they go is the request's
+/// ([`super::request::PypiRequest`]).
 pub struct PypiPlan {
-    pub upload_url: Url,
     pub project: PyProject,
     pub wheel: Wheel,
     pub sdist: Sdist,
 }
 
 impl Decide for Plan {
-    type Request = Request;
+    type Request = PublishRequest;
     type Observed = Observed;
-    fn decide(request: &Request, observed: Observed) -> Result<Self> {
+    fn decide(_inputs: &PublishRequest, observed: Observed) -> Result<Self> {
         plan(
-            request,
+            observed.request,
             observed.typescript.as_ref(),
             observed.python.as_ref(),
             observed.build_time,
@@ -49,7 +50,7 @@ impl Decide for Plan {
 
 /// Builds every package (pure: the folders' files are passed in).
 pub fn plan(
-    request: &Request,
+    request: Request,
     typescript: Option<&crate::publish::PackageFiles>,
     python: Option<&crate::publish::PackageFiles>,
     build_time: u64,
@@ -62,12 +63,7 @@ pub fn plan(
                 .tag
                 .clone()
                 .unwrap_or_else(|| npm_registry::default_tag(&tarball.version).to_owned());
-            Some(NpmPlan {
-                tarball,
-                tag,
-                registry: npm.registry.clone(),
-                access: npm.access,
-            })
+            Some(NpmPlan { tarball, tag })
         }
         _ => None,
     };
@@ -78,7 +74,6 @@ pub fn plan(
             let wheel = wheel::build(&project, files, build_time).with_context(at)?;
             let sdist = sdist::build(&project, files, build_time).with_context(at)?;
             Some(PypiPlan {
-                upload_url: pypi.upload_url.clone(),
                 project,
                 wheel,
                 sdist,
@@ -87,6 +82,7 @@ pub fn plan(
         _ => None,
     };
     Ok(Plan {
+        request,
         build_time,
         npm,
         pypi,
@@ -102,27 +98,27 @@ impl Describe for Plan {
 
 fn describe(plan: &Plan) -> Vec<String> {
     let mut lines = Vec::new();
-    if let Some(p) = &plan.npm {
+    if let (Some(p), Some(npm)) = (&plan.npm, &plan.request.npm) {
         lines.push(format!(
             "publish {} ({} bytes, {}) to {} with tag {}{}",
             p.tarball.file_name(),
             p.tarball.bytes.len(),
             p.tarball.integrity,
-            p.registry,
+            npm.registry,
             p.tag,
-            p.access
+            npm.access
                 .map(|a| format!(", access {}", a.as_str()))
                 .unwrap_or_default()
         ));
     }
-    if let Some(p) = &plan.pypi {
+    if let (Some(p), Some(pypi)) = (&plan.pypi, &plan.request.pypi) {
         for (name, size, sha) in [
             (&p.wheel.file_name, p.wheel.bytes.len(), &p.wheel.sha256),
             (&p.sdist.file_name, p.sdist.bytes.len(), &p.sdist.sha256),
         ] {
             lines.push(format!(
                 "upload {name} ({size} bytes, sha256 {sha}) to {}",
-                p.upload_url
+                pypi.upload_url
             ));
         }
     }

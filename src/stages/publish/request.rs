@@ -1,12 +1,16 @@
-//! `publish`: the raw arguments, the SDK folders found, npm's own
-//! configuration and the job's OIDC setup turned into a validated
-//! [`Request`]: which registries, where, with which credentials (masked as
-//! soon as they are known). Nothing after this sees `cli`.
+//! `publish`: the raw arguments and the job's OIDC setup turned into a typed
+//! [`PublishRequest`] (input tokens masked as soon as they are known);
+//! nothing after this sees `cli`, and nothing here reads the workspace.
+//!
+//! Which registries, where and with which credentials depends on the
+//! workspace (the SDK folders found, `apis:` in specrelay.yaml, the
+//! `.npmrc`): the stage's `observe` reads it and [`Request::new`] turns the
+//! inputs and what was read into the validated [`Request`].
 
-use crate::adapters::fs;
 use crate::adapters::http::FetchPolicy;
 use crate::adapters::oidc::IdTokenRequest;
 use crate::adapters::package_registry::RetryPolicy;
+use crate::apis::Api;
 use crate::cli::{NpmAccess, PublishArgs};
 use crate::layout::{Layout, display_path};
 use crate::publish::npm_registry::{self, Access};
@@ -14,89 +18,147 @@ use crate::publish::npmrc::Npmrc;
 use crate::publish::pypi_upload;
 use crate::publish::trusted;
 use crate::stages::Context;
+use crate::stages::common::api::ApiChoice;
 use crate::stages::common::inputs::non_blank;
 use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use secrecy::{ExposeSecret, SecretString};
-use std::path::Path;
 use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
 pub const NPMJS: &str = "https://registry.npmjs.org/";
 
-impl FromArgs for Request {
-    type Args = PublishArgs;
-    fn from_args(args: PublishArgs, ctx: &Context) -> Result<Self> {
-        build(args, ctx)
+/// What one publish run was asked to do, typed. A registry's own inputs
+/// are checked in [`Request::new`], only when it is published to (as
+/// before `observe` read the folders), so they stay as given here.
+pub struct PublishRequest {
+    /// Input `api` and `openapi_dir`: the selected API's folders replace
+    /// `openapi_dir` and `sdk_dir`.
+    pub api: ApiChoice,
+    /// Holds `typescript/` and `python/`.
+    pub sdk_dir: PathBuf,
+    /// The `.npmrc` whose settings apply where the inputs leave them open.
+    pub npm_userconfig: Option<PathBuf>,
+    /// `registries` as given; empty: every registry whose folder exists.
+    pub registries: Option<String>,
+    pub npm: NpmInputs,
+    pub pypi: PypiInputs,
+    pub fetch: FetchPolicy,
+    pub retry: RetryPolicy,
+    /// How to get an OIDC token for trusted publishing, when the job may.
+    pub id_token_request: Option<IdTokenRequest>,
+}
+
+impl PublishRequest {
+    /// The run's folders: the selected API's, else the inputs'.
+    pub fn folders(&self, api: Option<&Api>) -> Folders {
+        match api {
+            Some(api) => Folders {
+                sdk_dir: api.sdk_dir.clone(),
+                openapi_dir: api.openapi_dir.clone(),
+            },
+            None => Folders {
+                sdk_dir: self.sdk_dir.clone(),
+                openapi_dir: self.api.openapi_dir.clone(),
+            },
+        }
     }
 }
 
-/// The request from the arguments and the workspace: which SDK folders hold
-/// a package, the `.npmrc`, and whether the job can mint an OIDC token.
-///
-/// With `apis:` in specrelay.yaml, the selected API's `sdk_dir` and
-/// `openapi_dir` replace the folder inputs, and its `npm_package` must be
-/// the package found there: one API's run never publishes another's SDK.
-pub fn build(mut args: PublishArgs, ctx: &Context) -> Result<Request> {
-    let api = crate::stages::common::api::selected(args.api.as_deref(), ctx)?;
-    if let Some(api) = &api {
-        args.sdk_dir = api.sdk_dir.clone();
-        args.openapi_dir = api.openapi_dir.clone();
-    }
-    let at = |p: &Path| ctx.workspace.join(p);
-    let typescript = args.sdk_dir.join("typescript");
-    let python = args.sdk_dir.join("python");
-    let found = Found {
-        typescript: at(&typescript).join("package.json").is_file(),
-        python: at(&python).join("pyproject.toml").is_file(),
-    };
-    let package_json = at(&typescript).join("package.json");
-    let npm_name = found
-        .typescript
-        .then(|| package_name(&package_json))
-        .flatten();
-    if let Some(api) = &api
-        && let (Some(wanted), Some(found)) = (&api.npm_package, &npm_name)
-        && wanted != found
-    {
-        bail!(
-            "{} is {found:?}, but specrelay.yaml's apis.{}.npm_package is {wanted:?}; \
-             run `specrelay generate` with api {} first",
-            display_path(&typescript.join("package.json")),
-            api.name,
-            api.name
-        );
-    }
-    let npmrc = match &args.npm_userconfig {
-        Some(path) => read_npmrc(path)?,
-        None => None,
-    };
-    let defaults = NpmDefaults {
-        npmrc: npmrc.as_ref(),
-        package: npm_name.as_deref(),
-    };
-    let mut request = Request::new(&args, found, &defaults, crate::actions::env::var)?;
-    for token in [
-        request.npm.as_ref().and_then(|n| n.token.as_ref()),
-        request.pypi.as_ref().and_then(|p| p.token.as_ref()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        ctx.runtime.mask(token.expose_secret());
-    }
-    request.id_token_request = ctx
-        .runtime
-        .id_token_request()
-        .map(|(url, token)| -> Result<IdTokenRequest> {
-            Ok(IdTokenRequest {
-                url: Url::parse(url).context("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")?,
-                token: token.clone(),
+/// The SDK folders and the spec history of the run.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    /// Holds `typescript/` and `python/`.
+    pub sdk_dir: PathBuf,
+    /// The spec history, whose ingest time stamps the packages.
+    pub openapi_dir: PathBuf,
+}
+
+/// The npm inputs; blank ones count as unset.
+pub struct NpmInputs {
+    pub registry_url: Option<String>,
+    pub token: Option<SecretString>,
+    pub tag: Option<String>,
+    pub access: Option<Access>,
+}
+
+/// The PyPI inputs; blank optional ones count as unset.
+pub struct PypiInputs {
+    pub repository_url: String,
+    pub index_url: Option<String>,
+    pub oidc_url: Option<String>,
+    pub username: String,
+    pub token: Option<SecretString>,
+}
+
+impl FromArgs for PublishRequest {
+    type Args = PublishArgs;
+    fn from_args(args: PublishArgs, ctx: &Context) -> Result<Self> {
+        let mut request = PublishRequest::from(args);
+        for token in [&request.npm.token, &request.pypi.token]
+            .into_iter()
+            .flatten()
+        {
+            ctx.runtime.mask(token.expose_secret());
+        }
+        request.id_token_request = ctx
+            .runtime
+            .id_token_request()
+            .map(|(url, token)| -> Result<IdTokenRequest> {
+                Ok(IdTokenRequest {
+                    url: Url::parse(url).context("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")?,
+                    token: token.clone(),
+                })
             })
-        })
-        .transpose()?;
-    Ok(request)
+            .transpose()?;
+        Ok(request)
+    }
+}
+
+impl From<PublishArgs> for PublishRequest {
+    /// The arguments, typed; no OIDC setup (that is the runner's).
+    fn from(args: PublishArgs) -> PublishRequest {
+        PublishRequest {
+            api: ApiChoice {
+                input: args.api,
+                openapi_dir: args.openapi_dir,
+            },
+            sdk_dir: args.sdk_dir,
+            npm_userconfig: args.npm_userconfig,
+            registries: args.registries,
+            npm: NpmInputs {
+                registry_url: args.npm_registry_url,
+                token: secret(&args.npm_token),
+                tag: non_blank(args.npm_tag.as_deref()).map(str::to_owned),
+                access: args.npm_access.map(|a| match a {
+                    NpmAccess::Public => Access::Public,
+                    NpmAccess::Restricted => Access::Restricted,
+                }),
+            },
+            pypi: PypiInputs {
+                repository_url: args.pypi_repository_url,
+                index_url: args.pypi_index_url,
+                oidc_url: args.pypi_oidc_url,
+                username: args.pypi_username.trim().to_owned(),
+                token: secret(&args.pypi_token),
+            },
+            fetch: FetchPolicy {
+                allow_http: args.allow_http,
+                allow_private_network: args.allow_private_network,
+                attempt_timeout: Duration::from_secs(args.upload_timeout.max(1)),
+                timeout_setting: "upload_timeout",
+                max_attempts: args.max_attempts,
+                ..FetchPolicy::default()
+            },
+            retry: RetryPolicy {
+                max_attempts: args.max_attempts,
+                deadline: Duration::from_secs(args.publish_deadline),
+                ..RetryPolicy::default()
+            },
+            id_token_request: None,
+        }
+    }
 }
 
 /// The validated request: which registries, where, with which credentials.
@@ -147,17 +209,19 @@ pub struct NpmDefaults<'a> {
 }
 
 impl Request {
-    /// Validates `args`; `found` says which SDK folders exist; `lookup`
-    /// reads the variables an `.npmrc` names.
+    /// Validates the inputs of every registry published to; `folders` are
+    /// the run's (the selected API's), `found` says which SDK folders
+    /// exist; `lookup` reads the variables an `.npmrc` names.
     pub fn new(
-        args: &PublishArgs,
+        inputs: &PublishRequest,
+        folders: &Folders,
         found: Found,
         npm_defaults: &NpmDefaults<'_>,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Request> {
-        let (want_npm, want_pypi) = registries(args.registries.as_deref(), found)?;
-        let typescript = args.sdk_dir.join("typescript");
-        let python = args.sdk_dir.join("python");
+        let (want_npm, want_pypi) = registries(inputs.registries.as_deref(), found)?;
+        let typescript = folders.sdk_dir.join("typescript");
+        let python = folders.sdk_dir.join("python");
         if want_npm && !found.typescript {
             bail!(
                 "registries includes npm, but {} has no package.json; run `specrelay generate` first",
@@ -171,47 +235,18 @@ impl Request {
             );
         }
         let npm = want_npm
-            .then(|| npm_request(args, typescript, npm_defaults, &lookup))
+            .then(|| npm_request(&inputs.npm, typescript, npm_defaults, &lookup))
             .transpose()?;
         let pypi = want_pypi
-            .then(|| -> Result<PypiRequest> {
-                let upload_url = url("pypi_repository_url", &args.pypi_repository_url)?;
-                let index_url = match &args.pypi_index_url {
-                    Some(index) => url("pypi_index_url", index)?,
-                    None => pypi_upload::default_index_url(&upload_url),
-                };
-                let oidc_url = match &args.pypi_oidc_url {
-                    Some(oidc) => url("pypi_oidc_url", oidc)?,
-                    None => trusted::default_oidc_url(&upload_url),
-                };
-                Ok(PypiRequest {
-                    folder: python,
-                    upload_url,
-                    index_url,
-                    oidc_url,
-                    username: args.pypi_username.trim().to_owned(),
-                    token: secret(&args.pypi_token),
-                })
-            })
+            .then(|| pypi_request(&inputs.pypi, python))
             .transpose()?;
         Ok(Request {
             npm,
             pypi,
-            fetch: FetchPolicy {
-                allow_http: args.allow_http,
-                allow_private_network: args.allow_private_network,
-                attempt_timeout: Duration::from_secs(args.upload_timeout.max(1)),
-                timeout_setting: "upload_timeout",
-                max_attempts: args.max_attempts,
-                ..FetchPolicy::default()
-            },
-            retry: RetryPolicy {
-                max_attempts: args.max_attempts,
-                deadline: Duration::from_secs(args.publish_deadline),
-                ..RetryPolicy::default()
-            },
-            layout: Layout::new(&args.openapi_dir),
-            id_token_request: None,
+            fetch: inputs.fetch.clone(),
+            retry: inputs.retry.clone(),
+            layout: Layout::new(&folders.openapi_dir),
+            id_token_request: inputs.id_token_request.clone(),
         })
     }
 
@@ -232,6 +267,27 @@ impl Request {
     }
 }
 
+/// The PyPI half of the request: the index's URLs, checked.
+fn pypi_request(inputs: &PypiInputs, python: PathBuf) -> Result<PypiRequest> {
+    let upload_url = url("pypi_repository_url", &inputs.repository_url)?;
+    let index_url = match &inputs.index_url {
+        Some(index) => url("pypi_index_url", index)?,
+        None => pypi_upload::default_index_url(&upload_url),
+    };
+    let oidc_url = match &inputs.oidc_url {
+        Some(oidc) => url("pypi_oidc_url", oidc)?,
+        None => trusted::default_oidc_url(&upload_url),
+    };
+    Ok(PypiRequest {
+        folder: python,
+        upload_url,
+        index_url,
+        oidc_url,
+        username: inputs.username.clone(),
+        token: inputs.token.clone(),
+    })
+}
+
 /// A registry URL input: http(s) only.
 fn url(name: &str, value: &str) -> Result<Url> {
     let url = Url::parse(value.trim()).with_context(|| format!("{name} {value:?} is not a URL"))?;
@@ -249,21 +305,21 @@ fn secret(value: &Option<String>) -> Option<SecretString> {
 /// The npm half of the request: the registry and token from the inputs,
 /// else from the `.npmrc`.
 fn npm_request(
-    args: &PublishArgs,
+    inputs: &NpmInputs,
     typescript: PathBuf,
     npm_defaults: &NpmDefaults<'_>,
     lookup: &impl Fn(&str) -> Option<String>,
 ) -> Result<NpmRequest> {
     let npmrc = npm_defaults.npmrc;
     let from_npmrc = npmrc.and_then(|rc| rc.registry_for(npm_defaults.package?));
-    let registry = match (&args.npm_registry_url, from_npmrc) {
+    let registry = match (&inputs.registry_url, from_npmrc) {
         (Some(given), _) => url("npm_registry_url", given)?,
         (None, Some(configured)) => url("the .npmrc registry", configured)?,
         (None, None) => url("npm_registry_url", NPMJS)?,
     };
     let registry = npm_registry::registry_base(&registry);
-    let token = match (secret(&args.npm_token), npmrc) {
-        (Some(token), _) => Some(token),
+    let token = match (&inputs.token, npmrc) {
+        (Some(token), _) => Some(token.clone()),
         (None, Some(rc)) => rc.token_for(&registry, lookup)?.map(SecretString::from),
         (None, None) => None,
     };
@@ -271,13 +327,8 @@ fn npm_request(
         folder: typescript,
         registry,
         token,
-        tag: non_blank(args.npm_tag.as_deref())
-            .map(check_tag)
-            .transpose()?,
-        access: args.npm_access.map(|a| match a {
-            NpmAccess::Public => Access::Public,
-            NpmAccess::Restricted => Access::Restricted,
-        }),
+        tag: inputs.tag.as_deref().map(check_tag).transpose()?,
+        access: inputs.access,
     })
 }
 
@@ -319,33 +370,6 @@ fn check_tag(tag: &str) -> Result<String> {
     Ok(tag.to_owned())
 }
 
-/// The `name` of a package.json, for finding its scope's registry; the
-/// builder reports a broken file properly later.
-fn package_name(path: &Path) -> Option<String> {
-    let bytes = fs::read_optional(path).ok()??;
-    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    manifest.get("name")?.as_str().map(str::to_owned)
-}
-
-/// The `.npmrc` at `path`. A missing file is only a warning: the runner may
-/// not mount the folder where setup-node wrote it into the container.
-fn read_npmrc(path: &Path) -> Result<Option<Npmrc>> {
-    match fs::read_optional(path)? {
-        Some(bytes) => {
-            let text = String::from_utf8(bytes)
-                .with_context(|| format!("{} is not UTF-8", path.display()))?;
-            Ok(Some(Npmrc::parse(&text)))
-        }
-        None => {
-            tracing::warn!(
-                "npm_userconfig {} does not exist here; set npm_registry_url and npm_token instead",
-                path.display()
-            );
-            Ok(None)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,8 +388,19 @@ mod tests {
         None
     }
 
+    /// The request for `flags`, validated as `observe` does with what it found.
+    fn validated(
+        flags: &[&str],
+        found: Found,
+        defaults: &NpmDefaults<'_>,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Request> {
+        let inputs = PublishRequest::from(args(flags));
+        Request::new(&inputs, &inputs.folders(None), found, defaults, lookup)
+    }
+
     fn new(flags: &[&str]) -> Result<Request> {
-        Request::new(&args(flags), BOTH, &NpmDefaults::default(), no_env)
+        validated(flags, BOTH, &NpmDefaults::default(), no_env)
     }
 
     const BOTH: Found = Found {
@@ -388,8 +423,8 @@ mod tests {
             python: false,
         };
         assert!(registries(None, none).is_err());
-        let err = Request::new(
-            &args(&["--registries", "pypi"]),
+        let err = validated(
+            &["--registries", "pypi"],
             only_ts,
             &NpmDefaults::default(),
             no_env,
@@ -425,8 +460,8 @@ mod tests {
         let no_tokens = new(&["--npm-token="]).unwrap();
         let err = no_tokens.check_credentials(true).unwrap_err().to_string();
         assert!(err.contains("npm_token"), "{err}");
-        let pypi_only = Request::new(
-            &args(&["--registries", "pypi"]),
+        let pypi_only = validated(
+            &["--registries", "pypi"],
             BOTH,
             &NpmDefaults::default(),
             no_env,
@@ -450,18 +485,18 @@ mod tests {
             package: Some("@acme/pets"),
         };
         let env = |name: &str| (name == "GH_TOKEN").then(|| "from-env".to_owned());
-        let r = Request::new(&args(&["--npm-token="]), BOTH, &defaults, env).unwrap();
+        let r = validated(&["--npm-token="], BOTH, &defaults, env).unwrap();
         let npm = r.npm.unwrap();
         assert_eq!(npm.registry.as_str(), "https://npm.pkg.github.com/");
         assert_eq!(npm.token.unwrap().expose_secret(), "from-env");
 
-        let given = Request::new(
-            &args(&[
+        let given = validated(
+            &[
                 "--npm-registry-url",
                 "https://other.example/",
                 "--npm-token",
                 "input",
-            ]),
+            ],
             BOTH,
             &defaults,
             env,
@@ -476,7 +511,7 @@ mod tests {
         );
         assert_eq!(given.token.unwrap().expose_secret(), "input");
 
-        let unset = Request::new(&args(&["--npm-token="]), BOTH, &defaults, no_env);
+        let unset = validated(&["--npm-token="], BOTH, &defaults, no_env);
         assert!(unset.err().unwrap().to_string().contains("GH_TOKEN"));
     }
 }

@@ -16,7 +16,7 @@ use super::shape::{self, Failure, Stage};
 use super::{Context, Report};
 use crate::actions::{Annotation, Outputs};
 use anyhow::Result;
-use plan::{Observed, Plan, Unreachable};
+use plan::{Observed, Plan, Registering, Unreachable};
 use request::RegisterRequest;
 use std::fmt::Write as _;
 
@@ -80,23 +80,8 @@ impl Stage for Register {
                     ..Outcome::default()
                 },
             )),
-            Plan::Register {
-                target,
-                registration,
-                existed,
-                health,
-                discovery,
-            } => {
-                let o = register_and_verify(
-                    &request,
-                    ctx,
-                    target,
-                    &registration,
-                    existed,
-                    health,
-                    discovery,
-                )
-                .await?;
+            Plan::Register(registering) => {
+                let o = register_and_verify(&request, ctx, registering).await?;
                 Ok(outcome(&request, ctx, o))
             }
         }
@@ -107,12 +92,9 @@ impl Stage for Register {
 async fn register_and_verify(
     request: &RegisterRequest,
     ctx: &Context,
-    target: String,
-    registration: &crate::catalog::model::Registration,
-    existed: bool,
-    health: Option<String>,
-    discovery: Option<url::Url>,
+    plan: Registering,
 ) -> Result<Outcome> {
+    let (target, registration) = (plan.target, &plan.registration);
     let registry = request.registry.open(ctx).await?;
     let now = ctx.clock.rfc3339();
     if let Err(e) = registry.register(registration, None, &now).await {
@@ -128,11 +110,16 @@ async fn register_and_verify(
     }
     tracing::info!(
         "{} {} {} in {target}",
-        if existed { "updated" } else { "registered" },
+        if plan.existed {
+            "updated"
+        } else {
+            "registered"
+        },
         registration.name,
         registration.version
     );
-    let verified = apply::verify(request, &registry, health.as_deref(), discovery.as_ref()).await?;
+    let health = plan.health.as_deref();
+    let verified = apply::verify(request, &registry, health, plan.discovery.as_ref()).await?;
     let status = apply::status(&verified);
     let statuses = std::collections::BTreeMap::from([(registration.name.clone(), status)]);
     let error = registry
@@ -146,7 +133,7 @@ async fn register_and_verify(
     Ok(Outcome {
         target,
         registered: true,
-        existed,
+        existed: plan.existed,
         verified: Some(verified),
         status: error.is_none().then_some(status),
         error,

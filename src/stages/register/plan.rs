@@ -17,6 +17,19 @@ pub struct Observed {
     pub discovery: Option<Result<bool, String>>,
 }
 
+/// A registration to write, and what to verify afterwards.
+pub struct Registering {
+    /// The registry, as the messages name it.
+    pub target: String,
+    pub registration: Registration,
+    /// The service was registered before (an update).
+    pub existed: bool,
+    /// The health endpoint to wait for.
+    pub health: Option<String>,
+    /// The discovery document that must list the service.
+    pub discovery: Option<Url>,
+}
+
 /// Why the registry could not be used.
 #[derive(Debug, Clone)]
 pub struct Unreachable {
@@ -33,13 +46,7 @@ pub enum Plan {
         discovery: Option<Result<bool, String>>,
     },
     /// Register (or update), then verify health and discoverability.
-    Register {
-        target: String,
-        registration: Registration,
-        existed: bool,
-        health: Option<String>,
-        discovery: Option<Url>,
-    },
+    Register(Registering),
     /// The registry could not be read; nothing is written.
     Unreachable { target: String, why: Unreachable },
 }
@@ -75,13 +82,35 @@ pub fn decide(
             target: observed.target,
             why,
         },
-        Ok(existing) => Plan::Register {
+        Ok(existing) => Plan::Register(Registering {
             target: observed.target,
             registration: registration.clone(),
             existed: existing.is_some(),
             health: registration.endpoints.get("health").cloned(),
             discovery: discovery.cloned(),
-        },
+        }),
+    }
+}
+
+impl Registering {
+    /// The registration, then the checks after it.
+    fn describe(&self) -> Vec<String> {
+        let name = &self.registration.name;
+        let mut lines = vec![format!(
+            "{} {name} {} in {}",
+            if self.existed { "update" } else { "register" },
+            self.registration.version,
+            self.target
+        )];
+        if let Some(health) = &self.health {
+            lines.push(format!("wait for {health} to answer 2xx"));
+        }
+        match &self.discovery {
+            Some(url) => lines.push(format!("wait for {url} to list {name}")),
+            None => lines.push(format!("read {} back to see {name}", self.target)),
+        }
+        lines.push(format!("set the status of {name} (active when healthy)"));
+        lines
     }
 }
 
@@ -91,34 +120,7 @@ impl Describe for Plan {
             Plan::Gate { target, .. } => vec![format!(
                 "check that {target} is reachable and the discovery document readable (writes nothing)"
             )],
-            Plan::Register {
-                target,
-                registration,
-                existed,
-                health,
-                discovery,
-            } => {
-                let mut lines = vec![format!(
-                    "{} {} {} in {target}",
-                    if *existed { "update" } else { "register" },
-                    registration.name,
-                    registration.version
-                )];
-                if let Some(health) = health {
-                    lines.push(format!("wait for {health} to answer 2xx"));
-                }
-                match discovery {
-                    Some(url) => {
-                        lines.push(format!("wait for {} to list {}", url, registration.name))
-                    }
-                    None => lines.push(format!("read {target} back to see {}", registration.name)),
-                }
-                lines.push(format!(
-                    "set the status of {} (active when healthy)",
-                    registration.name
-                ));
-                lines
-            }
+            Plan::Register(plan) => plan.describe(),
             Plan::Unreachable { target, why } => {
                 vec![format!(
                     "nothing: {target} could not be read: {}",
