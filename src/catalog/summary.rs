@@ -3,9 +3,9 @@
 //! services that need attention (then the healthy ones, up to a cap: a
 //! step summary holds at most 1 MiB), and the route conflicts.
 
-use crate::render::mermaid::label;
 use super::model::Status;
 use super::reconcile::{Health, Report, ServiceResult};
+use crate::render::mermaid::label;
 use std::fmt::Write as _;
 
 /// Table rows at most; the JSON report has every service.
@@ -69,7 +69,6 @@ fn ordered(report: &Report) -> Vec<&ServiceResult> {
 fn node_id(index: usize) -> String {
     format!("s{index}")
 }
-
 
 fn mermaid(report: &Report) -> String {
     let mut md = String::from("```mermaid\nflowchart LR\n");

@@ -2,9 +2,9 @@
 //! the generated configuration templates, stub manifests, and the Mermaid
 //! graph of the dependencies. Pure.
 
-use crate::render::mermaid::label;
 use super::manifest::Status;
 use super::validate::{Outcome, State};
+use crate::render::mermaid::label;
 use serde::Serialize;
 use serde_json::{Value, json};
 
