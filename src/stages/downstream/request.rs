@@ -16,7 +16,6 @@ use crate::stages::Context;
 use crate::stages::common::api::ApiChoice;
 use crate::stages::common::github::GitHubAuth;
 use crate::stages::common::inputs::non_blank;
-use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
@@ -77,30 +76,29 @@ impl Request {
     }
 }
 
-impl FromArgs for Request {
-    type Args = DownstreamArgs;
-    fn from_args(args: DownstreamArgs, _ctx: &Context) -> Result<Self> {
-        let rollout = rollout_request(&args)?;
-        Ok(Request {
-            rollout,
-            repositories: args.repositories,
-            labels: args.labels,
-            reviewers: args.reviewers,
-            targets: TargetInputs {
-                npm_package: args.npm_package,
-                npm_version: args.npm_version,
-                pypi_package: args.pypi_package,
-                pypi_version: args.pypi_version,
-            },
-            config: args.config,
-            api: ApiChoice {
-                input: args.api,
-                openapi_dir: args.openapi_dir,
-            },
-            concurrency: args.concurrency.max(1) as usize,
-            github: GitHubAuth::from_args(args.github),
-        })
-    }
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: DownstreamArgs, _ctx: &Context) -> Result<Request> {
+    let rollout = rollout_request(&args)?;
+    Ok(Request {
+        rollout,
+        repositories: args.repositories,
+        labels: args.labels,
+        reviewers: args.reviewers,
+        targets: TargetInputs {
+            npm_package: args.npm_package,
+            npm_version: args.npm_version,
+            pypi_package: args.pypi_package,
+            pypi_version: args.pypi_version,
+        },
+        config: args.config,
+        api: ApiChoice {
+            input: args.api,
+            openapi_dir: args.openapi_dir,
+        },
+        concurrency: args.concurrency.max(1) as usize,
+        github: GitHubAuth::from_args(args.github),
+    })
 }
 
 /// The rollout inputs, validated; `None` without `waves`. Rollout inputs

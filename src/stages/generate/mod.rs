@@ -17,12 +17,14 @@ pub mod request;
 
 use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
+use crate::cli::GenerateArgs;
 use anyhow::Result;
 use observe::Observed;
 use plan::GeneratePlan;
 use request::Request;
 
-shape::stage!(Generate = "generate", request: Request, plan: GeneratePlan, outputs: [
+shape::stage!(Generate = "generate",
+    args: GenerateArgs, request: Request, plan: GeneratePlan, outputs: [
     "typescript_path", "typescript_package", "python_path", "python_package", "python_version",
     "version", "changed", "commit_sha",
 ]);

@@ -13,7 +13,6 @@ use crate::sdk::{Language, naming};
 use crate::stages::Context;
 use crate::stages::common::api::ApiChoice;
 use crate::stages::common::github::CommitRequest;
-use crate::stages::shape::FromArgs;
 use anyhow::{Result, anyhow};
 use std::path::PathBuf;
 
@@ -53,14 +52,13 @@ pub struct Target {
     pub python_package_name: Option<String>,
 }
 
-impl FromArgs for Request {
-    type Args = GenerateArgs;
-    fn from_args(args: GenerateArgs, ctx: &Context) -> Result<Self> {
-        let request = build(args);
-        // Before the first write: a commit that cannot happen writes nothing.
-        request.commit.check_preconditions(&ctx.env, ctx.dry_run)?;
-        Ok(request)
-    }
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: GenerateArgs, ctx: &Context) -> Result<Request> {
+    let request = build(args);
+    // Before the first write: a commit that cannot happen writes nothing.
+    request.commit.check_preconditions(&ctx.env, ctx.dry_run)?;
+    Ok(request)
 }
 
 /// The arguments, typed; the folder inputs stay as given until `observe`
