@@ -15,9 +15,10 @@
 //! ```
 //!
 //! [`drive`] runs those steps; `stages::run` calls `drive::<ItsStage>(args, ctx)`.
-//! A stage module is a folder, one file a step: `request.rs` (its request
-//! implements [`FromArgs`]), `plan.rs` (its plan implements [`Decide`], the
-//! pure decision, and [`Describe`]), `apply.rs`, and `mod.rs` with the
+//! A stage module is a folder, one file a step: `request.rs` (its
+//! `fn request(args, ctx)`, which `stage!` makes the request's
+//! [`FromArgs`]), `plan.rs` (its plan implements [`Decide`], the pure
+//! decision, and [`Describe`]), `apply.rs`, and `mod.rs` with the
 //! [`Stage`] impl (`observe` and `apply`) and the report.
 
 use super::{Context, Report};
@@ -37,19 +38,25 @@ pub trait Declared {
     type Plan: Decide<Request = Self::Request>;
 }
 
-/// Declares a stage, its name, request, plan and outputs in one place:
+/// Declares a stage, its name, arguments, request, plan and outputs in one
+/// place:
 ///
 /// ```text
-/// shape::stage!(Diff = "diff", request: Request, plan: DiffPlan, outputs: [
+/// shape::stage!(Diff = "diff",
+///     args: DiffArgs, request: Request, plan: DiffPlan, outputs: [
 ///     "breaking", "breaking_count",
 /// ]);
 /// ```
 ///
-/// is the unit struct `Diff`, its [`Declared`] impl, and the module's
-/// `OUTPUTS` (which `stages::STAGE_OUTPUTS` lists for `action.yml`'s check).
+/// is the unit struct `Diff`, its [`Declared`] impl, the module's
+/// `OUTPUTS` (which `stages::STAGE_OUTPUTS` lists for `action.yml`'s check),
+/// and the request's [`FromArgs`] impl, which calls the stage's
+/// `request::request(args: DiffArgs, ctx: &Context) -> Result<Request>`:
+/// every stage's first step has the same name and signature.
 macro_rules! stage {
     (
         $stage:ident = $name:literal,
+        args: $args:ty,
         request: $request:ty,
         plan: $plan:ty,
         outputs: [$($output:literal),* $(,)?] $(,)?
@@ -65,6 +72,13 @@ macro_rules! stage {
             const OUTPUTS: &'static [&'static str] = OUTPUTS;
             type Request = $request;
             type Plan = $plan;
+        }
+
+        impl $crate::stages::shape::FromArgs for $request {
+            type Args = $args;
+            fn from_args(args: $args, ctx: &$crate::stages::Context) -> ::anyhow::Result<Self> {
+                request::request(args, ctx)
+            }
         }
     };
 }
@@ -97,9 +111,9 @@ pub trait Stage: Declared {
     }
 }
 
-/// The first step, implemented in each stage's `request.rs`: raw arguments
-/// and the run's context -> a validated request. Errors here are the user's
-/// to fix (exit code 1, or 2 for usage).
+/// The first step, each stage's `request::request` (`stage!` writes the
+/// impl): raw arguments and the run's context -> a validated request.
+/// Errors here are the user's to fix (exit code 1, or 2 for usage).
 pub trait FromArgs: Sized {
     /// The raw arguments from `cli`.
     type Args;

@@ -14,36 +14,6 @@ use std::path::{Path, PathBuf};
 /// The config file that may list `apis:`, in the workspace.
 pub const CONFIG: &str = "specrelay.yaml";
 
-/// The selected API, read from the workspace's `specrelay.yaml`.
-pub fn selected(input: Option<&str>, ctx: &Context) -> Result<Option<Api>> {
-    selected_in(Path::new(CONFIG), input, ctx)
-}
-
-/// The selected API, read from `config` in the workspace (a stage whose
-/// config file is an input reads `apis:` from that same file).
-pub fn selected_in(config: &Path, input: Option<&str>, ctx: &Context) -> Result<Option<Api>> {
-    let config = crate::adapters::fs::read_optional(&ctx.workspace.join(config))?
-        .map(String::from_utf8)
-        .transpose()
-        .with_context(|| format!("{} is not UTF-8 text", config.display()))?;
-    let from_payload = ctx
-        .event
-        .client_payload()
-        .and_then(|p| p.get("api"))
-        .and_then(Value::as_str);
-    let requested = input.filter(|a| !a.trim().is_empty()).or(from_payload);
-    let api = apis::select(config.as_deref(), requested)?;
-    if let Some(api) = &api {
-        tracing::info!(
-            "API {}: spec history in {}, SDKs in {}",
-            api.name,
-            api.openapi_dir.display(),
-            api.sdk_dir.display()
-        );
-    }
-    Ok(api)
-}
-
 /// Input `api` and the `openapi_dir` input that the selected API's folder
 /// replaces, as a request holds them: nothing is read until `observe`.
 #[derive(Debug, Clone)]
@@ -63,7 +33,36 @@ pub struct SpecHistory {
 impl ApiChoice {
     /// The selected API, read from the workspace's `specrelay.yaml`.
     pub fn select(&self, ctx: &Context) -> Result<Option<Api>> {
-        selected(self.input.as_deref(), ctx)
+        self.select_in(Path::new(CONFIG), ctx)
+    }
+
+    /// The selected API, read from `config` in the workspace (a stage whose
+    /// config file is an input reads `apis:` from that same file).
+    pub fn select_in(&self, config: &Path, ctx: &Context) -> Result<Option<Api>> {
+        let config = crate::adapters::fs::read_optional(&ctx.workspace.join(config))?
+            .map(String::from_utf8)
+            .transpose()
+            .with_context(|| format!("{} is not UTF-8 text", config.display()))?;
+        let from_payload = ctx
+            .event
+            .client_payload()
+            .and_then(|p| p.get("api"))
+            .and_then(Value::as_str);
+        let requested = self
+            .input
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .or(from_payload);
+        let api = apis::select(config.as_deref(), requested)?;
+        if let Some(api) = &api {
+            tracing::info!(
+                "API {}: spec history in {}, SDKs in {}",
+                api.name,
+                api.openapi_dir.display(),
+                api.sdk_dir.display()
+            );
+        }
+        Ok(api)
     }
 
     /// The spec history of the selected API, else input `openapi_dir`'s.

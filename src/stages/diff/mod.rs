@@ -16,13 +16,15 @@ use super::common::ignore;
 use super::common::spec_source::Sources;
 use super::shape::{self, Declared as _, Stage};
 use super::{Context, Report};
+use crate::cli::DiffArgs;
 use crate::spec::{LoadedSpec, Validation};
 use anyhow::{Context as _, Result};
 use plan::{DiffPlan, Observed};
 use request::{Request, Side, side};
 use url::Url;
 
-shape::stage!(Diff = "diff", request: Request, plan: DiffPlan, outputs: [
+shape::stage!(Diff = "diff",
+    args: DiffArgs, request: Request, plan: DiffPlan, outputs: [
     "breaking", "breaking_count", "warning_count", "info_count", "ignored_count",
 ]);
 

@@ -5,7 +5,6 @@
 use crate::cli::{self, DiffArgs, ReportFormat};
 use crate::spec::Validation;
 use crate::stages::Context;
-use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
@@ -53,37 +52,36 @@ pub struct Request {
     pub emit_annotations: bool,
 }
 
-impl FromArgs for Request {
-    type Args = DiffArgs;
-    fn from_args(args: DiffArgs, ctx: &Context) -> Result<Self> {
-        side(&args.base)?;
-        side(&args.revision)?;
-        let format = match args.format {
-            ReportFormat::Markdown => Format::Markdown,
-            ReportFormat::Json => Format::Json,
-            ReportFormat::Annotations => Format::Annotations,
-        };
-        let on_runner = ctx.runtime.on_runner();
-        Ok(Request {
-            base: args.base,
-            revision: args.revision,
-            format,
-            fail_on: match args.fail_on {
-                cli::FailOn::Breaking => FailOn::Breaking,
-                cli::FailOn::Warning => FailOn::Warning,
-                cli::FailOn::None => FailOn::None,
-            },
-            ignore_file: args.ignore_file,
-            max_spec_bytes: args.max_spec_bytes,
-            validation: if args.strict {
-                Validation::WarningsAreErrors
-            } else {
-                Validation::Lenient
-            },
-            annotate: on_runner || format == Format::Annotations,
-            emit_annotations: on_runner && format != Format::Annotations,
-        })
-    }
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: DiffArgs, ctx: &Context) -> Result<Request> {
+    side(&args.base)?;
+    side(&args.revision)?;
+    let format = match args.format {
+        ReportFormat::Markdown => Format::Markdown,
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Annotations => Format::Annotations,
+    };
+    let on_runner = ctx.runtime.on_runner();
+    Ok(Request {
+        base: args.base,
+        revision: args.revision,
+        format,
+        fail_on: match args.fail_on {
+            cli::FailOn::Breaking => FailOn::Breaking,
+            cli::FailOn::Warning => FailOn::Warning,
+            cli::FailOn::None => FailOn::None,
+        },
+        ignore_file: args.ignore_file,
+        max_spec_bytes: args.max_spec_bytes,
+        validation: if args.strict {
+            Validation::WarningsAreErrors
+        } else {
+            Validation::Lenient
+        },
+        annotate: on_runner || format == Format::Annotations,
+        emit_annotations: on_runner && format != Format::Annotations,
+    })
 }
 
 /// One side of the comparison as the user gave it.

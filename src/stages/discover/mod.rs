@@ -15,6 +15,7 @@ pub mod request;
 use super::shape::{self, Declared as _, Stage};
 use super::{Context, Report};
 use crate::adapters::walk::{self, FileRead, WalkOptions};
+use crate::cli::DiscoverArgs;
 use crate::discover::manifest::{self, VERSION_PLACEHOLDER};
 use crate::discover::scan::Scanner;
 use crate::discover::validate::{self as verdict, ManifestFile, SourceFile, SourceOutcome, Specs};
@@ -37,7 +38,8 @@ pub struct Observed {
     pub existing: Vec<(PathBuf, Option<Vec<u8>>)>,
 }
 
-shape::stage!(Discover = "discover", request: DiscoverRequest, plan: Plan, outputs: [
+shape::stage!(Discover = "discover",
+    args: DiscoverArgs, request: DiscoverRequest, plan: Plan, outputs: [
     "found_count", "missing_count", "cycle_count", "valid",
 ]);
 

@@ -4,7 +4,6 @@
 use crate::cli::DiscoverArgs;
 use crate::stages::Context;
 use crate::stages::common::inputs::split_list;
-use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use std::path::{Component, Path, PathBuf};
 
@@ -29,11 +28,10 @@ pub const CONFIG_FILE: &str = "integration-config.ts";
 /// The generated React provider, in `config_dir`.
 pub const PROVIDER_FILE: &str = "IntegrationProvider.tsx";
 
-impl FromArgs for DiscoverRequest {
-    type Args = DiscoverArgs;
-    fn from_args(args: DiscoverArgs, _ctx: &Context) -> Result<Self> {
-        validate(args)
-    }
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: DiscoverArgs, _ctx: &Context) -> Result<DiscoverRequest> {
+    validate(args)
 }
 
 pub fn validate(args: DiscoverArgs) -> Result<DiscoverRequest> {

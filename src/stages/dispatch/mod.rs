@@ -25,6 +25,7 @@ use super::shape::{self, Declared as _, Stage};
 use super::{Context, Report};
 use crate::adapters::{fs, http};
 use crate::announce::Previous;
+use crate::cli::DispatchArgs;
 use crate::layout::LatestRecord;
 use crate::spec::{self, LoadedSpec, Validation};
 use anyhow::{Context as _, Result};
@@ -32,7 +33,8 @@ use plan::{Baseline as Read, Observed, Plan};
 use request::{Baseline, DispatchRequest};
 use url::Url;
 
-shape::stage!(Dispatch = "dispatch", request: DispatchRequest, plan: Plan, outputs: [
+shape::stage!(Dispatch = "dispatch",
+    args: DispatchArgs, request: DispatchRequest, plan: Plan, outputs: [
     "version", "checksum", "change_type", "correlation_id", "skipped", "dispatched",
 ]);
 

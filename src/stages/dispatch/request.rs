@@ -8,7 +8,6 @@ use crate::semver_policy::SemverPolicy;
 use crate::stages::Context;
 use crate::stages::common::github::GitHubAuth;
 use crate::stages::common::inputs::{non_blank, semver_policy, split_list};
-use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use url::Url;
@@ -54,13 +53,8 @@ pub struct DispatchRequest {
     pub github: GitHubAuth,
 }
 
-impl FromArgs for DispatchRequest {
-    type Args = DispatchArgs;
-    fn from_args(args: DispatchArgs, ctx: &Context) -> Result<Self> {
-        request(args, ctx)
-    }
-}
-
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
 pub fn request(args: DispatchArgs, ctx: &Context) -> Result<DispatchRequest> {
     let repositories = repositories(&args.repositories)?;
     let source = match non_blank(args.source_repo.as_deref()) {

@@ -21,13 +21,15 @@ mod rollout_apply;
 
 use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
+use crate::cli::DownstreamArgs;
 use anyhow::Result;
 use plan::{DownstreamPlan, Observed};
 use request::Request;
 
 pub use apply::{Action, PullRequestResult};
 
-shape::stage!(Downstream = "downstream", request: Request, plan: DownstreamPlan, outputs: [
+shape::stage!(Downstream = "downstream",
+    args: DownstreamArgs, request: Request, plan: DownstreamPlan, outputs: [
     "pull_requests", "failed_repositories", "rollout_state", "wave", "opened", "halted_reason",
     "matrix",
     "lag_report",

@@ -1,12 +1,14 @@
-//! `downstream`: what the decision needs. The consumers (config file and
-//! inputs), the packages to bump (the workspace SDKs or inputs), the pull
+//! `downstream`: what the decision needs. Which API the run is for (`apis:`
+//! in the config file decides the spec history and SDK folder), the
+//! consumers (config file and inputs), the packages to bump (the workspace
+//! SDKs or inputs), the pull
 //! request body's context (the spec history), and per consumer repository
 //! and package, read through GitHub's API: the base branch, its manifests
 //! bumped in memory, the open pull request, and whether a human pushed to
 //! specrelay's branch. Reads only; repositories concurrently.
 
 use super::plan::{Observed, ObservedConsumer, ObservedRollout, ObservedTarget, TRAILER};
-use super::request::Request;
+use super::request::{Folders, Request};
 use super::rollout::{self, RolloutRequest};
 use crate::adapters::fs;
 use crate::adapters::github::commit::{self, Snapshot};
@@ -26,22 +28,24 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use futures_util::StreamExt as _;
 
 pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
-    let (consumers, targets) = read_workspace(request, ctx)?;
-    let body_context = body_context(&History::new(&ctx.workspace, request.layout.clone()))?;
+    let folders = request.folders(request.api.select_in(&request.config, ctx)?);
+    let history_dir = folders.history_dir();
+    let (consumers, targets) = read_workspace(request, &folders, ctx)?;
+    let body_context = body_context(&History::new(&ctx.workspace, folders.layout))?;
     // An app's installation token covers one owner: the first consumer's.
     let first = consumers
         .first()
         .and_then(|c| RepoName::parse(&c.repo))
         .context("no consumer repository")?;
     let github = github::client(&request.github, ctx, &first).await?;
-    if let Some(settings) = request
+    if request
         .rollout
         .as_ref()
-        .filter(|s| s.control == Control::Report)
+        .is_some_and(|s| s.control == Control::Report)
     {
         let lag = super::lag::observe(
             &github,
-            &settings.history_dir,
+            &history_dir,
             &targets,
             &consumers,
             request.concurrency,
@@ -58,7 +62,7 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
     }
     let rollout = match &request.rollout {
         Some(settings) => {
-            Some(observe_rollout(&github, settings, &targets, &consumers, ctx).await?)
+            Some(observe_rollout(&github, settings, &history_dir, &targets, &consumers, ctx).await?)
         }
         None => None,
     };
@@ -97,7 +101,11 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
 
 /// The consumers (config file and inputs) and the packages to roll out
 /// (the workspace SDKs or inputs).
-fn read_workspace(request: &Request, ctx: &Context) -> Result<(Vec<Consumer>, Vec<Target>)> {
+fn read_workspace(
+    request: &Request,
+    folders: &Folders,
+    ctx: &Context,
+) -> Result<(Vec<Consumer>, Vec<Target>)> {
     let read = |path: &std::path::Path| fs::read_optional(&ctx.workspace.join(path));
     let config_text = read(&request.config)?
         .map(String::from_utf8)
@@ -111,7 +119,7 @@ fn read_workspace(request: &Request, ctx: &Context) -> Result<(Vec<Consumer>, Ve
             reviewers: request.reviewers.as_deref(),
         },
     )?;
-    let sdk_dir = request.sdk_dir.as_deref().map(crate::layout::display_path);
+    let sdk_dir = folders.sdk_dir.as_deref().map(crate::layout::display_path);
     let mut sdks = WorkspaceSdks {
         sdk_dir: sdk_dir.as_deref(),
         ..WorkspaceSdks::default()
@@ -126,11 +134,12 @@ fn read_workspace(request: &Request, ctx: &Context) -> Result<(Vec<Consumer>, Ve
 }
 
 /// Each package's rollout state, from the workflow's repository and
-/// branch (where `downstream` commits it), and the current wave's pull
-/// requests.
+/// branch (where `downstream` commits it, under `history_dir`), and the
+/// current wave's pull requests.
 async fn observe_rollout(
     github: &GitHub,
     settings: &RolloutRequest,
+    history_dir: &str,
     targets: &[Target],
     consumers: &[Consumer],
     ctx: &Context,
@@ -146,6 +155,7 @@ async fn observe_rollout(
             github,
             &snapshot,
             settings,
+            history_dir,
             &target.package,
             &version,
             semver,
@@ -157,6 +167,7 @@ async fn observe_rollout(
     Ok(ObservedRollout {
         source: source.clone(),
         branch,
+        history_dir: history_dir.to_owned(),
         packages,
         consumers: consumers.to_vec(),
         now: ctx.clock.now(),

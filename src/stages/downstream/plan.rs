@@ -42,6 +42,9 @@ pub struct Observed {
 pub struct ObservedRollout {
     pub source: RepoName,
     pub branch: String,
+    /// The selected API's history folder (`openapi`), where `rollouts/`
+    /// and `known-good.json` live.
+    pub history_dir: String,
     pub packages: Vec<rollout::Observed>,
     /// Every consumer, for a new rollout's waves (only the wave's are read).
     pub consumers: Vec<Consumer>,
@@ -52,6 +55,8 @@ pub struct ObservedRollout {
 pub struct RolloutPlan {
     pub source: RepoName,
     pub branch: String,
+    /// Where the state files are committed (see [`ObservedRollout`]).
+    pub history_dir: String,
     pub packages: Vec<rollout::PackagePlan>,
 }
 
@@ -137,6 +142,7 @@ impl Decide for DownstreamPlan {
                     .collect::<anyhow::Result<_>>()?,
                 source: read.source,
                 branch: read.branch,
+                history_dir: read.history_dir,
             }),
             _ => None,
         };

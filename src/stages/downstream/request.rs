@@ -1,5 +1,9 @@
 //! `downstream`: the raw arguments turned into a typed [`Request`]; nothing
-//! after this sees `cli`.
+//! after this sees `cli`, and nothing here reads the workspace.
+//!
+//! Which spec history and SDK folder depends on `apis:` in the config file:
+//! the stage's `observe` reads it and [`Request::folders`] puts the
+//! selected API's in place of the inputs.
 
 use super::rollout::{self, RolloutRequest};
 use crate::apis::Api;
@@ -7,11 +11,11 @@ use crate::cli::DownstreamArgs;
 use crate::downstream::plan::TargetInputs;
 use crate::downstream::rollout::decide::Control;
 use crate::downstream::rollout::waves::WaveSpec;
-use crate::layout::Layout;
+use crate::layout::{Layout, display_path};
 use crate::stages::Context;
+use crate::stages::common::api::ApiChoice;
 use crate::stages::common::github::GitHubAuth;
 use crate::stages::common::inputs::non_blank;
-use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
@@ -24,34 +28,57 @@ pub struct Request {
     pub reviewers: Option<String>,
     /// Packages and versions given instead of the workspace SDKs'.
     pub targets: TargetInputs,
-    /// The config file in the workspace (`specrelay.yaml`).
+    /// The config file in the workspace (`specrelay.yaml`), which may
+    /// list `apis:` too.
     pub config: PathBuf,
-    /// The folder whose `typescript/` and `python/` SDKs are rolled out:
-    /// the selected API's `sdk_dir`; `None`: `sdk`.
-    pub sdk_dir: Option<PathBuf>,
+    /// Input `api` and `openapi_dir`: the selected API's folders replace
+    /// `openapi_dir` (see [`Request::folders`]).
+    pub api: ApiChoice,
     /// Consumer repositories processed at the same time.
     pub concurrency: usize,
-    pub layout: Layout,
     pub github: GitHubAuth,
     /// A staged rollout (`waves` given), else every consumer at once.
     pub rollout: Option<RolloutRequest>,
 }
 
-impl FromArgs for Request {
-    type Args = DownstreamArgs;
-    fn from_args(args: DownstreamArgs, ctx: &Context) -> Result<Self> {
-        let api = crate::stages::common::api::selected_in(&args.config, args.api.as_deref(), ctx)?;
-        build(args, api)
+/// The spec history and SDK folder of the run, as `observe` resolved them.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    /// The folder whose `typescript/` and `python/` SDKs are rolled out:
+    /// the selected API's `sdk_dir`; `None`: `sdk`.
+    pub sdk_dir: Option<PathBuf>,
+    pub layout: Layout,
+}
+
+impl Folders {
+    /// The history folder (`openapi`), where `rollouts/` and
+    /// `known-good.json` live, as a repository path.
+    pub fn history_dir(&self) -> String {
+        display_path(self.layout.root())
     }
 }
 
-/// With an API selected (`apis:` in specrelay.yaml), its `openapi_dir`
-/// replaces input `openapi_dir` and its `sdk_dir` holds the SDKs to roll out.
-pub fn build(mut args: DownstreamArgs, api: Option<Api>) -> Result<Request> {
-    let sdk_dir = api.map(|api| {
-        args.openapi_dir = api.openapi_dir;
-        api.sdk_dir
-    });
+impl Request {
+    /// With an API selected (`apis:` in the config file), its
+    /// `openapi_dir` replaces input `openapi_dir` and its `sdk_dir` holds
+    /// the SDKs to roll out.
+    pub fn folders(&self, api: Option<Api>) -> Folders {
+        match api {
+            Some(api) => Folders {
+                sdk_dir: Some(api.sdk_dir),
+                layout: Layout::new(api.openapi_dir),
+            },
+            None => Folders {
+                sdk_dir: None,
+                layout: Layout::new(self.api.openapi_dir.clone()),
+            },
+        }
+    }
+}
+
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: DownstreamArgs, _ctx: &Context) -> Result<Request> {
     let rollout = rollout_request(&args)?;
     Ok(Request {
         rollout,
@@ -65,9 +92,11 @@ pub fn build(mut args: DownstreamArgs, api: Option<Api>) -> Result<Request> {
             pypi_version: args.pypi_version,
         },
         config: args.config,
-        sdk_dir,
+        api: ApiChoice {
+            input: args.api,
+            openapi_dir: args.openapi_dir,
+        },
         concurrency: args.concurrency.max(1) as usize,
-        layout: Layout::new(&args.openapi_dir),
         github: GitHubAuth::from_args(args.github),
     })
 }
@@ -106,7 +135,6 @@ fn rollout_request(args: &DownstreamArgs) -> Result<Option<RolloutRequest>> {
         auto_rollback: args.auto_rollback,
         plan_only: args.plan_only,
         shard,
-        history_dir: crate::layout::display_path(&args.openapi_dir),
     }))
 }
 

@@ -48,8 +48,6 @@ pub struct RolloutRequest {
     pub plan_only: bool,
     /// `(k, n)`: open only the current wave's pull requests of shard k of n.
     pub shard: Option<(u32, u32)>,
-    /// The history folder (`openapi`), where `rollouts/` and `known-good.json` live.
-    pub history_dir: String,
 }
 
 /// Parses `k/n` (1 <= k <= n <= 256).
@@ -122,25 +120,23 @@ impl PackagePlan {
     }
 }
 
-/// Reads a package's rollout from the source branch's snapshot, and the
-/// current wave's pull requests from the consumers.
+/// Reads a package's rollout from the source branch's snapshot (under
+/// `history_dir`), and the current wave's pull requests from the consumers.
 pub async fn observe(
     github: &GitHub,
     source: &Snapshot<'_>,
     request: &RolloutRequest,
+    history_dir: &str,
     package: &str,
     version: &str,
     semver: semver::Version,
 ) -> Result<Observed> {
-    let state_path = RolloutState::path(&request.history_dir, package, version);
+    let state_path = RolloutState::path(history_dir, package, version);
     let state = match source.read(&state_path).await? {
         Some(bytes) => Some(RolloutState::parse(&bytes, &state_path)?),
         None => None,
     };
-    let prefix = format!(
-        "{}/{ROLLOUTS_DIR}/",
-        request.history_dir.trim_end_matches('/')
-    );
+    let prefix = format!("{}/{ROLLOUTS_DIR}/", history_dir.trim_end_matches('/'));
     let mut older = Vec::new();
     for path in source
         .files
@@ -155,7 +151,7 @@ pub async fn observe(
             older.push((path.clone(), other));
         }
     }
-    let known_path = known_good_path(&request.history_dir);
+    let known_path = known_good_path(history_dir);
     let known_good = KnownGood::parse(source.read(&known_path).await?.as_deref())?;
     let (pulls, sweep_conclusions) = match &state {
         Some(state) => (

@@ -51,7 +51,7 @@ pub async fn apply(
                 &rollout.source,
                 &rollout.branch,
                 package,
-                &settings.history_dir,
+                &rollout.history_dir,
                 &run,
             )
             .await?

@@ -4,9 +4,9 @@
 //! listing the files, when a committed SDK differs).
 //!
 //! In the [`super::shape`]: [`request`] types the arguments;
-//! [`observe`] reads the spec and renders every SDK in memory (`sdk::lower`
-//! and the emitters, pure) beside the spec's validation, and reads the SDK
-//! folders on disk; [`plan::decide`] turns the drift into writes and
+//! [`observe`] reads which API (`apis:` in specrelay.yaml) and the spec,
+//! renders every SDK in memory (`sdk::lower` and the emitters, pure) beside
+//! the spec's validation, and reads the SDK folders on disk; [`plan::decide`] turns the drift into writes and
 //! removals (or a `--check` failure); [`apply`] writes them in one atomic
 //! step and commits them if asked.
 
@@ -17,12 +17,14 @@ pub mod request;
 
 use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
+use crate::cli::GenerateArgs;
 use anyhow::Result;
 use observe::Observed;
 use plan::GeneratePlan;
 use request::Request;
 
-shape::stage!(Generate = "generate", request: Request, plan: GeneratePlan, outputs: [
+shape::stage!(Generate = "generate",
+    args: GenerateArgs, request: Request, plan: GeneratePlan, outputs: [
     "typescript_path", "typescript_package", "python_path", "python_package", "python_version",
     "version", "changed", "commit_sha",
 ]);

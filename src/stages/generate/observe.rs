@@ -1,14 +1,16 @@
-//! `generate`: what the decision needs. Reads the spec (given, or the one
-//! `latest.json` points at) and each SDK folder on disk, and renders every
-//! SDK in memory to compare with it. Rendering happens here, beside the
-//! spec's validation, because on a large spec it is most of the work and
-//! runs in parallel with validation (one thread per language); it is pure
-//! and writes nothing.
+//! `generate`: what the decision needs. Reads which API the run is for
+//! (`apis:` in specrelay.yaml decides the folders and package names), the
+//! spec (given, or the one `latest.json` points at) and each SDK folder on
+//! disk, and renders every SDK in memory to compare with it. Rendering
+//! happens here, beside the spec's validation, because on a large spec it
+//! is most of the work and runs in parallel with validation (one thread per
+//! language); it is pure and writes nothing.
 
 use super::plan::{Drift, Sdk, drift};
-use super::request::Request;
+use super::request::{Request, Target};
 use crate::adapters::fs;
 use crate::adapters::history::History;
+use crate::layout::Layout;
 use crate::sdk::{self, Language, naming, python, typescript};
 use crate::stages::Context;
 use crate::stages::common::spec_source::Sources;
@@ -25,12 +27,13 @@ pub struct Observed {
 }
 
 pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
+    let target = request.target(request.api.select(ctx)?)?;
     // From latest.json, the version ingest stored (the announced one), which
     // wins over info.version when they differ (ingest warned about that).
     let (spec_path, stored_version) = match &request.spec {
         Some(path) => (ctx.workspace.join(path), None),
         None => {
-            let (path, version) = latest_spec(ctx, request)?;
+            let (path, version) = latest_spec(ctx, &target.layout)?;
             (path, Some(version))
         }
     };
@@ -49,7 +52,7 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
             render_all(
                 &request.languages,
                 upgraded,
-                request,
+                &target,
                 chosen.as_deref(),
                 env,
             )
@@ -72,7 +75,7 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
                 tracing::warn!("{warning}");
             }
         }
-        sdks.push(compare_with_disk(rendered, request, ctx)?);
+        sdks.push(compare_with_disk(rendered, &target, ctx)?);
     }
     Ok(Observed { version, sdks })
 }
@@ -82,12 +85,12 @@ pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
 fn render_all(
     languages: &[Language],
     upgraded: &Value,
-    request: &Request,
+    target: &Target,
     version: Option<&str>,
     env: &minijinja::Environment<'_>,
 ) -> Vec<Result<Rendered>> {
     std::thread::scope(|scope| {
-        let render = |language| render_sdk(language, upgraded, request, version, env);
+        let render = |language| render_sdk(language, upgraded, target, version, env);
         let others: Vec<_> = languages
             .iter()
             .skip(1)
@@ -121,7 +124,7 @@ struct Rendered {
 fn render_sdk(
     language: Language,
     upgraded: &Value,
-    request: &Request,
+    target: &Target,
     version: Option<&str>,
     env: &minijinja::Environment<'_>,
 ) -> Result<Rendered> {
@@ -131,7 +134,7 @@ fn render_sdk(
         match language {
             Language::TypeScript => {
                 let options = typescript::TsOptions {
-                    package_name: request
+                    package_name: target
                         .package_name
                         .clone()
                         .unwrap_or_else(|| naming::npm_package_name(&api.name)),
@@ -146,7 +149,7 @@ fn render_sdk(
             }
             Language::Python => {
                 let options = python::PyOptions {
-                    package_name: request
+                    package_name: target
                         .python_package_name
                         .clone()
                         .unwrap_or_else(|| naming::python_default_distribution_name(&api.name)),
@@ -172,8 +175,8 @@ fn render_sdk(
 }
 
 /// How the SDK's folder on disk differs from what was rendered.
-fn compare_with_disk(rendered: Rendered, request: &Request, ctx: &Context) -> Result<Sdk> {
-    let folder: PathBuf = request.out.join(rendered.folder_name);
+fn compare_with_disk(rendered: Rendered, target: &Target, ctx: &Context) -> Result<Sdk> {
+    let folder: PathBuf = target.out.join(rendered.folder_name);
     let target = ctx.workspace.join(&folder);
     let on_disk = if target.is_dir() {
         fs::read_tree_except(&target, rendered.is_artifact)?
@@ -193,8 +196,8 @@ fn compare_with_disk(rendered: Rendered, request: &Request, ctx: &Context) -> Re
 }
 
 /// The stored spec `openapi/latest.json` points at, and its stored version.
-fn latest_spec(ctx: &Context, request: &Request) -> Result<(PathBuf, String)> {
-    let history = History::new(&ctx.workspace, request.layout.clone());
+fn latest_spec(ctx: &Context, layout: &Layout) -> Result<(PathBuf, String)> {
+    let history = History::new(&ctx.workspace, layout.clone());
     let latest = history.latest()?.with_context(|| {
         format!(
             "no --spec given and no {} (ingest a spec first, or pass `spec`)",

@@ -39,7 +39,8 @@ pub async fn run(args: IngestArgs, ctx: &Context) -> Result<Report> {
     notify::after(notify, outcome, ctx).await
 }
 
-shape::stage!(Ingest = "ingest", request: Request, plan: IngestPlan, outputs: [
+shape::stage!(Ingest = "ingest",
+    args: IngestArgs, request: Request, plan: IngestPlan, outputs: [
     "version", "previous_version", "checksum", "spec_path", "skipped", "breaking",
     "change_type", "diff_path", "migration_notes_path", "commit_sha", "correlation_id",
     "api", "tag",

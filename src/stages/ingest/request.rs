@@ -17,7 +17,6 @@ use crate::stages::common::github::CommitRequest;
 use crate::stages::common::inputs::semver_policy;
 pub use crate::stages::common::inputs::split_list;
 use crate::stages::common::spec_source::host_matches;
-use crate::stages::shape::FromArgs;
 use anyhow::{Result, bail};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -50,16 +49,9 @@ pub struct Request {
     pub tag: Option<String>,
 }
 
-impl FromArgs for Request {
-    type Args = IngestArgs;
-    fn from_args(args: IngestArgs, ctx: &Context) -> Result<Self> {
-        build(args, ctx)
-    }
-}
-
 /// Raw arguments and the triggering event -> the request; an invalid
 /// announcement annotates every bad field and fails.
-pub fn build(args: IngestArgs, ctx: &Context) -> Result<Request> {
+pub fn request(args: IngestArgs, ctx: &Context) -> Result<Request> {
     let announcement = announcement(&args, ctx)?;
     // Every precondition of the commit before anything is downloaded or
     // written: a failed ingest writes nothing.

@@ -25,6 +25,7 @@ use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
 use crate::adapters::fs;
 use crate::adapters::history::History;
+use crate::cli::PublishArgs;
 use crate::layout::display_path;
 use crate::publish::PackageFiles;
 use crate::publish::npmrc::Npmrc;
@@ -46,7 +47,8 @@ pub struct Observed {
     build_time: u64,
 }
 
-shape::stage!(Publish = "publish", request: PublishRequest, plan: Plan, outputs: [
+shape::stage!(Publish = "publish",
+    args: PublishArgs, request: PublishRequest, plan: Plan, outputs: [
     "npm_package", "npm_version", "npm_published", "npm_url", "pypi_package", "pypi_version",
     "pypi_published", "pypi_url", "skipped",
 ]);

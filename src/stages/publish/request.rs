@@ -20,7 +20,6 @@ use crate::publish::trusted;
 use crate::stages::Context;
 use crate::stages::common::api::ApiChoice;
 use crate::stages::common::inputs::non_blank;
-use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
@@ -92,28 +91,27 @@ pub struct PypiInputs {
     pub token: Option<SecretString>,
 }
 
-impl FromArgs for PublishRequest {
-    type Args = PublishArgs;
-    fn from_args(args: PublishArgs, ctx: &Context) -> Result<Self> {
-        let mut request = PublishRequest::from(args);
-        for token in [&request.npm.token, &request.pypi.token]
-            .into_iter()
-            .flatten()
-        {
-            ctx.runtime.mask(token.expose_secret());
-        }
-        request.id_token_request = ctx
-            .runtime
-            .id_token_request()
-            .map(|(url, token)| -> Result<IdTokenRequest> {
-                Ok(IdTokenRequest {
-                    url: Url::parse(url).context("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")?,
-                    token: token.clone(),
-                })
-            })
-            .transpose()?;
-        Ok(request)
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: PublishArgs, ctx: &Context) -> Result<PublishRequest> {
+    let mut request = PublishRequest::from(args);
+    for token in [&request.npm.token, &request.pypi.token]
+        .into_iter()
+        .flatten()
+    {
+        ctx.runtime.mask(token.expose_secret());
     }
+    request.id_token_request = ctx
+        .runtime
+        .id_token_request()
+        .map(|(url, token)| -> Result<IdTokenRequest> {
+            Ok(IdTokenRequest {
+                url: Url::parse(url).context("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")?,
+                token: token.clone(),
+            })
+        })
+        .transpose()?;
+    Ok(request)
 }
 
 impl From<PublishArgs> for PublishRequest {

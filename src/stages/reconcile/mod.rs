@@ -18,11 +18,13 @@ use super::shape::{self, Stage};
 use super::{Context, Report};
 use crate::catalog::issue::{self, OpenIssue};
 use crate::catalog::reconcile::Report as ReconcileReport;
+use crate::cli::ReconcileArgs;
 use anyhow::{Context as _, Result, bail};
 use plan::{Checks, Observed, Plan};
 use request::ReconcileRequest;
 
-shape::stage!(Reconcile = "reconcile", request: ReconcileRequest, plan: Plan, outputs: [
+shape::stage!(Reconcile = "reconcile",
+    args: ReconcileArgs, request: ReconcileRequest, plan: Plan, outputs: [
     "healthy_count", "unhealthy_count", "drift_count", "conflict_count", "issue_url",
     "report_path",
 ]);

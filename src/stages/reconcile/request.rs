@@ -6,7 +6,6 @@ use crate::catalog::reconcile::Shard;
 use crate::cli::ReconcileArgs;
 use crate::stages::Context;
 use crate::stages::register::setup::{self, RegistrySetup};
-use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,66 +31,63 @@ pub struct ReconcileRequest {
     pub run_url: Option<String>,
 }
 
-impl FromArgs for ReconcileRequest {
-    type Args = ReconcileArgs;
-    fn from_args(args: ReconcileArgs, ctx: &Context) -> Result<Self> {
-        let shard = args
-            .shard
-            .as_deref()
-            .map(Shard::parse)
-            .transpose()
-            .map_err(anyhow::Error::msg)?;
-        if shard.is_some() && args.merge_reports.is_some() {
-            bail!("shard and merge_reports exclude each other: shards check, the merge job merges");
-        }
-        let issue = match args.issue_repository.as_deref().map(str::trim) {
-            Some(NO_ISSUE) => None,
-            Some(full) => Some(
-                RepoName::parse(full)
-                    .with_context(|| format!("issue_repository {full:?} is not owner/name"))?,
-            ),
-            None => ctx.env.repository.as_deref().and_then(RepoName::parse),
-        };
-        // One issue for the whole registry: a shard of several leaves it to the merge.
-        let issue = issue.filter(|_| shard.is_none_or(|s| s.count == 1));
-        if let Some(template) = &args.proxy_url_template
-            && !template.contains("{name}")
-        {
-            bail!("proxy_url_template {template:?} has no {{name}} placeholder");
-        }
-        let discovery_refresh = args
-            .discovery_refresh_url
-            .as_deref()
-            .map(|u| {
-                Url::parse(u).with_context(|| format!("discovery_refresh_url {u:?} is not a URL"))
-            })
-            .transpose()?;
-        if args.report_path.is_absolute()
-            || args.report_path.components().any(|c| c.as_os_str() == "..")
-        {
-            bail!(
-                "report_path {} must be a path inside the workspace",
-                args.report_path.display()
-            );
-        }
-        Ok(ReconcileRequest {
-            concurrency: args.concurrency as usize,
-            check_timeout: Duration::from_secs(args.check_timeout.max(1)),
-            update_status: args.update_status,
-            extras: Extras {
-                proxy_url_template: args.proxy_url_template.clone(),
-                mcp: true,
-            },
-            discovery_refresh,
-            report_path: args.report_path.clone(),
-            issue,
-            shard,
-            merge: args.merge_reports.clone(),
-            fail_on_problems: args.fail_on_problems,
-            run_url: ctx.env.run_url(),
-            registry: setup::setup(args.registry, ctx)?,
-        })
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: ReconcileArgs, ctx: &Context) -> Result<ReconcileRequest> {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    if shard.is_some() && args.merge_reports.is_some() {
+        bail!("shard and merge_reports exclude each other: shards check, the merge job merges");
     }
+    let issue = match args.issue_repository.as_deref().map(str::trim) {
+        Some(NO_ISSUE) => None,
+        Some(full) => Some(
+            RepoName::parse(full)
+                .with_context(|| format!("issue_repository {full:?} is not owner/name"))?,
+        ),
+        None => ctx.env.repository.as_deref().and_then(RepoName::parse),
+    };
+    // One issue for the whole registry: a shard of several leaves it to the merge.
+    let issue = issue.filter(|_| shard.is_none_or(|s| s.count == 1));
+    if let Some(template) = &args.proxy_url_template
+        && !template.contains("{name}")
+    {
+        bail!("proxy_url_template {template:?} has no {{name}} placeholder");
+    }
+    let discovery_refresh = args
+        .discovery_refresh_url
+        .as_deref()
+        .map(|u| Url::parse(u).with_context(|| format!("discovery_refresh_url {u:?} is not a URL")))
+        .transpose()?;
+    if args.report_path.is_absolute()
+        || args.report_path.components().any(|c| c.as_os_str() == "..")
+    {
+        bail!(
+            "report_path {} must be a path inside the workspace",
+            args.report_path.display()
+        );
+    }
+    Ok(ReconcileRequest {
+        concurrency: args.concurrency as usize,
+        check_timeout: Duration::from_secs(args.check_timeout.max(1)),
+        update_status: args.update_status,
+        extras: Extras {
+            proxy_url_template: args.proxy_url_template.clone(),
+            mcp: true,
+        },
+        discovery_refresh,
+        report_path: args.report_path.clone(),
+        issue,
+        shard,
+        merge: args.merge_reports.clone(),
+        fail_on_problems: args.fail_on_problems,
+        run_url: ctx.env.run_url(),
+        registry: setup::setup(args.registry, ctx)?,
+    })
 }
 
 /// Whether `name` matches a glob of `*` (any run) and `?` (one character).

@@ -15,12 +15,14 @@ pub mod setup;
 use super::shape::{self, Failure, Stage};
 use super::{Context, Report};
 use crate::actions::{Annotation, Outputs};
+use crate::cli::RegisterArgs;
 use anyhow::Result;
 use plan::{Observed, Plan, Registering, Unreachable};
 use request::RegisterRequest;
 use std::fmt::Write as _;
 
-shape::stage!(Register = "register", request: RegisterRequest, plan: Plan, outputs: [
+shape::stage!(Register = "register",
+    args: RegisterArgs, request: RegisterRequest, plan: Plan, outputs: [
     "registered", "healthy", "discoverable", "status", "ready",
 ]);
 

@@ -8,7 +8,6 @@ use crate::catalog::model::{self, Deployment, Registration};
 use crate::cli::RegisterArgs;
 use crate::stages::Context;
 use crate::stages::common::inputs::split_list;
-use crate::stages::shape::FromArgs;
 use anyhow::{Context as _, Result, bail};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -21,65 +20,62 @@ pub struct RegisterRequest {
     pub registry: RegistrySetup,
 }
 
-impl FromArgs for RegisterRequest {
-    type Args = RegisterArgs;
-    fn from_args(args: RegisterArgs, ctx: &Context) -> Result<Self> {
-        let name = match &args.service_name {
-            Some(name) => name.trim().to_owned(),
-            None => ctx
-                .env
-                .repository
-                .as_deref()
-                .and_then(|full| full.rsplit_once('/'))
-                .map(|(_, name)| name.to_ascii_lowercase())
-                .context(
-                    "service_name is needed (there is no $GITHUB_REPOSITORY to take it from)",
-                )?,
-        };
-        model::check_name(&name).map_err(|e| anyhow::anyhow!("service_name: {e}"))?;
-        let manifest = read_manifest(ctx)?;
-        let version = match (
-            &args.service_version,
-            manifest.as_ref().and_then(|m| m.version.clone()),
-        ) {
-            (Some(v), _) if !v.trim().is_empty() => v.trim().to_owned(),
-            (_, Some(v)) => v,
-            _ => bail!(
-                "service_version is needed: none of {} in the workspace gives a version",
-                manifest::FILES.join(", ")
-            ),
-        };
-        let description = args
-            .service_description
-            .clone()
-            .or_else(|| manifest.as_ref().and_then(|m| m.description.clone()))
-            .unwrap_or_default();
-        let endpoints = endpoints(args.endpoints.as_deref(), args.service_url.as_deref())?;
-        let registration = Registration {
-            name,
-            version,
-            description,
-            endpoints,
-            capabilities: split_list(args.capabilities.as_deref()),
-            routes: split_list(args.routes.as_deref()),
-            deployment: Some(Deployment {
-                commit: ctx.env.sha.clone(),
-                branch: ctx.env.branch().map(str::to_owned),
-                deployed_at: Some(ctx.clock.rfc3339()),
-                workflow_run: ctx.env.run_url(),
-                repository: ctx.env.repository.clone(),
-            }),
-        };
-        model::check_registration(&registration)
-            .map_err(|e| anyhow::anyhow!("service {:?}: {e}", registration.name))?;
-        Ok(RegisterRequest {
-            registration,
-            check_only: args.check_only,
-            verify_timeout: Duration::from_secs(args.verify_timeout),
-            fail_on_error: args.fail_on_error,
-            registry: setup::setup(args.registry, ctx)?,
-        })
-    }
+/// The stage's first step (see [`shape`](crate::stages::shape)): the raw
+/// arguments and the run's context -> the validated request.
+pub fn request(args: RegisterArgs, ctx: &Context) -> Result<RegisterRequest> {
+    let name = match &args.service_name {
+        Some(name) => name.trim().to_owned(),
+        None => ctx
+            .env
+            .repository
+            .as_deref()
+            .and_then(|full| full.rsplit_once('/'))
+            .map(|(_, name)| name.to_ascii_lowercase())
+            .context("service_name is needed (there is no $GITHUB_REPOSITORY to take it from)")?,
+    };
+    model::check_name(&name).map_err(|e| anyhow::anyhow!("service_name: {e}"))?;
+    let manifest = read_manifest(ctx)?;
+    let version = match (
+        &args.service_version,
+        manifest.as_ref().and_then(|m| m.version.clone()),
+    ) {
+        (Some(v), _) if !v.trim().is_empty() => v.trim().to_owned(),
+        (_, Some(v)) => v,
+        _ => bail!(
+            "service_version is needed: none of {} in the workspace gives a version",
+            manifest::FILES.join(", ")
+        ),
+    };
+    let description = args
+        .service_description
+        .clone()
+        .or_else(|| manifest.as_ref().and_then(|m| m.description.clone()))
+        .unwrap_or_default();
+    let endpoints = endpoints(args.endpoints.as_deref(), args.service_url.as_deref())?;
+    let registration = Registration {
+        name,
+        version,
+        description,
+        endpoints,
+        capabilities: split_list(args.capabilities.as_deref()),
+        routes: split_list(args.routes.as_deref()),
+        deployment: Some(Deployment {
+            commit: ctx.env.sha.clone(),
+            branch: ctx.env.branch().map(str::to_owned),
+            deployed_at: Some(ctx.clock.rfc3339()),
+            workflow_run: ctx.env.run_url(),
+            repository: ctx.env.repository.clone(),
+        }),
+    };
+    model::check_registration(&registration)
+        .map_err(|e| anyhow::anyhow!("service {:?}: {e}", registration.name))?;
+    Ok(RegisterRequest {
+        registration,
+        check_only: args.check_only,
+        verify_timeout: Duration::from_secs(args.verify_timeout),
+        fail_on_error: args.fail_on_error,
+        registry: setup::setup(args.registry, ctx)?,
+    })
 }
 
 /// The first manifest in the workspace, if any.
