@@ -8,7 +8,7 @@
 //!   │
 //!   ├─ cli            raw arguments, one struct per stage
 //!   └─ stages::run ─> shape::drive::<Stage>  (mod.rs: shape::stage!(...) + impl Stage)
-//!        request.rs   impl FromArgs: raw args + ctx ─> typed Request (Url, Version, SecretString, enums)
+//!        request.rs   fn request: raw args + ctx ─> typed Request (Url, Version, SecretString, enums); reads nothing
 //!        observe      Stage::observe reads through adapters (fs, history, http, github, registries)
 //!        plan.rs      impl Decide, pure: Request + Observed ─> Plan; Plan::describe() for --dry-run
 //!        apply.rs     Stage::apply carries the plan out through adapters ─> Report
