@@ -6,6 +6,11 @@
 //!
 //! A registration must not fail a deployment: unless `fail_on_error` is
 //! set, every failure is a warning and the outputs say what failed.
+//!
+//! `observe` reads the service's manifest (`package.json`, `Cargo.toml`,
+//! `pyproject.toml`) first and builds the registration from it and the
+//! request ([`plan::registration`]): a missing version fails the run there,
+//! before the registry is asked anything. Then it reads the registry.
 
 pub mod apply;
 pub mod plan;
@@ -15,6 +20,7 @@ pub mod setup;
 use super::shape::{self, Failure, Stage};
 use super::{Context, Report};
 use crate::actions::{Annotation, Outputs};
+use crate::catalog::manifest::{self, Manifest};
 use crate::cli::RegisterArgs;
 use anyhow::Result;
 use plan::{Observed, Plan, Registering, Unreachable};
@@ -28,6 +34,9 @@ shape::stage!(Register = "register",
 
 impl Stage for Register {
     async fn observe(request: &RegisterRequest, ctx: &Context) -> Result<Observed> {
+        // An early error, not a plan: the inputs are wrong whatever the
+        // registry says.
+        let registration = plan::registration(request, read_manifest(ctx)?)?;
         let unreachable = |e: &dyn std::fmt::Display, service_failure| Unreachable {
             reason: e.to_string(),
             service_failure,
@@ -37,13 +46,14 @@ impl Stage for Register {
             Err(e) => {
                 let service = crate::exit::code_for(&e) == crate::exit::SERVICE_FAILED;
                 return Ok(Observed {
+                    registration,
                     target: "the registry".into(),
                     existing: Err(unreachable(&format!("{e:#}"), service)),
                     discovery: None,
                 });
             }
         };
-        let name = &request.registration.name;
+        let name = &request.name;
         let existing = registry
             .get(name)
             .await
@@ -60,6 +70,7 @@ impl Stage for Register {
             _ => None,
         };
         Ok(Observed {
+            registration,
             target: registry.describe(),
             existing,
             discovery,
@@ -73,11 +84,16 @@ impl Stage for Register {
                 existing,
                 discovery,
             } => Ok(gate(&request, &target, existing, discovery, ctx)),
-            Plan::Unreachable { target, why } => Ok(outcome(
+            Plan::Unreachable {
+                target,
+                why,
+                version,
+            } => Ok(outcome(
                 &request,
                 ctx,
                 Outcome {
                     target,
+                    version,
                     error: Some(why),
                     ..Outcome::default()
                 },
@@ -88,6 +104,20 @@ impl Stage for Register {
             }
         }
     }
+}
+
+/// The first manifest in the workspace, if any.
+fn read_manifest(ctx: &Context) -> Result<Option<Manifest>> {
+    for file in manifest::FILES {
+        let path = ctx.workspace.join(file);
+        if let Some(bytes) = crate::adapters::fs::read_optional(&path)? {
+            let text = String::from_utf8_lossy(&bytes);
+            return manifest::parse(file, &text)
+                .map(Some)
+                .map_err(anyhow::Error::msg);
+        }
+    }
+    Ok(None)
 }
 
 /// Registers, verifies, and records the status.
@@ -106,6 +136,7 @@ async fn register_and_verify(
         };
         return Ok(Outcome {
             target,
+            version: registration.version.clone(),
             error: Some(why),
             ..Outcome::default()
         });
@@ -134,6 +165,7 @@ async fn register_and_verify(
         });
     Ok(Outcome {
         target,
+        version: registration.version.clone(),
         registered: true,
         existed: plan.existed,
         verified: Some(verified),
@@ -146,6 +178,8 @@ async fn register_and_verify(
 #[derive(Default)]
 struct Outcome {
     target: String,
+    /// The version registered (or that was to be).
+    version: String,
     registered: bool,
     existed: bool,
     verified: Option<apply::Verified>,
@@ -156,7 +190,7 @@ struct Outcome {
 /// The report of a registration: outputs, summary, and the failure when
 /// `fail_on_error` is set and something failed (else warnings).
 fn outcome(request: &RegisterRequest, ctx: &Context, o: Outcome) -> Report {
-    let name = &request.registration.name;
+    let name = &request.name;
     let healthy = o.verified.as_ref().is_some_and(|v| v.healthy);
     let discoverable = o.verified.as_ref().is_some_and(|v| v.discoverable);
     let mut problems = Vec::new();
@@ -190,10 +224,7 @@ fn outcome(request: &RegisterRequest, ctx: &Context, o: Outcome) -> Report {
         .set("status", o.status.map(|s| s.as_str()).unwrap_or(""));
     let rows = [
         ("Registry", o.target.clone()),
-        (
-            "Service",
-            format!("`{name}` {}", request.registration.version),
-        ),
+        ("Service", format!("`{name}` {}", o.version)),
         (
             "Registered",
             yes_no(
@@ -265,7 +296,7 @@ fn gate(
     discovery: Option<Result<bool, String>>,
     ctx: &Context,
 ) -> Report {
-    let name = &request.registration.name;
+    let name = &request.name;
     let mut problems = Vec::new();
     let (reachable, registered, status) = match &existing {
         Ok(service) => (

@@ -1,14 +1,19 @@
-//! `register`'s decision, pure: the pre-deploy gate's verdict, or the
+//! `register`'s decision, pure: the registration, from the request and the
+//! service's manifest; then the pre-deploy gate's verdict, or the
 //! registration to write and what to verify afterwards, or nothing when the
 //! registry could not be read.
 
 use super::request::RegisterRequest;
-use crate::catalog::model::{Registration, Service};
+use crate::catalog::manifest::{self, Manifest};
+use crate::catalog::model::{self, Registration, Service};
 use crate::stages::shape::{Decide, Describe};
+use anyhow::{Result, bail};
 use url::Url;
 
 /// What `observe` read.
 pub struct Observed {
+    /// The registration, the request's inputs defaulted from the manifest.
+    pub registration: Registration,
     /// The registry, as the messages name it.
     pub target: String,
     /// The service's current entry; `Err` when the registry could not be read.
@@ -48,15 +53,51 @@ pub enum Plan {
     /// Register (or update), then verify health and discoverability.
     Register(Registering),
     /// The registry could not be read; nothing is written.
-    Unreachable { target: String, why: Unreachable },
+    Unreachable {
+        target: String,
+        why: Unreachable,
+        /// The version that was to be registered, for the report.
+        version: String,
+    },
+}
+
+/// The registration: the request's inputs, the version and description
+/// defaulting to the manifest's, checked. Called by `observe` before the
+/// registry is asked anything, so that a missing version is the user's
+/// error (exit code 1) whatever the registry's state.
+pub fn registration(request: &RegisterRequest, manifest: Option<Manifest>) -> Result<Registration> {
+    let (manifest_version, manifest_description) = manifest
+        .map(|m| (m.version, m.description))
+        .unwrap_or_default();
+    let Some(version) = request.version.clone().or(manifest_version) else {
+        bail!(
+            "service_version is needed: none of {} in the workspace gives a version",
+            manifest::FILES.join(", ")
+        );
+    };
+    let registration = Registration {
+        name: request.name.clone(),
+        version,
+        description: request
+            .description
+            .clone()
+            .or(manifest_description)
+            .unwrap_or_default(),
+        endpoints: request.endpoints.clone(),
+        capabilities: request.capabilities.clone(),
+        routes: request.routes.clone(),
+        deployment: Some(request.deployment.clone()),
+    };
+    model::check_registration(&registration)
+        .map_err(|e| anyhow::anyhow!("service {:?}: {e}", registration.name))?;
+    Ok(registration)
 }
 
 impl Decide for Plan {
     type Request = RegisterRequest;
     type Observed = Observed;
-    fn decide(request: &RegisterRequest, observed: Observed) -> anyhow::Result<Self> {
+    fn decide(request: &RegisterRequest, observed: Observed) -> Result<Self> {
         Ok(decide(
-            &request.registration,
             request.check_only,
             request.registry.discovery.as_ref(),
             observed,
@@ -64,12 +105,7 @@ impl Decide for Plan {
     }
 }
 
-pub fn decide(
-    registration: &Registration,
-    check_only: bool,
-    discovery: Option<&Url>,
-    observed: Observed,
-) -> Plan {
+pub fn decide(check_only: bool, discovery: Option<&Url>, observed: Observed) -> Plan {
     if check_only {
         return Plan::Gate {
             target: observed.target,
@@ -81,12 +117,13 @@ pub fn decide(
         Err(why) => Plan::Unreachable {
             target: observed.target,
             why,
+            version: observed.registration.version,
         },
         Ok(existing) => Plan::Register(Registering {
             target: observed.target,
-            registration: registration.clone(),
+            health: observed.registration.endpoints.get("health").cloned(),
+            registration: observed.registration,
             existed: existing.is_some(),
-            health: registration.endpoints.get("health").cloned(),
             discovery: discovery.cloned(),
         }),
     }
@@ -121,7 +158,7 @@ impl Describe for Plan {
                 "check that {target} is reachable and the discovery document readable (writes nothing)"
             )],
             Plan::Register(plan) => plan.describe(),
-            Plan::Unreachable { target, why } => {
+            Plan::Unreachable { target, why, .. } => {
                 vec![format!(
                     "nothing: {target} could not be read: {}",
                     why.reason

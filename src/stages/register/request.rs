@@ -1,19 +1,28 @@
-//! `register`'s inputs -> a validated request: the registration built from
-//! the inputs, the service's own manifest (`package.json`, `Cargo.toml`,
-//! `pyproject.toml`) and the run's `GITHUB_*` metadata.
+//! `register`'s inputs -> a validated request: the service as the inputs
+//! describe it (name, the version and description as given, endpoints,
+//! capabilities, routes) and the run's `GITHUB_*` metadata. Reads nothing:
+//! the service's own manifest, which defaults the version and description,
+//! is read by `observe`, and the registration is built from both there.
 
 use super::setup::{self, RegistrySetup};
-use crate::catalog::manifest::{self, Manifest};
-use crate::catalog::model::{self, Deployment, Registration};
+use crate::catalog::model::{self, Deployment};
 use crate::cli::RegisterArgs;
 use crate::stages::Context;
-use crate::stages::common::inputs::split_list;
+use crate::stages::common::inputs::{non_blank, split_list};
 use anyhow::{Context as _, Result, bail};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct RegisterRequest {
-    pub registration: Registration,
+    pub name: String,
+    /// `service_version`, when given (not blank); else the manifest's.
+    pub version: Option<String>,
+    /// `service_description`, when given; else the manifest's.
+    pub description: Option<String>,
+    pub endpoints: BTreeMap<String, String>,
+    pub capabilities: Vec<String>,
+    pub routes: Vec<String>,
+    pub deployment: Deployment,
     pub check_only: bool,
     pub verify_timeout: Duration,
     pub fail_on_error: bool,
@@ -34,62 +43,25 @@ pub fn request(args: RegisterArgs, ctx: &Context) -> Result<RegisterRequest> {
             .context("service_name is needed (there is no $GITHUB_REPOSITORY to take it from)")?,
     };
     model::check_name(&name).map_err(|e| anyhow::anyhow!("service_name: {e}"))?;
-    let manifest = read_manifest(ctx)?;
-    let version = match (
-        &args.service_version,
-        manifest.as_ref().and_then(|m| m.version.clone()),
-    ) {
-        (Some(v), _) if !v.trim().is_empty() => v.trim().to_owned(),
-        (_, Some(v)) => v,
-        _ => bail!(
-            "service_version is needed: none of {} in the workspace gives a version",
-            manifest::FILES.join(", ")
-        ),
-    };
-    let description = args
-        .service_description
-        .clone()
-        .or_else(|| manifest.as_ref().and_then(|m| m.description.clone()))
-        .unwrap_or_default();
-    let endpoints = endpoints(args.endpoints.as_deref(), args.service_url.as_deref())?;
-    let registration = Registration {
+    Ok(RegisterRequest {
         name,
-        version,
-        description,
-        endpoints,
+        version: non_blank(args.service_version.as_deref()).map(str::to_owned),
+        description: args.service_description,
+        endpoints: endpoints(args.endpoints.as_deref(), args.service_url.as_deref())?,
         capabilities: split_list(args.capabilities.as_deref()),
         routes: split_list(args.routes.as_deref()),
-        deployment: Some(Deployment {
+        deployment: Deployment {
             commit: ctx.env.sha.clone(),
             branch: ctx.env.branch().map(str::to_owned),
             deployed_at: Some(ctx.clock.rfc3339()),
             workflow_run: ctx.env.run_url(),
             repository: ctx.env.repository.clone(),
-        }),
-    };
-    model::check_registration(&registration)
-        .map_err(|e| anyhow::anyhow!("service {:?}: {e}", registration.name))?;
-    Ok(RegisterRequest {
-        registration,
+        },
         check_only: args.check_only,
         verify_timeout: Duration::from_secs(args.verify_timeout),
         fail_on_error: args.fail_on_error,
         registry: setup::setup(args.registry, ctx)?,
     })
-}
-
-/// The first manifest in the workspace, if any.
-fn read_manifest(ctx: &Context) -> Result<Option<Manifest>> {
-    for file in manifest::FILES {
-        let path = ctx.workspace.join(file);
-        if let Some(bytes) = crate::adapters::fs::read_optional(&path)? {
-            let text = String::from_utf8_lossy(&bytes);
-            return manifest::parse(file, &text)
-                .map(Some)
-                .map_err(anyhow::Error::msg);
-        }
-    }
-    Ok(None)
 }
 
 /// `endpoints` (a YAML or JSON mapping), with `health` defaulting to
