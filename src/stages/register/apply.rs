@@ -33,7 +33,7 @@ pub async fn verify(
     health: Option<&str>,
     discovery: Option<&Url>,
 ) -> anyhow::Result<Verified> {
-    let name = &request.name;
+    let name = &request.service.name;
     let prober = request
         .registry
         .prober(CHECK_TIMEOUT.min(request.verify_timeout.max(Duration::from_secs(1))))?;

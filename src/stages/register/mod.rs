@@ -36,7 +36,7 @@ impl Stage for Register {
     async fn observe(request: &RegisterRequest, ctx: &Context) -> Result<Observed> {
         // An early error, not a plan: the inputs are wrong whatever the
         // registry says.
-        let registration = plan::registration(request, read_manifest(ctx)?)?;
+        let registration = plan::registration(&request.service, read_manifest(ctx)?)?;
         let unreachable = |e: &dyn std::fmt::Display, service_failure| Unreachable {
             reason: e.to_string(),
             service_failure,
@@ -53,7 +53,7 @@ impl Stage for Register {
                 });
             }
         };
-        let name = &request.name;
+        let name = &request.service.name;
         let existing = registry
             .get(name)
             .await
@@ -190,7 +190,7 @@ struct Outcome {
 /// The report of a registration: outputs, summary, and the failure when
 /// `fail_on_error` is set and something failed (else warnings).
 fn outcome(request: &RegisterRequest, ctx: &Context, o: Outcome) -> Report {
-    let name = &request.name;
+    let name = &request.service.name;
     let healthy = o.verified.as_ref().is_some_and(|v| v.healthy);
     let discoverable = o.verified.as_ref().is_some_and(|v| v.discoverable);
     let mut problems = Vec::new();
@@ -296,7 +296,7 @@ fn gate(
     discovery: Option<Result<bool, String>>,
     ctx: &Context,
 ) -> Report {
-    let name = &request.name;
+    let name = &request.service.name;
     let mut problems = Vec::new();
     let (reachable, registered, status) = match &existing {
         Ok(service) => (

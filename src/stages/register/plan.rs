@@ -3,7 +3,7 @@
 //! registration to write and what to verify afterwards, or nothing when the
 //! registry could not be read.
 
-use super::request::RegisterRequest;
+use super::request::{RegisterRequest, ServiceInputs};
 use crate::catalog::manifest::{self, Manifest};
 use crate::catalog::model::{self, Registration, Service};
 use crate::stages::shape::{Decide, Describe};
@@ -61,32 +61,32 @@ pub enum Plan {
     },
 }
 
-/// The registration: the request's inputs, the version and description
+/// The registration: the service's inputs, the version and description
 /// defaulting to the manifest's, checked. Called by `observe` before the
 /// registry is asked anything, so that a missing version is the user's
 /// error (exit code 1) whatever the registry's state.
-pub fn registration(request: &RegisterRequest, manifest: Option<Manifest>) -> Result<Registration> {
+pub fn registration(service: &ServiceInputs, manifest: Option<Manifest>) -> Result<Registration> {
     let (manifest_version, manifest_description) = manifest
         .map(|m| (m.version, m.description))
         .unwrap_or_default();
-    let Some(version) = request.version.clone().or(manifest_version) else {
+    let Some(version) = service.version.clone().or(manifest_version) else {
         bail!(
             "service_version is needed: none of {} in the workspace gives a version",
             manifest::FILES.join(", ")
         );
     };
     let registration = Registration {
-        name: request.name.clone(),
+        name: service.name.clone(),
         version,
-        description: request
+        description: service
             .description
             .clone()
             .or(manifest_description)
             .unwrap_or_default(),
-        endpoints: request.endpoints.clone(),
-        capabilities: request.capabilities.clone(),
-        routes: request.routes.clone(),
-        deployment: Some(request.deployment.clone()),
+        endpoints: service.endpoints.clone(),
+        capabilities: service.capabilities.clone(),
+        routes: service.routes.clone(),
+        deployment: Some(service.deployment.clone()),
     };
     model::check_registration(&registration)
         .map_err(|e| anyhow::anyhow!("service {:?}: {e}", registration.name))?;
@@ -165,5 +165,70 @@ impl Describe for Plan {
                 )]
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::model::Deployment;
+    use std::collections::BTreeMap;
+
+    fn service(version: Option<&str>, description: Option<&str>) -> ServiceInputs {
+        ServiceInputs {
+            name: "pets".into(),
+            version: version.map(str::to_owned),
+            description: description.map(str::to_owned),
+            endpoints: BTreeMap::from([(
+                "health".into(),
+                "https://pets.example.com/health".into(),
+            )]),
+            capabilities: vec![],
+            routes: vec!["/pets".into()],
+            deployment: Deployment::default(),
+        }
+    }
+
+    fn manifest(version: Option<&str>, description: Option<&str>) -> Option<Manifest> {
+        Some(Manifest {
+            file: "package.json",
+            version: version.map(str::to_owned),
+            description: description.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn the_inputs_win_and_the_manifest_fills_in() {
+        let given = registration(
+            &service(Some("1.2.0"), Some("")),
+            manifest(Some("9.9.9"), Some("Pets")),
+        );
+        let given = given.unwrap();
+        assert_eq!(
+            (given.version.as_str(), given.description.as_str()),
+            ("1.2.0", "")
+        );
+        let defaulted =
+            registration(&service(None, None), manifest(Some("2.0.0"), Some("Pets"))).unwrap();
+        assert_eq!(
+            (defaulted.version.as_str(), defaulted.description.as_str()),
+            ("2.0.0", "Pets")
+        );
+        assert_eq!(defaulted.deployment, Some(Deployment::default()));
+    }
+
+    #[test]
+    fn a_missing_version_or_a_bad_route_is_an_error() {
+        for manifest in [None, manifest(None, Some("Pets"))] {
+            let err = registration(&service(None, None), manifest).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "service_version is needed: none of package.json, Cargo.toml, pyproject.toml in the workspace gives a version"
+            );
+        }
+        let mut bad_route = service(Some("1.0.0"), None);
+        bad_route.routes = vec!["pets".into()];
+        let err = registration(&bad_route, None).unwrap_err().to_string();
+        assert!(err.starts_with("service \"pets\": route"), "{err}");
     }
 }

@@ -14,6 +14,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct RegisterRequest {
+    pub service: ServiceInputs,
+    pub check_only: bool,
+    pub verify_timeout: Duration,
+    pub fail_on_error: bool,
+    pub registry: RegistrySetup,
+}
+
+/// The service as the inputs describe it; `observe` completes it from the
+/// manifest into the registration ([`registration`](super::plan::registration)).
+pub struct ServiceInputs {
     pub name: String,
     /// `service_version`, when given (not blank); else the manifest's.
     pub version: Option<String>,
@@ -23,10 +33,6 @@ pub struct RegisterRequest {
     pub capabilities: Vec<String>,
     pub routes: Vec<String>,
     pub deployment: Deployment,
-    pub check_only: bool,
-    pub verify_timeout: Duration,
-    pub fail_on_error: bool,
-    pub registry: RegistrySetup,
 }
 
 /// The stage's first step (see [`shape`](crate::stages::shape)): the raw
@@ -44,18 +50,20 @@ pub fn request(args: RegisterArgs, ctx: &Context) -> Result<RegisterRequest> {
     };
     model::check_name(&name).map_err(|e| anyhow::anyhow!("service_name: {e}"))?;
     Ok(RegisterRequest {
-        name,
-        version: non_blank(args.service_version.as_deref()).map(str::to_owned),
-        description: args.service_description,
-        endpoints: endpoints(args.endpoints.as_deref(), args.service_url.as_deref())?,
-        capabilities: split_list(args.capabilities.as_deref()),
-        routes: split_list(args.routes.as_deref()),
-        deployment: Deployment {
-            commit: ctx.env.sha.clone(),
-            branch: ctx.env.branch().map(str::to_owned),
-            deployed_at: Some(ctx.clock.rfc3339()),
-            workflow_run: ctx.env.run_url(),
-            repository: ctx.env.repository.clone(),
+        service: ServiceInputs {
+            name,
+            version: non_blank(args.service_version.as_deref()).map(str::to_owned),
+            description: args.service_description,
+            endpoints: endpoints(args.endpoints.as_deref(), args.service_url.as_deref())?,
+            capabilities: split_list(args.capabilities.as_deref()),
+            routes: split_list(args.routes.as_deref()),
+            deployment: Deployment {
+                commit: ctx.env.sha.clone(),
+                branch: ctx.env.branch().map(str::to_owned),
+                deployed_at: Some(ctx.clock.rfc3339()),
+                workflow_run: ctx.env.run_url(),
+                repository: ctx.env.repository.clone(),
+            },
         },
         check_only: args.check_only,
         verify_timeout: Duration::from_secs(args.verify_timeout),
