@@ -90,10 +90,6 @@ impl Source {
     }
 }
 
-/// The PEP 503 normal form, under the name the `publish` stage's page URLs
-/// still call it by.
-pub use crate::pep503::normalize as normalize_name;
-
 /// The name as it appears in wheel and sdist file names and the
 /// `.dist-info` folder: the normal form with `_` for `-`.
 pub fn file_name_component(name: &str) -> String {
@@ -667,7 +663,10 @@ pets = "acme_pets_client.cli:main"
 
     #[test]
     fn names() {
-        assert_eq!(normalize_name("Acme.Pets__Client"), "acme-pets-client");
+        assert_eq!(
+            crate::pep503::normalize("Acme.Pets__Client"),
+            "acme-pets-client"
+        );
         assert_eq!(file_name_component("Acme.Pets-Client"), "acme_pets_client");
     }
 }

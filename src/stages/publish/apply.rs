@@ -16,11 +16,12 @@ use crate::adapters::npm::{NpmRegistry, NpmTarget};
 use crate::adapters::oidc::{self, TrustedPublishingError};
 use crate::adapters::package_registry::{self, Outcome, PublishError, RetryPolicy, Target};
 use crate::adapters::pypi::{PypiRepository, PypiTarget};
+use crate::pep503;
 use crate::publish::Presence;
 use crate::publish::npm_registry;
 use crate::publish::npm_tarball::NpmTarball;
 use crate::publish::pypi_upload::{self, Distribution};
-use crate::publish::pyproject::{self, PyProject};
+use crate::publish::pyproject::PyProject;
 use crate::stages::shape::Failure;
 use crate::stages::{Context, Report};
 use anyhow::Result;
@@ -313,19 +314,18 @@ fn npm_page(registry: &Url, tarball: &NpmTarball) -> String {
 }
 
 fn pypi_page(pypi: &PypiRequest, project: &PyProject) -> String {
-    match pypi.upload_url.host_str() {
-        Some("upload.pypi.org") => format!(
-            "https://pypi.org/project/{}/{}/",
-            pyproject::normalize_name(&project.name),
-            project.version
-        ),
-        Some("test.pypi.org") => format!(
-            "https://test.pypi.org/project/{}/{}/",
-            pyproject::normalize_name(&project.name),
-            project.version
-        ),
-        _ => pypi_upload::project_page(&pypi.index_url, &project.name).to_string(),
-    }
+    // PyPI and TestPyPI show a release on a page of their own site, not of
+    // the upload host; other indexes serve it beside the simple index.
+    let site = match pypi.upload_url.host_str() {
+        Some("upload.pypi.org") => "pypi.org",
+        Some("test.pypi.org") => "test.pypi.org",
+        _ => return pypi_upload::project_page(&pypi.index_url, &project.name).to_string(),
+    };
+    format!(
+        "https://{site}/project/{}/{}/",
+        pep503::normalize(&project.name),
+        project.version
+    )
 }
 
 pub fn outputs(
