@@ -24,21 +24,23 @@ pub enum FileRegistry {
     /// A file in the workspace (absolute path, and as the user named it).
     Workspace { path: PathBuf, display: String },
     /// A file on a branch of a repository.
-    Repository {
-        github: GitHub,
-        repo: RepoName,
-        branch: String,
-        path: String,
-    },
+    Repository(BranchFile),
+}
+
+/// A catalog file on a branch of a repository, read and committed through
+/// GitHub's API.
+pub struct BranchFile {
+    pub github: GitHub,
+    pub repo: RepoName,
+    pub branch: String,
+    pub path: String,
 }
 
 impl FileRegistry {
     pub fn describe(&self) -> String {
         match self {
             FileRegistry::Workspace { display, .. } => display.clone(),
-            FileRegistry::Repository {
-                repo, branch, path, ..
-            } => format!("{repo}@{branch}:{path}"),
+            FileRegistry::Repository(file) => file.describe(),
         }
     }
 
@@ -51,15 +53,7 @@ impl FileRegistry {
                 let bytes = fs::read_capped(path, MAX_FILE_BYTES).map_err(file_error(display))?;
                 Ok(model::parse_catalog(&bytes, display)?)
             }
-            FileRegistry::Repository {
-                github,
-                repo,
-                branch,
-                path,
-            } => {
-                let bytes = github.file(repo, path, branch).await?;
-                read(bytes.as_deref(), &self.describe())
-            }
+            FileRegistry::Repository(file) => file.list().await,
         }
     }
 
@@ -114,36 +108,53 @@ impl FileRegistry {
                 writes.write(path.clone(), model::to_bytes(&catalog));
                 writes.commit().map_err(file_error(display))
             }
-            FileRegistry::Repository {
-                github,
-                repo,
-                branch,
-                path,
-            } => {
-                let described = self.describe();
-                let committed = commit::commit_to_branch(
-                    github,
-                    repo,
-                    branch,
-                    message,
-                    COMMIT_ATTEMPTS,
-                    async |base: &Snapshot<'_>| {
-                        let bytes = base.read(path).await?;
-                        let mut catalog = read(bytes.as_deref(), &described)?;
-                        edit(&mut catalog);
-                        Ok(vec![FileChange {
-                            path: path.clone(),
-                            contents: Some(model::to_bytes(&catalog)),
-                        }])
-                    },
-                )
-                .await?;
-                if let Committed::Created { sha, attempts } = committed {
-                    tracing::info!("committed {sha} to {described} ({attempts} attempt(s))");
-                }
-                Ok(())
-            }
+            FileRegistry::Repository(file) => file.change(message, edit).await,
         }
+    }
+}
+
+impl BranchFile {
+    fn describe(&self) -> String {
+        format!("{}@{}:{}", self.repo, self.branch, self.path)
+    }
+
+    async fn list(&self) -> Result<Catalog, RegistryError> {
+        let bytes = self
+            .github
+            .file(&self.repo, &self.path, &self.branch)
+            .await?;
+        read(bytes.as_deref(), &self.describe())
+    }
+
+    /// Applies `edit` to the catalog at the branch's head and commits it,
+    /// again from the new head when the branch moved meanwhile.
+    async fn change(
+        &self,
+        message: &str,
+        mut edit: impl FnMut(&mut Catalog),
+    ) -> Result<(), RegistryError> {
+        let described = self.describe();
+        let committed = commit::commit_to_branch(
+            &self.github,
+            &self.repo,
+            &self.branch,
+            message,
+            COMMIT_ATTEMPTS,
+            async |base: &Snapshot<'_>| {
+                let bytes = base.read(&self.path).await?;
+                let mut catalog = read(bytes.as_deref(), &described)?;
+                edit(&mut catalog);
+                Ok(vec![FileChange {
+                    path: self.path.clone(),
+                    contents: Some(model::to_bytes(&catalog)),
+                }])
+            },
+        )
+        .await?;
+        if let Committed::Created { sha, attempts } = committed {
+            tracing::info!("committed {sha} to {described} ({attempts} attempt(s))");
+        }
+        Ok(())
     }
 }
 

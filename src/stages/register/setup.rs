@@ -5,7 +5,7 @@ use super::super::Context;
 use crate::adapters::github::rest::RepoName;
 use crate::adapters::http::{Credential, Downloader, FetchPolicy};
 use crate::adapters::service_registry::Registry;
-use crate::adapters::service_registry::file::FileRegistry;
+use crate::adapters::service_registry::file::{BranchFile, FileRegistry};
 use crate::adapters::service_registry::http::{HttpRegistry, Paths};
 use crate::adapters::service_registry::probe::{self, Prober};
 use crate::cli::{RegistryArgs, RegistryKind};
@@ -134,12 +134,12 @@ impl RegistrySetup {
                             .default_branch
                     }
                 };
-                Registry::File(FileRegistry::Repository {
+                Registry::File(FileRegistry::Repository(BranchFile {
                     github,
                     repo: repo.clone(),
                     branch,
                     path: path.clone(),
-                })
+                }))
             }
             Backend::Http { url, token, paths } => {
                 let policy = FetchPolicy {
