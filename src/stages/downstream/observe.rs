@@ -9,7 +9,7 @@
 
 use super::plan::{Observed, ObservedConsumer, ObservedRollout, ObservedTarget, TRAILER};
 use super::request::{Folders, Request};
-use super::rollout::{self, RolloutRequest};
+use super::rollout::{self, Release, RolloutRequest};
 use crate::adapters::fs;
 use crate::adapters::github::commit::{self, Snapshot};
 use crate::adapters::github::rest::RepoName;
@@ -149,19 +149,18 @@ async fn observe_rollout(
     let snapshot = commit::snapshot(github, &source, &branch).await?;
     let mut packages = Vec::with_capacity(targets.len());
     for target in targets {
-        let version = target.version.to_string();
-        let semver = target.semver();
-        let read = rollout::observe(
-            github,
-            &snapshot,
-            settings,
-            history_dir,
-            &target.package,
-            &version,
-            semver,
-        )
-        .await
-        .with_context(|| format!("reading the rollout of {} {version}", target.package))?;
+        let release = Release {
+            package: target.package.clone(),
+            version: target.version.to_string(),
+            semver: target.semver(),
+        };
+        let context = format!(
+            "reading the rollout of {} {}",
+            release.package, release.version
+        );
+        let read = rollout::observe(github, &snapshot, settings, history_dir, release)
+            .await
+            .context(context)?;
         packages.push(read);
     }
     Ok(ObservedRollout {

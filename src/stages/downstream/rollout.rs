@@ -74,12 +74,19 @@ pub fn in_shard(repo: &str, (k, n): (u32, u32)) -> bool {
     hash % u64::from(n) == u64::from(k - 1)
 }
 
-/// What was read for one package's rollout.
+/// The package version a rollout ships: as written, and as the semver its
+/// waves' pins compare against.
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub struct Release {
     pub package: String,
     pub version: String,
     pub semver: semver::Version,
+}
+
+/// What was read for one package's rollout.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub release: Release,
     pub state_path: String,
     pub state: Option<RolloutState>,
     /// Unfinished rollouts of the same package at other versions.
@@ -127,11 +134,10 @@ pub async fn observe(
     source: &Snapshot<'_>,
     request: &RolloutRequest,
     history_dir: &str,
-    package: &str,
-    version: &str,
-    semver: semver::Version,
+    release: Release,
 ) -> Result<Observed> {
-    let state_path = RolloutState::path(history_dir, package, version);
+    let package = release.package.as_str();
+    let state_path = RolloutState::path(history_dir, package, &release.version);
     let state = match source.read(&state_path).await? {
         Some(bytes) => Some(RolloutState::parse(&bytes, &state_path)?),
         None => None,
@@ -167,9 +173,7 @@ pub async fn observe(
         _ => Vec::new(),
     };
     Ok(Observed {
-        package: package.to_owned(),
-        version: version.to_owned(),
-        semver,
+        release,
         state_path,
         state,
         older,
@@ -292,38 +296,31 @@ pub fn decide(
     now: OffsetDateTime,
 ) -> Result<PackagePlan> {
     let stamp = now.format(&Rfc3339).expect("a time formats");
-    let Observed {
-        package,
-        version,
-        semver,
-        state_path,
-        state,
-        older,
-        known_good,
-        pulls,
-        earlier,
-        sweep_conclusions,
-    } = observed;
-    let (before, mut current, superseded) = match state {
+    let Release {
+        package, version, ..
+    } = &observed.release;
+    let (before, mut current, superseded) = match observed.state {
         Some(state) => (Some(state.clone()), state, Vec::new()),
         None => {
             let new = start(
                 request,
                 consumers,
-                (&package, &version, &semver),
-                &known_good,
+                &observed.release,
+                &observed.known_good,
                 &stamp,
             )?;
-            let superseded = older
+            let superseded = observed
+                .older
                 .into_iter()
-                .filter_map(|(path, old)| Some((path, decide::supersede(old, &version, &stamp)?)))
+                .filter_map(|(path, old)| Some((path, decide::supersede(old, version, &stamp)?)))
                 .collect();
             (None, new, superseded)
         }
     };
-    let seen: Vec<PullObservation> = pulls.iter().chain(&earlier).cloned().collect();
-    record_sweeps(&mut current, &sweep_conclusions, &seen);
-    let mut known_good = known_good;
+    let pulls = &observed.pulls;
+    let seen: Vec<PullObservation> = pulls.iter().chain(&observed.earlier).cloned().collect();
+    record_sweeps(&mut current, &observed.sweep_conclusions, &seen);
+    let mut known_good = observed.known_good;
     let (step, after, sweeps) = if let Some((k, n)) = request.shard {
         // A shard opens its share of the wave the plan_only run claimed; the
         // state's other changes are that run's to make.
@@ -333,9 +330,9 @@ pub fn decide(
         };
         (wait, before.clone().unwrap_or(current), Vec::new())
     } else {
-        let (step, mut after) = step(request, current, &pulls, now, &stamp)?;
+        let (step, mut after) = step(request, current, pulls, now, &stamp)?;
         if step == Step::Complete {
-            known_good.record(&package, &version, &stamp);
+            known_good.record(package, version, &stamp);
         }
         if let Step::Ended { .. } = step {
             after = before.clone().unwrap_or(after);
@@ -355,9 +352,9 @@ pub fn decide(
     Ok(PackagePlan {
         now,
         sweeps,
-        package,
-        version,
-        state_path,
+        package: package.clone(),
+        version: version.clone(),
+        state_path: observed.state_path,
         step,
         before,
         after,
@@ -396,7 +393,7 @@ fn step(
 fn start(
     request: &RolloutRequest,
     consumers: &[Consumer],
-    (package, version, semver): (&str, &str, &semver::Version),
+    release: &Release,
     known_good: &KnownGood,
     stamp: &str,
 ) -> Result<RolloutState> {
@@ -409,7 +406,7 @@ fn start(
             pinned: c.rollout.pinned.clone(),
         })
         .collect();
-    let plan = waves::assign(&request.waves, &candidates, semver)?;
+    let plan = waves::assign(&request.waves, &candidates, &release.semver)?;
     let sweeps = |repo: &str| {
         consumers
             .iter()
@@ -419,11 +416,11 @@ fn start(
     };
     Ok(RolloutState::new(
         &NewRollout {
-            package,
-            version,
+            package: &release.package,
+            version: &release.version,
             bake_time_secs: request.bake_time_secs,
             max_failure_rate: request.max_failure_rate,
-            known_good: known_good.version(package).map(str::to_owned),
+            known_good: known_good.version(&release.package).map(str::to_owned),
             now: stamp,
         },
         plan,
