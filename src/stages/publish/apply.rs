@@ -74,7 +74,8 @@ impl Results {
     }
 }
 
-pub async fn apply(request: &Request, plan: &Plan, ctx: &Context) -> Result<Report> {
+pub async fn apply(plan: &Plan, ctx: &Context) -> Result<Report> {
+    let request = &plan.request;
     request.check_credentials(request.id_token_request.is_some())?;
     let http = Downloader::new(request.fetch.clone())?;
     let mut setup_failures = Vec::new();
@@ -127,8 +128,8 @@ pub async fn apply(request: &Request, plan: &Plan, ctx: &Context) -> Result<Repo
         request.pypi.as_ref().map(|_| pypi_results),
     );
 
-    let outputs = outputs(request, plan, npm_results.as_ref(), pypi_results.as_ref());
-    let summary = summary(request, plan, npm_results.as_ref(), pypi_results.as_ref());
+    let outputs = outputs(plan, npm_results.as_ref(), pypi_results.as_ref());
+    let summary = summary(plan, npm_results.as_ref(), pypi_results.as_ref());
     let failures: Vec<PublishError> = npm_results
         .into_iter()
         .chain(pypi_results)
@@ -328,12 +329,8 @@ fn pypi_page(pypi: &PypiRequest, project: &PyProject) -> String {
     )
 }
 
-pub fn outputs(
-    request: &Request,
-    plan: &Plan,
-    npm: Option<&Results>,
-    pypi: Option<&Results>,
-) -> Outputs {
+pub fn outputs(plan: &Plan, npm: Option<&Results>, pypi: Option<&Results>) -> Outputs {
+    let request = &plan.request;
     let mut outputs = Outputs::new();
     for name in super::OUTPUTS {
         outputs.set(name, "");
@@ -364,12 +361,8 @@ pub fn outputs(
     outputs
 }
 
-pub fn summary(
-    request: &Request,
-    plan: &Plan,
-    npm: Option<&Results>,
-    pypi: Option<&Results>,
-) -> String {
+pub fn summary(plan: &Plan, npm: Option<&Results>, pypi: Option<&Results>) -> String {
+    let request = &plan.request;
     let dry = npm.is_none() && pypi.is_none();
     let failed = npm.into_iter().chain(pypi).any(|r| !r.failed.is_empty());
     let title = match (dry, failed) {

@@ -66,16 +66,15 @@ impl Stage for Publish {
     }
 
     async fn apply(_inputs: PublishRequest, plan: Plan, ctx: &Context) -> Result<Report> {
-        apply::apply(&plan.request, &plan, ctx).await
+        apply::apply(&plan, ctx).await
     }
 
     /// What each package would be (names, versions, pages), with nothing sent.
     fn dry_run_report(_inputs: &PublishRequest, plan: &Plan, _ctx: &Context) -> Result<Report> {
         shape::print_plan(Self::NAME, &plan.describe());
-        let request = &plan.request;
         Ok(Report {
-            outputs: apply::outputs(request, plan, None, None),
-            summary: apply::summary(request, plan, None, None),
+            outputs: apply::outputs(plan, None, None),
+            summary: apply::summary(plan, None, None),
             stdout: None,
             failure: None,
         })
