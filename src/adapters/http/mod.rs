@@ -292,7 +292,9 @@ impl Downloader {
         let max_delay = self.policy.max_delay;
         let mut downloaded = (|| async {
             attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            self.attempt(url, credential, headers).await
+            // One attempt: redirects included, under one deadline.
+            self.under_deadline(url, self.follow(url, credential, headers))
+                .await
         })
         .retry(backoff)
         .sleep(tokio::time::sleep)
@@ -309,15 +311,15 @@ impl Downloader {
         Ok(downloaded)
     }
 
-    /// One attempt, redirects included, under the attempt deadline.
-    async fn attempt(
+    /// `exchange` under the attempt deadline; running out of it is a
+    /// timeout naming `url` and the setting that sets the deadline.
+    async fn under_deadline(
         &self,
         url: &Url,
-        credential: Option<&Credential>,
-        headers: &[(&'static str, &str)],
+        exchange: impl Future<Output = Result<Downloaded, HttpError>>,
     ) -> Result<Downloaded, HttpError> {
         let deadline = self.policy.attempt_timeout;
-        match tokio::time::timeout(deadline, self.follow(url, credential, headers)).await {
+        match tokio::time::timeout(deadline, exchange).await {
             Ok(result) => result,
             Err(_) => Err(HttpError::Timeout {
                 url: url.to_string(),
@@ -379,7 +381,6 @@ impl Downloader {
         if let Some(cred) = credential {
             request = cred.authorize(request, url);
         }
-        let deadline = self.policy.attempt_timeout;
         let exchange = async {
             let response = request
                 .send()
@@ -396,14 +397,7 @@ impl Downloader {
             }
             self.answer(url.clone(), response).await
         };
-        match tokio::time::timeout(deadline, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(HttpError::Timeout {
-                url: url.to_string(),
-                after: deadline,
-                setting: self.policy.timeout_setting,
-            }),
-        }
+        self.under_deadline(url, exchange).await
     }
 
     /// A final (non-redirect) response: its body under the size cap, or a
