@@ -1,8 +1,9 @@
 //! Test helpers of the SDK modules: the model lowered from a spec's text,
-//! and its named types looked up by name, so that each module's tests state
-//! only their spec and what they expect of it.
+//! its named types looked up by name, and an empty model for the emitters,
+//! so that each module's tests state only their spec and what they expect
+//! of it.
 
-use super::model::{Api, TypeDef};
+use super::model::{Api, Docs, TypeDef};
 use super::{Language, lower};
 use crate::spec::testutil::load_one;
 
@@ -11,6 +12,22 @@ use crate::spec::testutil::load_one;
 pub(crate) fn lowered(yaml: &str, lang: Language) -> Api {
     let spec = load_one(yaml).unwrap_or_else(|p| panic!("{p:#?}"));
     lower(&spec.upgraded, lang)
+}
+
+/// An API named `A`, version `1`, with nothing else in it: what an emitter
+/// prints around no operations and no types.
+pub(crate) fn empty_api(language: Language) -> Api {
+    Api {
+        language,
+        name: "A".into(),
+        version: "1".into(),
+        docs: Docs::default(),
+        servers: vec![],
+        security_schemes: vec![],
+        resources: vec![],
+        types: vec![],
+        warnings: vec![],
+    }
 }
 
 /// The type of `api` named `name`; panics listing the names there are.
