@@ -854,7 +854,7 @@ fn literal(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sdk::testutil::empty_api;
+    use crate::sdk::testutil::{cat_or_dog, empty_api};
 
     #[test]
     fn type_expressions_and_codecs() {
@@ -883,16 +883,7 @@ mod tests {
             value: serde_json::json!(1.5),
         };
         assert_eq!(py_type(&f, IN_MODELS), "float");
-        let d = Type::Union {
-            variants: vec![
-                Type::Ref { name: "Cat".into() },
-                Type::Ref { name: "Dog".into() },
-            ],
-            discriminator: Some(Discriminator {
-                property: "pet-type".into(),
-                mapping: vec![("cat".into(), "Cat".into())],
-            }),
-        };
+        let d = cat_or_dog();
         assert_eq!(
             codec_text(&d),
             r#"{"union":["Cat","Dog"],"discriminator":"pet-type","mapping":{"cat":"Cat"}}"#

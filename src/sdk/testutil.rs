@@ -1,9 +1,9 @@
 //! Test helpers of the SDK modules: the model lowered from a spec's text,
-//! its named types looked up by name, and an empty model for the emitters,
-//! so that each module's tests state only their spec and what they expect
-//! of it.
+//! its named types looked up by name, and models and types the emitters'
+//! tests print alike, so that each module's tests state only their spec and
+//! what they expect of it.
 
-use super::model::{Api, Docs, TypeDef};
+use super::model::{Api, Discriminator, Docs, Type, TypeDef};
 use super::{Language, lower};
 use crate::spec::testutil::load_one;
 
@@ -27,6 +27,21 @@ pub(crate) fn empty_api(language: Language) -> Api {
         resources: vec![],
         types: vec![],
         warnings: vec![],
+    }
+}
+
+/// `Cat | Dog`, told apart by `pet-type` (`cat` maps to `Cat`, `Dog` has no
+/// mapping): a discriminated union as each emitter prints it.
+pub(crate) fn cat_or_dog() -> Type {
+    Type::Union {
+        variants: vec![
+            Type::Ref { name: "Cat".into() },
+            Type::Ref { name: "Dog".into() },
+        ],
+        discriminator: Some(Discriminator {
+            property: "pet-type".into(),
+            mapping: vec![("cat".into(), "Cat".into())],
+        }),
     }
 }
 

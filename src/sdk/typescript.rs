@@ -657,7 +657,7 @@ fn literal(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sdk::testutil::empty_api;
+    use crate::sdk::testutil::{cat_or_dog, empty_api};
 
     #[test]
     fn package_names() {
@@ -757,16 +757,7 @@ mod tests {
             ],
         };
         assert_eq!(ts_type(&e, ""), "\"a\\\"*/\" | -1");
-        let u = Type::Union {
-            variants: vec![
-                Type::Ref { name: "Cat".into() },
-                Type::Ref { name: "Dog".into() },
-            ],
-            discriminator: Some(Discriminator {
-                property: "pet-type".into(),
-                mapping: vec![("cat".into(), "Cat".into())],
-            }),
-        };
+        let u = cat_or_dog();
         assert_eq!(ts_type(&u, ""), "(Cat & { \"pet-type\": \"cat\" }) | Dog");
     }
 }
