@@ -28,25 +28,51 @@ use super::walk::{At, Walk, show};
 /// What an absent keyword map reads as.
 static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
 
-/// Subschema keywords that narrow when they appear: (keyword, rule stem).
-const SUBSCHEMAS: &[(&str, &str)] = &[
-    ("contains", "contains"),
-    ("if", "if"),
-    ("then", "then"),
-    ("else", "else"),
-    ("propertyNames", "property-names"),
-    ("unevaluatedItems", "unevaluated-items"),
-    ("unevaluatedProperties", "unevaluated-properties"),
-    ("contentSchema", "content-schema"),
+/// A keyword and the stem of its rule ids (`patternProperties` ->
+/// `pattern-property-added`): the comparisons below always take both.
+#[derive(Clone, Copy)]
+struct Keyword {
+    name: &'static str,
+    stem: &'static str,
+}
+
+const fn keyword(name: &'static str, stem: &'static str) -> Keyword {
+    Keyword { name, stem }
+}
+
+impl Keyword {
+    /// The rule id for a movement of this keyword (`added`, `changed`, ...).
+    fn rule(self, movement: &str) -> String {
+        format!("{}-{movement}", self.stem)
+    }
+}
+
+/// Subschema keywords that narrow when they appear.
+const SUBSCHEMAS: &[Keyword] = &[
+    keyword("contains", "contains"),
+    keyword("if", "if"),
+    keyword("then", "then"),
+    keyword("else", "else"),
+    keyword("propertyNames", "property-names"),
+    keyword("unevaluatedItems", "unevaluated-items"),
+    keyword("unevaluatedProperties", "unevaluated-properties"),
+    keyword("contentSchema", "content-schema"),
+];
+
+/// Keyword maps of subschemas, compared entry by entry.
+const KEYED: &[Keyword] = &[
+    keyword("patternProperties", "pattern-property"),
+    keyword("dependentSchemas", "dependent-schema"),
 ];
 
 pub(crate) fn compare<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At) {
-    for (keyword, stem) in SUBSCHEMAS {
-        compare_subschema(w, b, r, at, keyword, stem);
+    for &kw in SUBSCHEMAS {
+        compare_subschema(w, b, r, at, kw);
     }
     compare_prefix_items(w, b, r, at);
-    compare_keyed(w, b, r, at, "patternProperties", "pattern-property");
-    compare_keyed(w, b, r, at, "dependentSchemas", "dependent-schema");
+    for &kw in KEYED {
+        compare_keyed(w, b, r, at, kw);
+    }
     compare_dependent_required(w, b, r, at);
     compare_content_strings(w, b, r, at);
     compare_unique_items(w, b, r, at);
@@ -60,22 +86,16 @@ fn constraining<'a>(view: &View<'a>, keyword: &str) -> Option<(&'a Value, String
     (!empty).then(|| (value, pointer::child(ptr, keyword)))
 }
 
-fn compare_subschema<'a>(
-    w: &mut Walk<'a>,
-    b: &View<'a>,
-    r: &View<'a>,
-    at: &At,
-    keyword: &str,
-    stem: &str,
-) {
+fn compare_subschema<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At, kw: Keyword) {
+    let keyword = kw.name;
     match (constraining(b, keyword), constraining(r, keyword)) {
         (None, Some((value, rp))) => {
             let detail = format!("`{keyword}` {} was added", show(value));
-            w.schema_change(at, &format!("{stem}-added"), &b.ptr, &rp, detail);
+            w.schema_change(at, &kw.rule("added"), &b.ptr, &rp, detail);
         }
         (Some((value, bp)), None) => {
             let detail = format!("`{keyword}` {} was removed", show(value));
-            w.schema_change(at, &format!("{stem}-removed"), &bp, &r.ptr, detail);
+            w.schema_change(at, &kw.rule("removed"), &bp, &r.ptr, detail);
         }
         // `if` is a condition, not a constraint: a change to it moves which
         // values `then`/`else` apply to, in no single direction.
@@ -117,14 +137,8 @@ fn compare_prefix_items<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &A
 
 /// Keyword maps of subschemas (`patternProperties`, `dependentSchemas`):
 /// entries added or removed, shared entries compared.
-fn compare_keyed<'a>(
-    w: &mut Walk<'a>,
-    b: &View<'a>,
-    r: &View<'a>,
-    at: &At,
-    keyword: &str,
-    stem: &str,
-) {
+fn compare_keyed<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At, kw: Keyword) {
+    let keyword = kw.name;
     let map = |view: &View<'a>| {
         view.kw(keyword)
             .and_then(|(v, ptr)| Some((v.as_object()?, pointer::child(ptr, keyword))))
@@ -136,14 +150,14 @@ fn compare_keyed<'a>(
     let names = |keys: &[&String]| keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
     if !added.is_empty() {
         let detail = format!("`{keyword}` entries added: {}", names(&added).join(", "));
-        w.schema_change(at, &format!("{stem}-added"), &bp, &rp, detail);
+        w.schema_change(at, &kw.rule("added"), &bp, &rp, detail);
     }
     if !removed.is_empty() {
         let detail = format!(
             "`{keyword}` entries removed: {}",
             names(&removed).join(", ")
         );
-        w.schema_change(at, &format!("{stem}-removed"), &bp, &rp, detail);
+        w.schema_change(at, &kw.rule("removed"), &bp, &rp, detail);
     }
     for (key, bs) in bm {
         if let Some(rs) = rm.get(key)
@@ -218,16 +232,17 @@ fn compare_unique_items<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &A
 /// `contentMediaType` / `contentEncoding`: what a string carries; any
 /// change means old clients encode or decode it wrongly.
 fn compare_content_strings<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At) {
-    for (keyword, stem) in [
-        ("contentMediaType", "content-media-type"),
-        ("contentEncoding", "content-encoding"),
+    for kw in [
+        keyword("contentMediaType", "content-media-type"),
+        keyword("contentEncoding", "content-encoding"),
     ] {
+        let keyword = kw.name;
         let value = |view: &View<'a>| content_keyword(view, keyword);
         let (old, new) = (value(b), value(r));
         if old != new {
             let show = |v: Option<&str>| v.map_or("none".to_owned(), |v| format!("`{v}`"));
             let detail = format!("`{keyword}` changed from {} to {}", show(old), show(new));
-            w.schema_change(at, &format!("{stem}-changed"), &b.ptr, &r.ptr, detail);
+            w.schema_change(at, &kw.rule("changed"), &b.ptr, &r.ptr, detail);
         }
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn compare<'a>(w: &mut Walk<'a>, b: &View<'a>, r: &View<'a>, at: &At)
     }
 }
 
-fn emit(w: &mut Walk<'_>, id: &str, base: &str, revision: &str, at: &At, detail: &str) {
+fn emit(w: &mut Walk<'_>, id: &str, (base, revision): (&str, &str), at: &At, detail: &str) {
     let message = sentence(&format!("{}: {detail}", at.label()));
     w.out.emit(id, Some(base), Some(revision), message);
 }
@@ -88,15 +88,14 @@ fn removed(w: &mut Walk<'_>, bp: &Property<'_>, bf: &Facts, r: &View<'_>, at: &A
             emit(
                 w,
                 "request-property-removed",
-                &bp.ptr,
-                &r.ptr,
+                (&bp.ptr, &r.ptr),
                 at,
                 "was removed",
             );
         }
         Dir::Response if !bf.write_only => {
             let id = format!("response-{}-property-removed", kind_of(bf.required));
-            emit(w, &id, &bp.ptr, &r.ptr, at, "was removed");
+            emit(w, &id, (&bp.ptr, &r.ptr), at, "was removed");
         }
         _ => {}
     }
@@ -111,14 +110,22 @@ fn added(w: &mut Walk<'_>, rp: &Property<'_>, rf: &Facts, b: &View<'_>, at: &At)
                 (false, _) => "new-optional-request-property",
             };
             let detail = format!("was added as {}", kind_of(rf.required));
-            emit(w, id, &b.ptr, &rp.ptr, at, &detail);
+            emit(w, id, (&b.ptr, &rp.ptr), at, &detail);
         }
         Dir::Response if !rf.write_only => {
             let id = format!("response-{}-property-added", kind_of(rf.required));
-            emit(w, &id, &b.ptr, &rp.ptr, at, "was added");
+            emit(w, &id, (&b.ptr, &rp.ptr), at, "was added");
         }
         _ => {}
     }
+}
+
+/// One property on both sides as the rules on its changes read it: the
+/// pointers a finding cites and the facts compared, always together.
+#[derive(Clone, Copy)]
+struct Pair<'p> {
+    ptrs: (&'p str, &'p str),
+    facts: (&'p Facts, &'p Facts),
 }
 
 /// Reports property-level changes; returns whether the schemas should be
@@ -149,21 +156,23 @@ fn changed(
             format!("{label}: is no longer deprecated"),
         ),
     );
+    let pair = Pair {
+        ptrs: (b, r),
+        facts: (bf, rf),
+    };
     match at.dir {
-        Dir::Request => request_changed(w, (b, r), bf, rf, at),
-        Dir::Response => response_changed(w, (b, r), bf, rf, at),
+        Dir::Request => request_changed(w, pair, at),
+        Dir::Response => response_changed(w, pair, at),
     }
 }
 
 /// The request side of [`changed`]: readOnly and writeOnly flips, and
 /// required-ness as a client must send it.
-fn request_changed(
-    w: &mut Walk<'_>,
-    (b, r): (&str, &str),
-    bf: &Facts,
-    rf: &Facts,
-    at: &At,
-) -> bool {
+fn request_changed(w: &mut Walk<'_>, pair: Pair<'_>, at: &At) -> bool {
+    let Pair {
+        ptrs: (b, r),
+        facts: (bf, rf),
+    } = pair;
     let kind = kind_of(rf.required);
     let label = at.label();
     for (was, is, which, keyword) in [
@@ -191,8 +200,7 @@ fn request_changed(
         emit(
             w,
             "request-property-became-required",
-            b,
-            r,
+            (b, r),
             at,
             "became required",
         );
@@ -200,8 +208,7 @@ fn request_changed(
         emit(
             w,
             "request-property-became-optional",
-            b,
-            r,
+            (b, r),
             at,
             "became optional",
         );
@@ -211,13 +218,11 @@ fn request_changed(
 
 /// The response side of [`changed`]: writeOnly flips, and required-ness as
 /// a client may rely on it.
-fn response_changed(
-    w: &mut Walk<'_>,
-    (b, r): (&str, &str),
-    bf: &Facts,
-    rf: &Facts,
-    at: &At,
-) -> bool {
+fn response_changed(w: &mut Walk<'_>, pair: Pair<'_>, at: &At) -> bool {
+    let Pair {
+        ptrs: (b, r),
+        facts: (bf, rf),
+    } = pair;
     if bf.write_only != rf.write_only {
         let (which, detail) = if rf.write_only {
             ("write-only", "became writeOnly and is no longer returned")
@@ -231,8 +236,7 @@ fn response_changed(
         emit(
             w,
             &format!("response-{kind}-property-became-{which}"),
-            b,
-            r,
+            (b, r),
             at,
             detail,
         );
@@ -244,8 +248,7 @@ fn response_changed(
         emit(
             w,
             "response-property-became-optional",
-            b,
-            r,
+            (b, r),
             at,
             "became optional",
         );
@@ -253,8 +256,7 @@ fn response_changed(
         emit(
             w,
             "response-property-became-required",
-            b,
-            r,
+            (b, r),
             at,
             "became required",
         );

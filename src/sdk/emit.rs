@@ -13,6 +13,19 @@ use super::model::{
     Server,
 };
 
+/// Package-level choices that do not come from the spec, which every
+/// emitter takes; each checks them by its registry's rules.
+#[derive(Debug, Clone)]
+pub struct PackageOptions {
+    /// The package name as its registry spells it: npm (`@acme/pets` or
+    /// `acme-pets`), or the Python distribution name, PEP 503-normalised
+    /// (`acme-pets`).
+    pub package_name: String,
+    /// The package version (usually the spec's `info.version`; PEP 440 for
+    /// Python, `1.2.0b1`).
+    pub package_version: String,
+}
+
 /// The package and the API it is a client of, as every emitter's templates
 /// see them (titles, metadata, the README's heading).
 #[derive(Debug, Serialize)]
@@ -27,10 +40,10 @@ pub struct PackageCtx {
 }
 
 impl PackageCtx {
-    pub(crate) fn new(api: &Api, package_name: &str, package_version: &str) -> PackageCtx {
+    pub(crate) fn new(api: &Api, options: &PackageOptions) -> PackageCtx {
         PackageCtx {
-            package_name: package_name.to_owned(),
-            package_version: package_version.to_owned(),
+            package_name: options.package_name.clone(),
+            package_version: options.package_version.clone(),
             api_name: api.name.clone(),
             api_version: api.version.clone(),
             api_docs: api.docs.text(),

@@ -61,14 +61,10 @@ pub const STATIC: super::StaticFiles = super::builtin_files!(
     ]
 );
 
-/// Package-level choices that do not come from the spec.
-#[derive(Debug, Clone)]
-pub struct TsOptions {
-    /// npm package name (`@acme/pets` or `acme-pets`).
-    pub package_name: String,
-    /// Package version (usually the spec's `info.version`).
-    pub package_version: String,
-}
+/// Package-level choices that do not come from the spec: the npm package
+/// name (`@acme/pets` or `acme-pets`) and the version (usually the spec's
+/// `info.version`); [`render`] rejects names npm would not take.
+pub type TsOptions = emit::PackageOptions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TsError {
@@ -309,7 +305,7 @@ fn context(api: &Api, options: &TsOptions) -> TsContext {
         })
         .collect::<Vec<_>>();
     TsContext {
-        package: emit::PackageCtx::new(api, &options.package_name, &options.package_version),
+        package: emit::PackageCtx::new(api, options),
         servers: api.servers.iter().map(server_ctx).collect(),
         schemes: api.security_schemes.iter().map(scheme_ctx).collect(),
         resources,
@@ -661,6 +657,7 @@ fn literal(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sdk::testutil::{cat_or_dog, empty_api};
 
     #[test]
     fn package_names() {
@@ -675,19 +672,12 @@ mod tests {
     #[test]
     fn strict_undefined_and_overrides() {
         let api = Api {
-            language: Language::TypeScript,
-            name: "A".into(),
-            version: "1".into(),
-            docs: Docs::default(),
             servers: vec![Server {
                 url: "/".into(),
                 description: None,
                 variables: vec![],
             }],
-            security_schemes: vec![],
-            resources: vec![],
-            types: vec![],
-            warnings: vec![],
+            ..empty_api(Language::TypeScript)
         };
         let options = TsOptions {
             package_name: "a".into(),
@@ -767,16 +757,7 @@ mod tests {
             ],
         };
         assert_eq!(ts_type(&e, ""), "\"a\\\"*/\" | -1");
-        let u = Type::Union {
-            variants: vec![
-                Type::Ref { name: "Cat".into() },
-                Type::Ref { name: "Dog".into() },
-            ],
-            discriminator: Some(Discriminator {
-                property: "pet-type".into(),
-                mapping: vec![("cat".into(), "Cat".into())],
-            }),
-        };
+        let u = cat_or_dog();
         assert_eq!(ts_type(&u, ""), "(Cat & { \"pet-type\": \"cat\" }) | Dog");
     }
 }
