@@ -877,7 +877,7 @@ impl Bundler<'_> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use crate::spec::testutil::{load_files, load_files_with};
     use crate::spec::{Limits, LoadedSpec, Problem, unresolved_refs};
@@ -901,6 +901,12 @@ mod tests {
         load_files_with(&all, limits)
     }
 
+    /// The JSON schema of the `200` response of `GET {path}`: where most
+    /// of these documents put the `$ref` under test.
+    fn get_200_schema<'a>(doc: &'a Value, path: &str) -> &'a Value {
+        &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    }
+
     #[test]
     fn shared_external_schema_is_hoisted_once() {
         let r = "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas/Pet.yaml'}\n  /b:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: './schemas/Pet.yaml'}\n";
@@ -917,12 +923,14 @@ mod tests {
             doc["components"]["schemas"]["Pet"]["properties"]["name"],
             json!({"type": "string"})
         );
-        let schema = |p: &str| {
-            doc["paths"][p]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-                .clone()
-        };
-        assert_eq!(schema("/a"), json!({"$ref": "#/components/schemas/Pet"}));
-        assert_eq!(schema("/b"), json!({"$ref": "#/components/schemas/Pet"}));
+        assert_eq!(
+            get_200_schema(doc, "/a"),
+            &json!({"$ref": "#/components/schemas/Pet"})
+        );
+        assert_eq!(
+            get_200_schema(doc, "/b"),
+            &json!({"$ref": "#/components/schemas/Pet"})
+        );
         assert!(unresolved_refs(doc).is_empty());
     }
 
@@ -987,8 +995,8 @@ mod tests {
         .unwrap();
         let doc = &spec.document;
         assert_eq!(
-            doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
-            json!({"$ref": "#/components/schemas/Item"})
+            get_200_schema(doc, "/a"),
+            &json!({"$ref": "#/components/schemas/Item"})
         );
         assert_eq!(
             doc["components"]["schemas"]["Item"]["properties"]["next"],
@@ -1008,8 +1016,8 @@ mod tests {
             json!({"type": "string"})
         );
         assert_eq!(
-            doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
-            json!({"$ref": "#/components/schemas/Pet"})
+            get_200_schema(doc, "/a"),
+            &json!({"$ref": "#/components/schemas/Pet"})
         );
         assert_eq!(doc["components"]["schemas"].as_object().unwrap().len(), 1);
     }
@@ -1046,8 +1054,8 @@ mod tests {
         );
         assert_eq!(doc["components"]["schemas"]["B"], json!({"type": "string"}));
         assert_eq!(
-            doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
-            json!({"$ref": "#/components/schemas/A"})
+            get_200_schema(doc, "/a"),
+            &json!({"$ref": "#/components/schemas/A"})
         );
         assert_eq!(spec.warnings.len(), 1, "{:?}", spec.warnings);
         assert_eq!(spec.warnings[0].pointer, "/components/schemas/$ref");
@@ -1084,9 +1092,8 @@ mod tests {
         let r = "paths:\n  /a:\n    $ref: 'a.yaml'\ncomponents:\n  schemas:\n    Root: {type: string}\n";
         let spec = bundle(r, &[("a.yaml", a)]).unwrap();
         assert_eq!(
-            spec.document["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]
-                ["schema"],
-            json!({"$ref": "#/components/schemas/Root"})
+            get_200_schema(&spec.document, "/a"),
+            &json!({"$ref": "#/components/schemas/Root"})
         );
     }
 
