@@ -178,17 +178,21 @@ mod tests {
         }
     }
 
+    /// Applies the list written in `yaml`, which must parse, to `findings`.
+    fn apply(yaml: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Ignored>) {
+        IgnoreList::parse(yaml).unwrap().apply(findings)
+    }
+
     #[test]
     fn entries_match_on_every_field_they_give() {
-        let list = IgnoreList::parse(
+        let (kept, ignored) = apply(
             "- id: response-optional-property-removed\n  operation: get /pets\n  reason: never populated\n",
-        )
-        .unwrap();
-        let (kept, ignored) = list.apply(vec![
-            finding("response-optional-property-removed", "GET /pets", "a"),
-            finding("response-optional-property-removed", "GET /owners", "b"),
-            finding("api-path-removed-without-deprecation", "GET /pets", "c"),
-        ]);
+            vec![
+                finding("response-optional-property-removed", "GET /pets", "a"),
+                finding("response-optional-property-removed", "GET /owners", "b"),
+                finding("api-path-removed-without-deprecation", "GET /pets", "c"),
+            ],
+        );
         assert_eq!(kept.len(), 2);
         assert_eq!(ignored.len(), 1);
         assert_eq!(ignored[0].reason, "never populated");
@@ -197,22 +201,21 @@ mod tests {
 
     #[test]
     fn message_contains_narrows_further() {
-        let list = IgnoreList::parse(
+        let (kept, ignored) = apply(
             "- id: response-optional-property-removed\n  message_contains: legacy\n  reason: r\n",
-        )
-        .unwrap();
-        let (kept, ignored) = list.apply(vec![
-            finding(
-                "response-optional-property-removed",
-                "GET /a",
-                "`legacy` removed",
-            ),
-            finding(
-                "response-optional-property-removed",
-                "GET /a",
-                "`name` removed",
-            ),
-        ]);
+            vec![
+                finding(
+                    "response-optional-property-removed",
+                    "GET /a",
+                    "`legacy` removed",
+                ),
+                finding(
+                    "response-optional-property-removed",
+                    "GET /a",
+                    "`name` removed",
+                ),
+            ],
+        );
         assert_eq!((kept.len(), ignored.len()), (1, 1));
     }
 
@@ -240,22 +243,21 @@ mod tests {
 
     #[test]
     fn a_level_entry_relevels_instead_of_silencing() {
-        let list = IgnoreList::parse(
-            "- id: response-optional-property-removed\n  operation: GET /legacy\n  reason: never read\n\
-             - id: response-optional-property-removed\n  level: breaking\n  reason: our clients read every field\n\
-             - id: request-body-removed\n  level: info\n  reason: bodies were never sent\n",
-        )
-        .unwrap();
         let mut removed = finding("request-body-removed", "POST /a", "x");
         removed.level = Level::Breaking;
         let mut optional = finding("response-optional-property-removed", "GET /a", "y");
         optional.level = Level::Warning;
-        let (kept, ignored) = list.apply(vec![
-            finding("response-optional-property-removed", "GET /legacy", "z"),
-            optional,
-            removed,
-            finding("api-path-removed-without-deprecation", "GET /b", "w"),
-        ]);
+        let (kept, ignored) = apply(
+            "- id: response-optional-property-removed\n  operation: GET /legacy\n  reason: never read\n\
+             - id: response-optional-property-removed\n  level: breaking\n  reason: our clients read every field\n\
+             - id: request-body-removed\n  level: info\n  reason: bodies were never sent\n",
+            vec![
+                finding("response-optional-property-removed", "GET /legacy", "z"),
+                optional,
+                removed,
+                finding("api-path-removed-without-deprecation", "GET /b", "w"),
+            ],
+        );
         assert_eq!(ignored.len(), 1);
         assert_eq!(ignored[0].finding.message, "z");
         let levels: Vec<(&str, Level)> = kept.iter().map(|f| (f.id.as_str(), f.level)).collect();
