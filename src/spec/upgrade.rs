@@ -236,85 +236,98 @@ mod tests {
         out["components"]["schemas"]["S"].clone()
     }
 
+    /// Asserts that upgrading each 3.0 schema gives the 3.1 schema paired
+    /// with it.
+    #[track_caller]
+    fn assert_upgrades(cases: &[(Value, Value)]) {
+        for (before, after) in cases {
+            assert_eq!(&up(before.clone()), after, "upgrading {before}");
+        }
+    }
+
     #[test]
     fn nullable_with_type_becomes_type_array_and_enum_gets_null() {
-        assert_eq!(
-            up(json!({"type": "string", "nullable": true})),
-            json!({"type": ["string", "null"]})
-        );
-        assert_eq!(
-            up(json!({"type": "string", "enum": ["a"], "nullable": true})),
-            json!({"type": ["string", "null"], "enum": ["a", null]})
-        );
-        assert_eq!(
-            up(json!({"type": "string", "nullable": false})),
-            json!({"type": "string"})
-        );
+        assert_upgrades(&[
+            (
+                json!({"type": "string", "nullable": true}),
+                json!({"type": ["string", "null"]}),
+            ),
+            (
+                json!({"type": "string", "enum": ["a"], "nullable": true}),
+                json!({"type": ["string", "null"], "enum": ["a", null]}),
+            ),
+            (
+                json!({"type": "string", "nullable": false}),
+                json!({"type": "string"}),
+            ),
+        ]);
     }
 
     #[test]
     fn nullable_ref_is_wrapped_in_any_of_keeping_annotations_outside() {
-        assert_eq!(
-            up(json!({"$ref": "#/components/schemas/T", "description": "d", "nullable": true})),
-            json!({"description": "d", "anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}]})
-        );
-        assert_eq!(
-            up(json!({"oneOf": [{"type": "string"}], "nullable": true})),
-            json!({"anyOf": [{"oneOf": [{"type": "string"}]}, {"type": "null"}]})
-        );
-        assert_eq!(
-            up(json!({"description": "any", "nullable": true})),
-            json!({"description": "any"})
-        );
+        assert_upgrades(&[
+            (
+                json!({"$ref": "#/components/schemas/T", "description": "d", "nullable": true}),
+                json!({"description": "d", "anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}]}),
+            ),
+            (
+                json!({"oneOf": [{"type": "string"}], "nullable": true}),
+                json!({"anyOf": [{"oneOf": [{"type": "string"}]}, {"type": "null"}]}),
+            ),
+            (
+                json!({"description": "any", "nullable": true}),
+                json!({"description": "any"}),
+            ),
+        ]);
     }
 
     #[test]
     fn a_bare_nullable_all_of_branch_makes_the_schema_nullable() {
-        assert_eq!(
-            up(
-                json!({"allOf": [{"$ref": "#/components/schemas/U"}, {"nullable": true}], "description": "d"})
+        assert_upgrades(&[
+            (
+                json!({"allOf": [{"$ref": "#/components/schemas/U"}, {"nullable": true}], "description": "d"}),
+                json!({"description": "d", "anyOf": [{"allOf": [{"$ref": "#/components/schemas/U"}]}, {"type": "null"}]}),
             ),
-            json!({"description": "d", "anyOf": [{"allOf": [{"$ref": "#/components/schemas/U"}]}, {"type": "null"}]})
-        );
-        // Its annotations move up rather than being lost.
-        assert_eq!(
-            up(
-                json!({"allOf": [{"$ref": "#/components/schemas/U"}, {"nullable": true, "readOnly": true}]})
+            // Its annotations move up rather than being lost.
+            (
+                json!({"allOf": [{"$ref": "#/components/schemas/U"}, {"nullable": true, "readOnly": true}]}),
+                json!({"readOnly": true, "anyOf": [{"allOf": [{"$ref": "#/components/schemas/U"}]}, {"type": "null"}]}),
             ),
-            json!({"readOnly": true, "anyOf": [{"allOf": [{"$ref": "#/components/schemas/U"}]}, {"type": "null"}]})
-        );
-        // A branch with constraints is a real schema, not a nullability marker.
-        assert_eq!(
-            up(json!({"allOf": [{"type": "string", "nullable": true, "minLength": 1}]})),
-            json!({"allOf": [{"type": ["string", "null"], "minLength": 1}]})
-        );
+            // A branch with constraints is a real schema, not a nullability marker.
+            (
+                json!({"allOf": [{"type": "string", "nullable": true, "minLength": 1}]}),
+                json!({"allOf": [{"type": ["string", "null"], "minLength": 1}]}),
+            ),
+        ]);
     }
 
     #[test]
     fn exclusive_bounds_become_numbers() {
-        assert_eq!(
-            up(
-                json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 9, "exclusiveMaximum": false})
+        assert_upgrades(&[
+            (
+                json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 9, "exclusiveMaximum": false}),
+                json!({"type": "number", "exclusiveMinimum": 0, "maximum": 9}),
             ),
-            json!({"type": "number", "exclusiveMinimum": 0, "maximum": 9})
-        );
-        assert_eq!(up(json!({"exclusiveMaximum": true})), json!({}));
+            (json!({"exclusiveMaximum": true}), json!({})),
+        ]);
     }
 
     #[test]
     fn example_becomes_examples_and_binary_formats_get_content_keywords() {
-        assert_eq!(
-            up(json!({"type": "integer", "example": 3})),
-            json!({"type": "integer", "examples": [3]})
-        );
-        assert_eq!(
-            up(json!({"type": "string", "format": "byte"})),
-            json!({"type": "string", "format": "byte", "contentEncoding": "base64"})
-        );
-        assert_eq!(
-            up(json!({"type": "string", "format": "binary"})),
-            json!({"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"})
-        );
+        assert_upgrades(&[
+            (
+                json!({"type": "integer", "example": 3}),
+                json!({"type": "integer", "examples": [3]}),
+            ),
+            (
+                json!({"type": "string", "format": "byte"}),
+                json!({"type": "string", "format": "byte", "contentEncoding": "base64"}),
+            ),
+            (
+                json!({"type": "string", "format": "binary"}),
+                json!({"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}),
+            ),
+        ]);
     }
 
     #[test]
