@@ -42,7 +42,10 @@
 //! Pure modules never touch the network, the filesystem, the environment or
 //! the clock, and never import `adapters`, `actions`, `stages` or `cli`
 //! (`tests/it/architecture.rs` checks it; `clippy.toml` disallows `std::fs`
-//! and `std::env::var` outside `actions/` and `adapters/`).
+//! and `std::env::var` outside `actions/` and `adapters/`). Within a folder,
+//! modules import each other one way, so each reads without its siblings'
+//! callers (`tests/it/module_graph.rs` checks it; the diff's recursive
+//! descent over subschemas is the one ring, listed there with its reason).
 
 pub mod actions;
 pub mod adapters;

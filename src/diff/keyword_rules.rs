@@ -5,8 +5,8 @@
 //!
 //! Pure data: must not do I/O.
 
-use super::finding::Level::{self, Breaking as B, Info as I, Warning as W};
-use super::rules::{SchemaChange, change};
+use super::level::Level::{self, Breaking as B, Info as I, Warning as W};
+use super::schema_change::{SchemaChange, change};
 
 /// Generated for the four body and property subjects, like `SCHEMA_CHANGES`.
 #[rustfmt::skip]

@@ -69,6 +69,7 @@ mod request_body;
 mod responses;
 mod rules;
 mod schema;
+mod schema_change;
 mod schema_view;
 mod security;
 mod servers;

@@ -9,8 +9,8 @@
 use serde_json::{Map, Value};
 
 use super::pointer;
-use super::rules::Dir;
 use super::schema;
+use super::schema_change::Dir;
 use super::walk::{At, Root, Walk, sentence};
 use crate::spec::view::Operation;
 

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::rules::Dir;
 use super::schema;
+use super::schema_change::Dir;
 use super::schema_view::{Property, View};
 use super::walk::{At, Walk, sentence};
 

@@ -8,8 +8,8 @@
 //!
 //! Pure data: must not do I/O.
 
-use super::finding::Level::{self, Breaking as B};
-use super::rules::Dir;
+use super::level::Level::{self, Breaking as B};
+use super::schema_change::Dir;
 
 /// Generated schema rules whose level is not the table default, with why.
 #[rustfmt::skip]

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::media::{self, MediaRules};
 use super::pointer;
-use super::rules::Dir;
+use super::schema_change::Dir;
 use super::walk::{At, Root, Walk, sentence};
 use crate::spec::view::Operation;
 

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::keyed::{self, Pair, entries};
 use super::media::{self, MediaRules, Side};
 use super::pointer;
-use super::rules::Dir;
 use super::schema;
+use super::schema_change::Dir;
 use super::walk::{At, Root, Walk, sentence};
 use crate::spec::view::Operation;
 

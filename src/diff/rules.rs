@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::keyword_rules::{BODY_RULES, KEYWORD_CHANGES};
 use super::level::Level;
 use super::rationale;
+use super::schema_change::{Dir, SchemaChange, Subject, change};
 use Level::{Breaking as B, Info as I, Warning as W};
 
 /// One entry of the catalog.
@@ -27,102 +28,6 @@ pub struct RuleInfo {
     pub description: String,
     /// Why the rule has its level (and where it differs from oasdiff, why).
     pub rationale: String,
-}
-
-/// Which way data flows through a schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Dir {
-    Request,
-    Response,
-}
-
-/// Where a schema sits; the prefix of generated schema rule ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Subject {
-    RequestBody,
-    RequestProperty,
-    RequestParameter,
-    ResponseBody,
-    ResponseProperty,
-    ResponseHeader,
-}
-
-impl Subject {
-    pub(crate) const ALL: [Subject; 6] = [
-        Subject::RequestBody,
-        Subject::RequestProperty,
-        Subject::RequestParameter,
-        Subject::ResponseBody,
-        Subject::ResponseProperty,
-        Subject::ResponseHeader,
-    ];
-
-    pub(crate) fn prefix(self) -> &'static str {
-        match self {
-            Subject::RequestBody => "request-body",
-            Subject::RequestProperty => "request-property",
-            Subject::RequestParameter => "request-parameter",
-            Subject::ResponseBody => "response-body",
-            Subject::ResponseProperty => "response-property",
-            Subject::ResponseHeader => "response-header",
-        }
-    }
-
-    pub(crate) fn dir(self) -> Dir {
-        match self {
-            Subject::RequestBody | Subject::RequestProperty | Subject::RequestParameter => {
-                Dir::Request
-            }
-            _ => Dir::Response,
-        }
-    }
-
-    /// Parameters and headers are plain values: structural rules (composition,
-    /// discriminator, additionalProperties) are not generated for them.
-    pub(crate) fn value_only(self) -> bool {
-        matches!(self, Subject::RequestParameter | Subject::ResponseHeader)
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Subject::RequestBody => "request body",
-            Subject::RequestProperty => "request property",
-            Subject::RequestParameter => "request parameter",
-            Subject::ResponseBody => "response body",
-            Subject::ResponseProperty => "response property",
-            Subject::ResponseHeader => "response header",
-        }
-    }
-}
-
-/// A change to a schema value, independent of where the schema sits.
-pub(crate) struct SchemaChange {
-    pub suffix: &'static str,
-    pub request: Level,
-    pub response: Level,
-    /// Widens the set of valid values (an addition when compatible).
-    pub widens: bool,
-    /// Also generated for parameters and headers.
-    pub value: bool,
-    pub what: &'static str,
-}
-
-pub(crate) const fn change(
-    suffix: &'static str,
-    request: Level,
-    response: Level,
-    widens: bool,
-    value: bool,
-    what: &'static str,
-) -> SchemaChange {
-    SchemaChange {
-        suffix,
-        request,
-        response,
-        widens,
-        value,
-        what,
-    }
 }
 
 /// Schema changes other than numeric bounds.

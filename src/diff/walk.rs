@@ -13,7 +13,8 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::collect::Collector;
-use super::rules::{self, Dir, Subject};
+use super::rules;
+use super::schema_change::{Dir, Subject};
 use super::stable::Stable;
 
 /// Deepest schema nesting compared (guards hostile inline nesting).

@@ -30,6 +30,7 @@ mod hardening;
 mod ingest;
 mod ingest_changes;
 mod ingest_corpus;
+mod module_graph;
 mod publish_faults;
 mod publish_packages;
 mod publish_registries;

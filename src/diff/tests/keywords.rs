@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::super::rules::Subject;
+use super::super::schema_change::Subject;
 use super::schema_generated::place;
 use super::{Case, get_response, post_body, run};
 
@@ -196,8 +196,8 @@ fn overlap_case(subject: Subject) -> Case {
     let rev = json!({"oneOf": [branch(Some("a")), {"allOf": [branch(None)], "title": "Second"}]});
     let mut expect = expect(subject, "one-of-branches-overlap");
     let property = match subject.dir() {
-        super::super::rules::Dir::Request => "request-property-enum-removed",
-        super::super::rules::Dir::Response => "response-property-enum-removed",
+        super::super::schema_change::Dir::Request => "request-property-enum-removed",
+        super::super::schema_change::Dir::Response => "response-property-enum-removed",
     };
     expect.push(property.to_owned());
     Case {

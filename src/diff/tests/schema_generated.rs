@@ -7,7 +7,8 @@
 
 use serde_json::{Value, json};
 
-use super::super::rules::{BOUNDS, Subject, bound_moves};
+use super::super::rules::{BOUNDS, bound_moves};
+use super::super::schema_change::Subject;
 use super::{Case, api, get_header, get_params, get_response, obj, post_body, run};
 
 pub(super) fn place(subject: Subject, schema: Value) -> Value {
