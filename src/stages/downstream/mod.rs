@@ -12,7 +12,10 @@
 //! carries them out; [`report`] turns the rows into outputs and summary.
 //! [`consumer`] reads a consumer's base branch for both observe and the
 //! lag report ([`lag`]); [`rollout`] and `rollout_apply` are the staged
-//! rollout's. Imports only point down that list, never back.
+//! rollout's. Imports between them go one way: [`consumer`], [`report`]
+//! and [`rollout`] need no sibling; [`request`] needs rollout; [`lag`]
+//! needs consumer, report and rollout; [`plan`] needs request, rollout and
+//! lag; [`observe`] and [`apply`] need plan; `rollout_apply` needs apply.
 
 pub mod apply;
 pub mod consumer;
