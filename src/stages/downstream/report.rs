@@ -2,7 +2,7 @@
 //! happened, or would happen in a dry run, to each consumer's pull
 //! request), the outputs, and the step summary with its diagram. Shared by
 //! the pull-request run ([`super::apply`]), a staged rollout
-//! ([`super::rollout_apply`]) and the lag report ([`super::lag`]).
+//! (`rollout_apply`) and the lag report ([`super::lag`]).
 
 use crate::actions::Outputs;
 use crate::downstream::diagram;
