@@ -113,9 +113,9 @@ async fn read_consumer(
 ) -> Result<PerTarget> {
     let repo = RepoName::parse(&consumer.repo)
         .ok_or_else(|| anyhow!("{:?} is not owner/name", consumer.repo))?;
-    let super::observe::ConsumerBase {
+    let super::consumer::ConsumerBase {
         base, manifests, ..
-    } = super::observe::consumer_base(github, &repo, consumer).await?;
+    } = super::consumer::consumer_base(github, &repo, consumer).await?;
     let mut out: Vec<Vec<ManifestVerdicts>> = pairs.iter().map(|_| Vec::new()).collect();
     for path in &manifests {
         let Some(kind) = ManifestKind::of(path) else {
@@ -190,7 +190,7 @@ pub fn describe(reports: &[PackageLag]) -> Vec<String> {
 /// table, and the JSON document on stdout.
 pub fn report(ctx: &Context, reports: &[PackageLag]) -> Report {
     let json = serde_json::to_string(reports).expect("the report serialises");
-    let mut report = super::apply::report(ctx, "", Vec::new(), Vec::new());
+    let mut report = super::report::report(ctx, "", Vec::new(), Vec::new());
     report
         .outputs
         .set("lag_report", json.clone())

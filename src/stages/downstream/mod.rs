@@ -9,12 +9,20 @@
 //! branch heads through GitHub's API; [`plan::decide`] returns the
 //! pull-request actions (create, update, leave alone because a human
 //! pushed) before anything is sent, which is what a dry run lists; [`apply`]
-//! carries them out.
+//! carries them out; [`report`] turns the rows into outputs and summary.
+//! [`consumer`] reads a consumer's base branch for both observe and the
+//! lag report ([`lag`]); [`rollout`] and `rollout_apply` are the staged
+//! rollout's. Imports between them go one way: [`consumer`], [`report`]
+//! and [`rollout`] need no sibling; [`request`] needs rollout; [`lag`]
+//! needs consumer, report and rollout; [`plan`] needs request, rollout and
+//! lag; [`observe`] and [`apply`] need plan; `rollout_apply` needs apply.
 
 pub mod apply;
+pub mod consumer;
 pub mod lag;
 pub mod observe;
 pub mod plan;
+pub mod report;
 pub mod request;
 pub mod rollout;
 mod rollout_apply;
@@ -26,7 +34,7 @@ use anyhow::Result;
 use plan::{DownstreamPlan, Observed};
 use request::Request;
 
-pub use apply::{Action, PullRequestResult};
+pub use report::{Action, PullRequestResult};
 
 shape::stage!(Downstream = "downstream",
     args: DownstreamArgs, request: Request, plan: DownstreamPlan, outputs: [
@@ -60,7 +68,7 @@ impl Stage for Downstream {
             return Ok(lag::report(ctx, reports));
         }
         let (rows, failures) = apply::planned(plan);
-        Ok(apply::report(
+        Ok(report::report(
             ctx,
             &plan.body_context.api_title,
             rows,

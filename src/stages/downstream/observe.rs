@@ -7,6 +7,7 @@
 //! bumped in memory, the open pull request, and whether a human pushed to
 //! specrelay's branch. Reads only; repositories concurrently.
 
+use super::consumer::{ConsumerBase, consumer_base};
 use super::plan::{Observed, ObservedConsumer, ObservedRollout, ObservedTarget, TRAILER};
 use super::request::{Folders, Request};
 use super::rollout::{self, Release, RolloutRequest};
@@ -213,38 +214,6 @@ fn add_target(
             }
         }
     }
-}
-
-/// One consumer repository's base branch as it stands, and the manifests
-/// to bump there: the configured ones, else every manifest found.
-pub struct ConsumerBase<'a> {
-    pub base_branch: String,
-    pub base: Snapshot<'a>,
-    pub manifests: Vec<String>,
-}
-
-/// Reads a consumer's base branch once (the default branch unless the
-/// config names one); the pull-request run and the lag report share it.
-pub async fn consumer_base<'a>(
-    github: &'a GitHub,
-    repo: &'a RepoName,
-    consumer: &Consumer,
-) -> Result<ConsumerBase<'a>> {
-    let base_branch = match &consumer.base {
-        Some(base) => base.clone(),
-        None => github.repository(repo).await?.default_branch,
-    };
-    let base = commit::snapshot(github, repo, &base_branch).await?;
-    let manifests = if consumer.manifests.is_empty() {
-        config::manifests_in(&base.files.keys().cloned().collect::<Vec<_>>())
-    } else {
-        consumer.manifests.clone()
-    };
-    Ok(ConsumerBase {
-        base_branch,
-        base,
-        manifests,
-    })
 }
 
 /// Every package in one consumer repository.

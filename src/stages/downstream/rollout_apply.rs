@@ -7,8 +7,9 @@
 //! sweeps of merged consumers. Then the report: outputs for the next job
 //! (`matrix` for sharded waves), and a summary with the waves as a diagram.
 
-use super::apply::{self, PullRequestResult};
+use super::apply;
 use super::plan::{DownstreamPlan, RolloutPlan};
+use super::report::{self, PullRequestResult};
 use super::rollout::{self, FAILED_LABEL, PackagePlan, RolloutRequest};
 use crate::adapters::github::GitHub;
 use crate::adapters::github::rest::RepoName;
@@ -94,7 +95,7 @@ pub async fn apply(
             opened,
         });
     }
-    let mut report = apply::report(ctx, &plan.body_context.api_title, rows, failures);
+    let mut report = report::report(ctx, &plan.body_context.api_title, rows, failures);
     add_rollout_report(&mut report, &outcomes, settings);
     Ok(report)
 }

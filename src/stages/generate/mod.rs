@@ -19,8 +19,7 @@ use super::shape::{self, Declared as _, Describe, Stage};
 use super::{Context, Report};
 use crate::cli::GenerateArgs;
 use anyhow::Result;
-use observe::Observed;
-use plan::GeneratePlan;
+use plan::{GeneratePlan, Observed};
 use request::Request;
 
 shape::stage!(Generate = "generate",

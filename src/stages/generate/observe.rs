@@ -6,7 +6,7 @@
 //! is most of the work and runs in parallel with validation (one thread per
 //! language); it is pure and writes nothing.
 
-use super::plan::{Drift, Sdk, drift};
+use super::plan::{Drift, Observed, Sdk, drift};
 use super::request::{Request, Target};
 use crate::adapters::fs;
 use crate::adapters::history::History;
@@ -19,12 +19,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use url::Url;
-
-/// What `observe` found: the version, and every SDK with its drift.
-pub struct Observed {
-    pub version: String,
-    pub sdks: Vec<Sdk>,
-}
 
 pub async fn observe(request: &Request, ctx: &Context) -> Result<Observed> {
     let target = request.target(request.api.select(ctx)?)?;

@@ -1,8 +1,11 @@
 //! `generate`: what to do with the SDKs rendered in memory, decided before
 //! anything is written. Pure. Each SDK's [`Drift`] says which files change
 //! and which go; `--check` turns drift into a failure instead of writes.
+//!
+//! The types `observe` fills ([`Observed`], [`Sdk`], [`Drift`] and the
+//! pure [`drift`] comparison) live here, with the decision that takes
+//! them, so the flow is one-way: observe -> plan -> apply.
 
-use super::observe::Observed;
 use super::request::Request;
 use crate::layout::display_path;
 use crate::sdk::Language;
@@ -78,6 +81,12 @@ impl Sdk {
             Language::Python => format!("{}=={}", self.package, self.version),
         }
     }
+}
+
+/// What `observe` found: the version, and every SDK with its drift.
+pub struct Observed {
+    pub version: String,
+    pub sdks: Vec<Sdk>,
 }
 
 /// Everything one generate run will do.
