@@ -55,8 +55,10 @@ fn loop_through(graph: &Graph, component: &BTreeSet<String>, start: &str) -> Vec
     unreachable!("a strongly connected component has a loop through each member")
 }
 
-/// Tarjan's strongly connected components, iteratively (no recursion depth limit).
-fn components(graph: &Graph) -> Vec<BTreeSet<String>> {
+/// Tarjan's strongly connected components, iteratively (no recursion depth
+/// limit): every node in exactly one, a node on no cycle alone. Successors
+/// that are not keys of `graph` are left out (they can close no cycle).
+pub fn components(graph: &Graph) -> Vec<BTreeSet<String>> {
     let mut tarjan = Tarjan {
         graph,
         index: BTreeMap::new(),

@@ -202,53 +202,13 @@ fn sibling_edges(modules: &BTreeMap<Vec<String>, String>) -> SiblingEdges {
     edges
 }
 
-/// The strongly connected groups of more than one module (Tarjan).
+/// The rings among one folder's modules: the strongly connected groups of
+/// more than one module, from the crate's own finder (`discover::graph`).
 fn rings(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
-    struct Search<'g> {
-        graph: &'g BTreeMap<String, BTreeSet<String>>,
-        index: BTreeMap<&'g str, (usize, usize)>,
-        stack: Vec<&'g str>,
-        found: Vec<BTreeSet<String>>,
-    }
-    impl<'g> Search<'g> {
-        fn visit(&mut self, node: &'g str) {
-            let order = self.index.len();
-            self.index.insert(node, (order, order));
-            self.stack.push(node);
-            for next in self.graph.get(node).into_iter().flatten() {
-                let low = match self.index.get(next.as_str()) {
-                    None => {
-                        self.visit(next);
-                        self.index[next.as_str()].1
-                    }
-                    Some(&(i, _)) if self.stack.contains(&next.as_str()) => i,
-                    Some(_) => continue,
-                };
-                let entry = self.index.get_mut(node).unwrap();
-                entry.1 = entry.1.min(low);
-            }
-            let (i, low) = self.index[node];
-            if i == low {
-                let at = self.stack.iter().position(|n| *n == node).unwrap();
-                let group: BTreeSet<String> = self.stack.drain(at..).map(str::to_owned).collect();
-                if group.len() > 1 {
-                    self.found.push(group);
-                }
-            }
-        }
-    }
-    let mut search = Search {
-        graph,
-        index: BTreeMap::new(),
-        stack: Vec::new(),
-        found: Vec::new(),
-    };
-    for node in graph.keys() {
-        if !search.index.contains_key(node.as_str()) {
-            search.visit(node);
-        }
-    }
-    search.found
+    specrelay::discover::graph::components(graph)
+        .into_iter()
+        .filter(|group| group.len() > 1)
+        .collect()
 }
 
 fn module_tree(files: &[(&str, &str)]) -> BTreeMap<Vec<String>, String> {
@@ -276,23 +236,6 @@ fn paths_resolve_through_super_crate_and_groups() {
     assert_eq!(d["a"], BTreeSet::from(["b".to_owned(), "c".to_owned()]));
     assert!(!d.contains_key("b") && !d.contains_key("c"), "{d:?}");
     assert_eq!(edges[&vec![]]["d"], BTreeSet::from(["e".to_owned()]));
-}
-
-#[test]
-fn rings_are_found_and_chains_are_not() {
-    let graph = |pairs: &[(&str, &str)]| {
-        let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (a, b) in pairs {
-            g.entry((*a).to_owned())
-                .or_default()
-                .insert((*b).to_owned());
-        }
-        g
-    };
-    assert!(rings(&graph(&[("a", "b"), ("b", "c"), ("a", "c")])).is_empty());
-    let found = rings(&graph(&[("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]));
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0], BTreeSet::from(["a", "b", "c"].map(str::to_owned)));
 }
 
 #[test]
