@@ -130,6 +130,13 @@ struct Repo {
     broken: bool,
 }
 
+impl Repo {
+    /// The pull request numbered `number`, if the repository has one.
+    fn pull(&self, number: u64) -> Option<&Pull> {
+        self.pulls.iter().find(|p| p.number == number)
+    }
+}
+
 /// A GitHub App the fake accepts JWTs from: its id and RSA public key (DER).
 struct App {
     id: String,

@@ -25,7 +25,7 @@ pub(super) fn route(
         ("GET", ["pulls", number]) => {
             let number: u64 = number.parse().unwrap_or(0);
             let r = state.repo(repo);
-            let Some(pull) = r.pulls.iter().find(|p| p.number == number) else {
+            let Some(pull) = r.pull(number) else {
                 return Some(error(404, "Not Found"));
             };
             let mut out = pull_json(&r.refs, repo, pull);
@@ -143,11 +143,7 @@ impl FakeGitHub {
     pub fn pull_head_sha(&self, repo: &str, number: u64) -> String {
         let state = self.lock();
         let r = state.repo(repo);
-        let pull = r
-            .pulls
-            .iter()
-            .find(|p| p.number == number)
-            .expect("no such pull request");
+        let pull = r.pull(number).expect("no such pull request");
         r.refs[&format!("heads/{}", pull.head)].clone()
     }
 
@@ -204,11 +200,7 @@ impl FakeGitHub {
     pub fn merge(&self, repo: &str, number: u64) {
         let mut state = self.lock();
         let r = state.repo(repo);
-        let pull = r
-            .pulls
-            .iter()
-            .find(|p| p.number == number)
-            .expect("no such pull request");
+        let pull = r.pull(number).expect("no such pull request");
         let head = r.refs[&format!("heads/{}", pull.head)].clone();
         let base_ref = format!("heads/{}", pull.base);
         let base = r.refs[&base_ref].clone();
