@@ -2,8 +2,9 @@
 //! parser: `tools/mermaid/check.mjs` (mermaid 11.9.0 under Node, jsdom in
 //! place of a browser), installed by `scripts/install-mermaid.sh`.
 //!
-//! Without the parser a test cannot check its diagrams: it says SKIPPED on
-//! stderr and checks the rest, except under `CI=true`, where a missing
+//! Without the parser a test cannot check its diagrams: it is recorded as
+//! skipped ([`super::skip::missing`], so `scripts/test.sh` does not count it
+//! as passed) and checks the rest, except under `CI=true`, where a missing
 //! parser fails the test (CI installs it through scripts/test.sh).
 
 use std::path::{Path, PathBuf};
@@ -21,17 +22,25 @@ fn checker() -> Option<PathBuf> {
     if path.exists() && node {
         return Some(path);
     }
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    assert!(
-        !ci,
-        "Mermaid's parser is missing ({} or node) and CI=true: run scripts/install-mermaid.sh (scripts/test.sh does)",
+    // Fails the test under CI=true; elsewhere the test counts as skipped.
+    super::skip::missing(&format!(
+        "Mermaid's parser is not installed ({} or node), so diagrams were not parsed; \
+         run scripts/install-mermaid.sh (scripts/test.sh does)",
         path.display()
-    );
-    eprintln!(
-        "SKIPPED: Mermaid's parser is not installed ({}); diagrams were not parsed. Run scripts/install-mermaid.sh",
-        path.display()
-    );
+    ));
     None
+}
+
+/// Runs the checker on `markdown`, written to a file named `file_name`.
+fn run_checker(checker: &Path, file_name: &str, markdown: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(file_name);
+    std::fs::write(&file, markdown).unwrap();
+    Command::new("node")
+        .arg(checker)
+        .arg(&file)
+        .output()
+        .expect("node runs the Mermaid checker")
 }
 
 /// Asserts that `markdown` holds `expected` Mermaid blocks and that
@@ -43,14 +52,7 @@ pub fn assert_diagrams_parse(name: &str, markdown: &str, expected: usize) -> boo
     let Some(checker) = checker() else {
         return false;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join(name.replace(['/', ' '], "_"));
-    std::fs::write(&file, markdown).unwrap();
-    let out = Command::new("node")
-        .arg(checker)
-        .arg(&file)
-        .output()
-        .expect("node runs the Mermaid checker");
+    let out = run_checker(&checker, &name.replace(['/', ' '], "_"), markdown);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -69,13 +71,9 @@ pub fn assert_diagrams_parse(name: &str, markdown: &str, expected: usize) -> boo
 /// that the checker can fail at all.
 pub fn rejects(markdown: &str) -> Option<bool> {
     let checker = checker()?;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("diagram.md");
-    std::fs::write(&file, markdown).unwrap();
-    let out = Command::new("node")
-        .arg(checker)
-        .arg(&file)
-        .output()
-        .expect("node runs the Mermaid checker");
-    Some(!out.status.success())
+    Some(
+        !run_checker(&checker, "diagram.md", markdown)
+            .status
+            .success(),
+    )
 }
